@@ -1,0 +1,57 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "lora-msg",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "lora-msg", targets: ["lora-msg"]),
+        .library(name: "LoraCrypto", targets: ["LoraCrypto"]),
+        .library(name: "MeshtasticWire", targets: ["MeshtasticWire"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System libraries: the project's only C dependencies, named by pkg-config.
+        .systemLibrary(
+            name: "CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]
+        ),
+
+        // Wire layer: pure Swift, no I/O, shared by the client and the virtual radios.
+        .target(name: "MeshtasticWire"),
+
+        // End-to-end crypto: bytes in, bytes out.
+        .target(name: "LoraCrypto", dependencies: ["CSodium"]),
+
+        .executableTarget(
+            name: "lora-msg",
+            dependencies: [
+                "LoraCrypto",
+                "MeshtasticWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // Benchmarks are programs that print figures; run them in release.
+        .executableTarget(
+            name: "wire-bench",
+            dependencies: ["MeshtasticWire"],
+            path: "Benchmarks/wire-bench"
+        ),
+
+        .testTarget(
+            name: "LoraCryptoTests",
+            dependencies: ["LoraCrypto"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "MeshtasticWireTests",
+            dependencies: ["MeshtasticWire"],
+            resources: [.copy("Fixtures")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,4 @@
+#ifndef LORA_MSG_CSODIUM_SHIM_H
+#define LORA_MSG_CSODIUM_SHIM_H
+#include <sodium.h>
+#endif

@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "lora-msg", targets: ["lora-msg"]),
         .library(name: "LoraCrypto", targets: ["LoraCrypto"]),
         .library(name: "MeshtasticWire", targets: ["MeshtasticWire"]),
+        .library(name: "LoRaPHY", targets: ["LoRaPHY"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -23,6 +24,9 @@ let package = Package(
         // Wire layer: pure Swift, no I/O, shared by the client and the virtual radios.
         .target(name: "MeshtasticWire"),
 
+        // Presets, regions, time on air, duty-cycle ledger: physics and law, no protobuf, no I/O.
+        .target(name: "LoRaPHY"),
+
         // End-to-end crypto: bytes in, bytes out.
         .target(name: "LoraCrypto", dependencies: ["CSodium"]),
 
@@ -31,6 +35,7 @@ let package = Package(
             dependencies: [
                 "LoraCrypto",
                 "MeshtasticWire",
+                "LoRaPHY",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -47,6 +52,7 @@ let package = Package(
             dependencies: ["LoraCrypto"],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "LoRaPHYTests", dependencies: ["LoRaPHY"]),
         .testTarget(
             name: "MeshtasticWireTests",
             dependencies: ["MeshtasticWire"],

@@ -1,0 +1,99 @@
+/// The LoRa modulation a radio uses: what decides how long a frame occupies the air.
+/// Meshtastic always runs explicit header, CRC on, a 16-symbol preamble (sync word 0x2B).
+public struct LoRaModem: Equatable, Sendable {
+    public var spreadingFactor: Int
+    public var bandwidthHz: Double
+    /// Denominator of the coding rate 4/5…4/8, stored as 5…8 as the firmware does.
+    public var codingRateDenominator: Int
+    public var preambleSymbols: Int = 16
+
+    public init(spreadingFactor: Int, bandwidthHz: Double, codingRateDenominator: Int, preambleSymbols: Int = 16) {
+        self.spreadingFactor = spreadingFactor
+        self.bandwidthHz = bandwidthHz
+        self.codingRateDenominator = codingRateDenominator
+        self.preambleSymbols = preambleSymbols
+    }
+
+    /// Symbol time in milliseconds: 2^SF / BW.
+    public var symbolMilliseconds: Double { Double(1 << spreadingFactor) / bandwidthHz * 1000 }
+
+    /// Low-data-rate optimisation, which the SX126x needs once a symbol lasts 16 ms or more.
+    public var lowDataRateOptimize: Bool { symbolMilliseconds >= 16 }
+
+    /// Semtech's time-on-air (AN1200.13), the formula the firmware uses, for a PHY payload
+    /// of `bytes` (Meshtastic: 16-byte header + encrypted Data, + 12 for PKI DMs).
+    public func timeOnAirMilliseconds(bytes: Int) -> Double {
+        let sf = Double(spreadingFactor)
+        let tsym = symbolMilliseconds
+        let preamble = (Double(preambleSymbols) + 4.25) * tsym
+        let de = lowDataRateOptimize ? 1.0 : 0.0
+        let crc = 1.0, implicitHeader = 0.0
+        let numerator = 8 * Double(bytes) - 4 * sf + 28 + 16 * crc - 20 * implicitHeader
+        let blocks = (numerator / (4 * (sf - 2 * de))).rounded(.up)
+        let payloadSymbols = 8 + max(blocks * Double(codingRateDenominator), 0)
+        return preamble + payloadSymbols * tsym
+    }
+
+    /// Raw bit rate: SF · (4/CR) · BW / 2^SF.
+    public var bitsPerSecond: Double {
+        Double(spreadingFactor) * (4 / Double(codingRateDenominator)) * bandwidthHz / Double(1 << spreadingFactor)
+    }
+
+    /// The SNR below which this spreading factor cannot demodulate (Semtech SX1262 datasheet):
+    /// SF7 −7.5 dB … SF12 −20 dB, 2.5 dB a step.
+    public var demodulationFloorSNR: Double { -7.5 - 2.5 * Double(spreadingFactor - 7) }
+}
+
+/// Meshtastic's modem presets with the firmware's exact parameters (`modemPresetToParams`).
+/// Raw values are the protobuf `ModemPreset` numbers, so the layers above map them 1:1.
+public enum LoRaPreset: Int32, CaseIterable, Sendable {
+    case longFast = 0, longSlow = 1, veryLongSlow = 2, mediumSlow = 3, mediumFast = 4
+    case shortSlow = 5, shortFast = 6, longModerate = 7, shortTurbo = 8, longTurbo = 9
+
+    public var modem: LoRaModem {
+        switch self {
+        case .shortTurbo: LoRaModem(spreadingFactor: 7, bandwidthHz: 500_000, codingRateDenominator: 5)
+        case .shortFast: LoRaModem(spreadingFactor: 7, bandwidthHz: 250_000, codingRateDenominator: 5)
+        case .shortSlow: LoRaModem(spreadingFactor: 8, bandwidthHz: 250_000, codingRateDenominator: 5)
+        case .mediumFast: LoRaModem(spreadingFactor: 9, bandwidthHz: 250_000, codingRateDenominator: 5)
+        case .mediumSlow: LoRaModem(spreadingFactor: 10, bandwidthHz: 250_000, codingRateDenominator: 5)
+        // The spec's "LongFast = SF10" is wrong: the firmware has used SF11 throughout 2.x.
+        case .longFast: LoRaModem(spreadingFactor: 11, bandwidthHz: 250_000, codingRateDenominator: 5)
+        case .longModerate: LoRaModem(spreadingFactor: 11, bandwidthHz: 125_000, codingRateDenominator: 8)
+        case .longSlow: LoRaModem(spreadingFactor: 12, bandwidthHz: 125_000, codingRateDenominator: 8)
+        case .veryLongSlow: LoRaModem(spreadingFactor: 12, bandwidthHz: 62_500, codingRateDenominator: 8)
+        case .longTurbo: LoRaModem(spreadingFactor: 11, bandwidthHz: 500_000, codingRateDenominator: 8)
+        }
+    }
+
+    /// Unknown values fall back to LONG_FAST, as the firmware does.
+    public init(protobufValue: Int32) { self = LoRaPreset(rawValue: protobufValue) ?? .longFast }
+
+    public var displayName: String {
+        switch self {
+        case .longFast: "LongFast"
+        case .longSlow: "LongSlow"
+        case .veryLongSlow: "VLongSlow"
+        case .mediumSlow: "MediumSlow"
+        case .mediumFast: "MediumFast"
+        case .shortSlow: "ShortSlow"
+        case .shortFast: "ShortFast"
+        case .longModerate: "LongMod"
+        case .shortTurbo: "ShortTurbo"
+        case .longTurbo: "LongTurbo"
+        }
+    }
+}
+
+/// The Meshtastic on-air packet header: to, from, id, flags, channel hash, next hop, relay node.
+public enum MeshtasticFrame {
+    public static let headerBytes = 16
+    public static let maxLoRaPayload = 255
+    /// Added by PKI DMs (8-byte tag + 4-byte extra nonce).
+    public static let pkiOverhead = 12
+
+    /// Bytes on the air for an encoded `Data` of `dataBytes`.
+    public static func phyBytes(encodedData dataBytes: Int, pki: Bool) -> Int {
+        headerBytes + dataBytes + (pki ? pkiOverhead : 0)
+    }
+}

@@ -1,0 +1,113 @@
+import Testing
+@testable import LoRaPHY
+
+@Suite struct TimeOnAirTests {
+    /// The firmware-derived table in ../shared/docs/meshtastic-facts.md §5.1: milliseconds on air
+    /// for a 16-byte header + 20 bytes, + 50 bytes, and a full 255-byte frame.
+    static let table: [(LoRaPreset, [Int: Double])] = [
+        (.longFast, [36: 518, 66: 723, 255: 2157]),
+        (.mediumSlow, [36: 280, 66: 402, 255: 1181]),
+        (.shortFast, [36: 43, 66: 66, 255: 204]),
+        (.longModerate, [36: 1511, 66: 2429, 255: 7934]),
+        (.shortTurbo, [36: 21, 66: 33, 255: 102]),
+        (.longSlow, [36: 3023, 66: 4596, 255: 14295]),
+        (.longTurbo, [36: 345, 66: 509, 255: 1656]),
+    ]
+
+    @Test(arguments: table.indices)
+    func matchesFirmwareTable(row: Int) {
+        let (preset, expected) = Self.table[row]
+        for (bytes, ms) in expected {
+            let got = preset.modem.timeOnAirMilliseconds(bytes: bytes)
+            #expect(abs(got - ms) < 1.0, "\(preset) \(bytes) B: \(got) ms, table says \(ms)")
+        }
+    }
+
+    @Test func longFastIsSF11NotTheSpecsSF10() {
+        let m = LoRaPreset.longFast.modem
+        #expect(m.spreadingFactor == 11)
+        #expect(m.bandwidthHz == 250_000)
+        #expect(m.codingRateDenominator == 5)
+        #expect(abs(m.symbolMilliseconds - 8.192) < 1e-9)
+        #expect(abs(m.bitsPerSecond - 1074.2) < 1)
+        #expect(!m.lowDataRateOptimize)
+        #expect(LoRaPreset.longModerate.modem.lowDataRateOptimize)
+        #expect(LoRaPreset(protobufValue: 99) == .longFast)
+    }
+
+    @Test func timeOnAirGrowsWithPayload() {
+        let m = LoRaPreset.longFast.modem
+        var last = 0.0
+        for bytes in stride(from: 16, through: 255, by: 1) {
+            let t = m.timeOnAirMilliseconds(bytes: bytes)
+            #expect(t >= last)
+            last = t
+        }
+    }
+
+    /// A full lora-msg envelope (200 bytes) in a PKI DM: Data ≈ 208 bytes encoded.
+    @Test func envelopeFrameFitsAndCosts() {
+        let phy = MeshtasticFrame.phyBytes(encodedData: 208, pki: true)
+        #expect(phy == 236)
+        #expect(phy <= MeshtasticFrame.maxLoRaPayload)
+        let ms = LoRaPreset.longFast.modem.timeOnAirMilliseconds(bytes: phy)
+        #expect(ms > 1900 && ms < 2100)
+    }
+}
+
+@Suite struct AirtimeLedgerTests {
+    @Test func regionsFromTheFirmwareTable() {
+        #expect(LoRaRegion.eu868.dutyCyclePercent == 10)
+        #expect(LoRaRegion.eu868.hourlyBudgetMilliseconds == 360_000)
+        #expect(LoRaRegion.us.hasDutyCycle == false)
+        #expect(LoRaRegion.jp.powerLimitDBm == 13)
+        #expect(LoRaRegion.unset.transmitAllowed == false)
+        #expect(LoRaRegion.named("eu-868") == .eu868)
+        #expect(LoRaRegion.named("EU_868") == .eu868)
+        #expect(LoRaRegion.named("atlantis") == nil)
+        #expect(LoRaRegion.code(6) == .anz)
+    }
+
+    @Test func noLimitWithoutDutyCycle() {
+        var l = AirtimeLedger(region: .us)
+        for i in 0..<10_000 { l.record(startSeconds: Double(i), milliseconds: 2000) }
+        #expect(l.decide(milliseconds: 2000, nowSeconds: 10_000) == .now)
+        #expect(!l.firmwareRefuses(nowSeconds: 10_000))
+    }
+
+    @Test func eu868BudgetIs360SecondsAnHour() {
+        var l = AirtimeLedger(region: .eu868)
+        // 180 transmissions of 2 s, one every 10 s: exactly 360 s in 30 minutes.
+        for i in 0..<180 { l.record(startSeconds: Double(i * 10), milliseconds: 2000) }
+        let now = 1800.0
+        #expect(l.usedMilliseconds(nowSeconds: now) == 360_000)
+        #expect(l.utilizationPercent(nowSeconds: now) == 10)
+        // Strict client check: any more would exceed; wait for the oldest to leave the window.
+        #expect(l.decide(milliseconds: 2000, nowSeconds: now) == .wait(untilSeconds: 3600))
+        #expect(l.decide(milliseconds: 5000, nowSeconds: now) == .wait(untilSeconds: 3620))
+        #expect(l.decide(milliseconds: 2000, nowSeconds: 3600) == .now)
+        // The firmware refuses only once the share is *over* the limit.
+        #expect(!l.firmwareRefuses(nowSeconds: now))
+        l.record(startSeconds: now, milliseconds: 2000)
+        #expect(l.firmwareRefuses(nowSeconds: now))
+        #expect(l.firmwareSilentMinutes(nowSeconds: now) == 30)
+        #expect(!l.firmwareRefuses(nowSeconds: 3600.5))
+    }
+
+    @Test func oversizedRequestNeverFits() {
+        let l = AirtimeLedger(region: .ua868)   // 1 %: 36 s an hour
+        #expect(l.decide(milliseconds: 36_001, nowSeconds: 0) == .never)
+        #expect(l.decide(milliseconds: 36_000, nowSeconds: 0) == .now)
+    }
+
+    @Test func outOfOrderRecordsAndPruning() {
+        var l = AirtimeLedger(region: .eu868)
+        l.record(startSeconds: 100, milliseconds: 1)
+        l.record(startSeconds: 50, milliseconds: 2)
+        l.record(startSeconds: 75, milliseconds: 3)
+        #expect(l.entries.map(\.startSeconds) == [50, 75, 100])
+        l.prune(nowSeconds: 3675)
+        #expect(l.entries.map(\.startSeconds) == [100])
+        #expect(l.usedMilliseconds(nowSeconds: 3675) == 1)
+    }
+}

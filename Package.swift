@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "LoraCrypto", targets: ["LoraCrypto"]),
         .library(name: "MeshtasticWire", targets: ["MeshtasticWire"]),
         .library(name: "LoRaPHY", targets: ["LoRaPHY"]),
+        .library(name: "RadioLink", targets: ["RadioLink"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -26,6 +27,9 @@ let package = Package(
 
         // Presets, regions, time on air, duty-cycle ledger: physics and law, no protobuf, no I/O.
         .target(name: "LoRaPHY"),
+
+        // The client side of the device API: session state machine (sans-I/O), transports.
+        .target(name: "RadioLink", dependencies: ["MeshtasticWire"]),
 
         // End-to-end crypto: bytes in, bytes out.
         .target(name: "LoraCrypto", dependencies: ["CSodium"]),
@@ -53,6 +57,7 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "LoRaPHYTests", dependencies: ["LoRaPHY"]),
+        .testTarget(name: "RadioLinkTests", dependencies: ["RadioLink", "MeshtasticWire"]),
         .testTarget(
             name: "MeshtasticWireTests",
             dependencies: ["MeshtasticWire"],

@@ -1,0 +1,262 @@
+import MeshtasticWire
+
+/// The client side of the Meshtastic stream API as a sans-I/O state machine: feed it the
+/// bytes the port delivered and the time, and it returns bytes to write and events. A driver
+/// owns the port, the clock and the timers; tests drive this with byte arrays.
+///
+/// Firmware facts it is built on (../shared/docs/meshtastic-facts.md §1, §2, §7):
+/// frames sent while a radio boots or resets are silently ignored, so `want_config_id` is
+/// retried (with the wake preamble) when nothing at all has come back; the handshake ends
+/// only on `config_complete_id == our nonce`, never by counting; a packet id the radio saw
+/// among our last 20 is silently dropped, so every transmission gets a fresh random id; a
+/// client silent for 15 minutes stops receiving packets, so a heartbeat (nonce 0) goes out
+/// every minute.
+public struct DeviceSession {
+    public struct Options: Sendable {
+        /// Config-only handshake (nonce 69420): no other nodes' NodeInfos, so connecting costs
+        /// the same with 10 or 250 nodes in the radio's database.
+        public var configOnly = true
+        /// Resend `want_config_id` when no frame at all has arrived for this long.
+        public var retryAfterSeconds = 3.0
+        public var maxAttempts = 4
+        public var heartbeatSeconds = 60.0
+        /// A partial frame with no new byte for this long is abandoned.
+        public var frameIdleSeconds = 0.5
+        public init() {}
+    }
+
+    public enum State: Equatable, Sendable {
+        case idle
+        case handshaking(nonce: UInt32, attempt: Int)
+        case ready
+        case failed
+    }
+
+    public enum Output: Equatable, Sendable {
+        case write([UInt8])
+        case event(SessionEvent)
+    }
+
+    public private(set) var state = State.idle
+    public private(set) var info = RadioInfo()
+    public let options: Options
+
+    private var decoder = FrameDecoder()
+    private var random: any RandomNumberGenerator
+    private var lastAttemptAt = 0.0
+    private var lastFrameAt = -Double.infinity
+    private var lastByteAt = -Double.infinity
+    private var lastWriteAt = 0.0
+    /// Slots free in the radio's TX queue, from the last QueueStatus.
+    private var radioFree: UInt32 = 1
+    private var held: [MeshPacket] = []
+    /// Ids of packets we handed over and still track, for mapping QueueStatus/ACK/NAK.
+    private var inFlight: Set<UInt32> = []
+    private var recentIDs: [UInt32] = []
+
+    public init(options: Options = Options(), random: any RandomNumberGenerator = SystemRandomNumberGenerator()) {
+        self.options = options
+        self.random = random
+    }
+
+    // MARK: Inputs
+
+    /// Opens the conversation: wake preamble, then `want_config_id`.
+    public mutating func start(now: Double) -> [Output] {
+        beginHandshake(attempt: 1, now: now)
+    }
+
+    public mutating func receive(_ bytes: [UInt8], now: Double) -> [Output] {
+        guard !bytes.isEmpty else { return [] }
+        lastByteAt = now
+        var out: [Output] = []
+        for event in decoder.feed(bytes) { handle(event, now: now, into: &out) }
+        return out
+    }
+
+    /// Call at least a few times a second: retries, heartbeats and stale partial frames.
+    public mutating func tick(now: Double) -> [Output] {
+        var out: [Output] = []
+        if decoder.isInsideFrame && now - lastByteAt >= options.frameIdleSeconds {
+            for event in decoder.idle() { handle(event, now: now, into: &out) }
+        }
+        switch state {
+        case .handshaking(_, let attempt):
+            let quietSince = max(lastAttemptAt, lastFrameAt)
+            if now - quietSince >= options.retryAfterSeconds {
+                if attempt >= options.maxAttempts {
+                    state = .failed
+                    out.append(.event(.handshakeFailed(attempts: attempt)))
+                } else {
+                    out += beginHandshake(attempt: attempt + 1, now: now)
+                }
+            }
+        case .ready:
+            if now - lastWriteAt >= options.heartbeatSeconds {
+                out.append(write(ToRadio(.heartbeat(Heartbeat(nonce: 0))), now: now))
+            }
+        case .idle, .failed:
+            break
+        }
+        return out
+    }
+
+    /// Hands a packet to the radio (or holds it while the radio's queue is full). The id is
+    /// fresh and random for every call, so a retry of the same message is never dropped as a
+    /// duplicate by the firmware.
+    public mutating func send(_ packet: MeshPacket, now: Double) -> (packetID: UInt32, outputs: [Output]) {
+        var p = packet
+        p.id = freshPacketID()
+        p.from = 0
+        inFlight.insert(p.id)
+        guard state == .ready, radioFree > 0 else {
+            held.append(p)
+            return (p.id, [])
+        }
+        radioFree -= 1
+        return (p.id, [write(ToRadio(.packet(p)), now: now)])
+    }
+
+    /// Packets not yet handed to the radio (e.g. when the device vanished): the caller keeps
+    /// them and sends them again after reconnecting.
+    public mutating func takeHeldPackets() -> [MeshPacket] {
+        defer { held.removeAll() }
+        for p in held { inFlight.remove(p.id) }
+        return held
+    }
+
+    /// Polite goodbye: the radio stops forwarding to us until the next handshake.
+    public mutating func disconnect(now: Double) -> [Output] {
+        state = .idle
+        return [write(ToRadio(.disconnect(true)), now: now)]
+    }
+
+    // MARK: Internals
+
+    private mutating func beginHandshake(attempt: Int, now: Double) -> [Output] {
+        let nonce = options.configOnly ? ToRadio.configOnlyNonce : freshNonce()
+        state = .handshaking(nonce: nonce, attempt: attempt)
+        info = RadioInfo()
+        lastAttemptAt = now
+        radioFree = 1
+        let preamble = Output.write(StreamFraming.wakePreamble)
+        return [preamble, write(ToRadio(.wantConfigId(nonce)), now: now)]
+    }
+
+    private mutating func write(_ message: ToRadio, now: Double) -> Output {
+        lastWriteAt = now
+        // Every ToRadio we build is far below 512 bytes; a packet that is not would be a bug
+        // upstream, and the radio would drop it, so send an empty keepalive frame instead.
+        return .write((try? FrameEncoder.frame(message)) ?? [0x94, 0xC3, 0x00, 0x00])
+    }
+
+    private mutating func handle(_ event: FrameEvent, now: Double, into out: inout [Output]) {
+        switch event {
+        case .text(let line):
+            out.append(.event(.log(line)))
+        case .discarded:
+            break
+        case .frame(let payload):
+            lastFrameAt = now
+            guard let message = try? FromRadio(decoding: payload), let variant = message.payloadVariant else { return }
+            handle(variant, now: now, into: &out)
+        }
+    }
+
+    private mutating func handle(_ variant: FromRadio.Variant, now: Double, into out: inout [Output]) {
+        switch variant {
+        case .myInfo(let m):
+            if case .handshaking = state { info.myInfo = m }
+        case .nodeInfo(let n):
+            if n.num == info.myInfo.myNodeNum && info.myInfo.myNodeNum != 0 {
+                info.ownNode = n
+            } else {
+                info.otherNodes[n.num] = n
+                if state == .ready { out.append(.event(.nodeUpdated(n))) }
+            }
+        case .metadata(let m):
+            info.metadata = m
+        case .channel(let c):
+            if let i = info.channels.firstIndex(where: { $0.index == c.index }) { info.channels[i] = c } else { info.channels.append(c) }
+        case .config(let c):
+            if let lora = c.lora { info.lora = lora }
+        case .configCompleteId(let id):
+            guard case .handshaking(let nonce, _) = state, id == nonce else { return }   // an older request's
+            state = .ready
+            out.append(.event(.connected(info)))
+            out += flushHeld(now: now)
+        case .queueStatus(let q):
+            radioFree = q.free
+            if inFlight.contains(q.meshPacketId) {
+                if q.res == 0 {
+                    out.append(.event(.delivery(packetID: q.meshPacketId, .queued)))
+                } else {
+                    inFlight.remove(q.meshPacketId)
+                    out.append(.event(.delivery(packetID: q.meshPacketId, .failed(.refused(code: q.res)))))
+                }
+            }
+            out += flushHeld(now: now)
+        case .packet(let p):
+            handlePacket(p, into: &out)
+        case .clientNotification(let n):
+            if let reply = n.replyId, inFlight.contains(reply) {
+                out.append(.event(.delivery(packetID: reply, .notice(n.message))))
+            } else {
+                out.append(.event(.notification(n)))
+            }
+        case .logRecord(let r):
+            out.append(.event(.log(r.message)))
+        case .rebooted:
+            out.append(.event(.rebooted))
+            // The radio forgot us: start over (≤2.7 firmware announces this; master does not).
+            out += beginHandshake(attempt: 1, now: now)
+        default:
+            break
+        }
+    }
+
+    private mutating func handlePacket(_ p: MeshPacket, into out: inout [Output]) {
+        if let d = p.decoded, d.portnum == .routingApp, d.requestId != 0, inFlight.contains(d.requestId),
+           let routing = try? Routing(decoding: d.payload), let reason = routing.errorReason {
+            let id = d.requestId
+            inFlight.remove(id)
+            if reason != .none {
+                out.append(.event(.delivery(packetID: id, .failed(.nak(reason)))))
+            } else if p.from == info.myInfo.myNodeNum {
+                out.append(.event(.delivery(packetID: id, .relayed)))
+            } else {
+                out.append(.event(.delivery(packetID: id, .acked(by: p.from))))
+            }
+            return
+        }
+        out.append(.event(.packetReceived(p)))
+    }
+
+    private mutating func flushHeld(now: Double) -> [Output] {
+        var out: [Output] = []
+        while state == .ready, radioFree > 0, !held.isEmpty {
+            let p = held.removeFirst()
+            radioFree -= 1
+            out.append(write(ToRadio(.packet(p)), now: now))
+        }
+        return out
+    }
+
+    private mutating func freshNonce() -> UInt32 {
+        while true {
+            let n = UInt32.random(in: 1...UInt32.max, using: &random)
+            if n != ToRadio.configOnlyNonce && n != ToRadio.nodesOnlyNonce { return n }
+        }
+    }
+
+    private mutating func freshPacketID() -> UInt32 {
+        while true {
+            let id = UInt32.random(in: 1...UInt32.max, using: &random)
+            if !recentIDs.contains(id) {
+                recentIDs.append(id)
+                if recentIDs.count > 64 { recentIDs.removeFirst() }
+                return id
+            }
+        }
+    }
+}

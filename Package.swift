@@ -31,6 +31,10 @@ let package = Package(
         // The client side of the device API: session state machine (sans-I/O), transports.
         .target(name: "RadioLink", dependencies: ["MeshtasticWire"]),
 
+        // The firmware's stand-in: virtual radios and the simulated air. Shares only the wire
+        // and PHY layers with the client, so a client bug cannot hide in it.
+        .target(name: "MeshSim", dependencies: ["MeshtasticWire", "LoRaPHY"]),
+
         // End-to-end crypto: bytes in, bytes out.
         .target(name: "LoraCrypto", dependencies: ["CSodium"]),
 
@@ -58,6 +62,7 @@ let package = Package(
         ),
         .testTarget(name: "LoRaPHYTests", dependencies: ["LoRaPHY"]),
         .testTarget(name: "RadioLinkTests", dependencies: ["RadioLink", "MeshtasticWire"]),
+        .testTarget(name: "MeshSimTests", dependencies: ["MeshSim", "RadioLink", "MeshtasticWire", "LoRaPHY"]),
         .testTarget(
             name: "MeshtasticWireTests",
             dependencies: ["MeshtasticWire"],

@@ -49,6 +49,7 @@ public struct DeviceSession {
     private var lastWriteAt = 0.0
     /// Slots free in the radio's TX queue, from the last QueueStatus.
     private var radioFree: UInt32 = 1
+    private var lastQueueStatusAt = 0.0
     private var held: [MeshPacket] = []
     /// Ids of packets we handed over and still track, for mapping QueueStatus/ACK/NAK.
     private var inFlight: Set<UInt32> = []
@@ -92,7 +93,17 @@ public struct DeviceSession {
                 }
             }
         case .ready:
-            if now - lastWriteAt >= options.heartbeatSeconds {
+            if !held.isEmpty && radioFree == 0 {
+                // The radio said its queue was full and has not spoken since. Firmware ≥ 2.7.4
+                // answers a heartbeat with a fresh QueueStatus; older firmware does not, so
+                // after a while assume a slot has drained rather than wait forever.
+                if now - lastQueueStatusAt >= 10 {
+                    radioFree = 1
+                    out += flushHeld(now: now)
+                } else if now - lastWriteAt >= 1 {
+                    out.append(write(ToRadio(.heartbeat(Heartbeat(nonce: 0))), now: now))
+                }
+            } else if now - lastWriteAt >= options.heartbeatSeconds {
                 out.append(write(ToRadio(.heartbeat(Heartbeat(nonce: 0))), now: now))
             }
         case .idle, .failed:
@@ -187,6 +198,7 @@ public struct DeviceSession {
             out += flushHeld(now: now)
         case .queueStatus(let q):
             radioFree = q.free
+            lastQueueStatusAt = now
             if inFlight.contains(q.meshPacketId) {
                 if q.res == 0 {
                     out.append(.event(.delivery(packetID: q.meshPacketId, .queued)))
@@ -199,7 +211,9 @@ public struct DeviceSession {
         case .packet(let p):
             handlePacket(p, into: &out)
         case .clientNotification(let n):
-            if let reply = n.replyId, inFlight.contains(reply) {
+            // Matched against every recent id, not only those in flight: the firmware sends the
+            // duty-cycle explanation after it has already refused the packet.
+            if let reply = n.replyId, recentIDs.contains(reply) {
                 out.append(.event(.delivery(packetID: reply, .notice(n.message))))
             } else {
                 out.append(.event(.notification(n)))
@@ -216,10 +230,11 @@ public struct DeviceSession {
     }
 
     private mutating func handlePacket(_ p: MeshPacket, into out: inout [Output]) {
-        if let d = p.decoded, d.portnum == .routingApp, d.requestId != 0, inFlight.contains(d.requestId),
+        if let d = p.decoded, d.portnum == .routingApp, d.requestId != 0, recentIDs.contains(d.requestId),
            let routing = try? Routing(decoding: d.payload), let reason = routing.errorReason {
             let id = d.requestId
-            inFlight.remove(id)
+            // A NAK for a packet the radio already refused (QueueStatus res ≠ 0) adds nothing.
+            guard inFlight.remove(id) != nil else { return }
             if reason != .none {
                 out.append(.event(.delivery(packetID: id, .failed(.nak(reason)))))
             } else if p.from == info.myInfo.myNodeNum {

@@ -1,0 +1,319 @@
+import LoRaPHY
+import MeshtasticWire
+
+/// The device side of the Meshtastic stream API, as the firmware behaves (facts §1, §2, §4,
+/// §10), without I/O: bytes from the client and packets from the air go in, bytes for the
+/// client and packets for the air come out. A pty or TCP driver and the simulated air sit
+/// around it. It shares only MeshtasticWire and LoRaPHY with the client, so a client bug
+/// cannot hide in here.
+public struct VirtualRadio {
+    public struct Identity: Sendable {
+        public var nodeNum: UInt32
+        public var longName: String
+        public var shortName: String
+        public var hwModel = HardwareModel.portduino
+        public var publicKey: [UInt8] = []
+        public var firmwareVersion = "2.7.15.567b8ea"
+        public init(nodeNum: UInt32, longName: String, shortName: String) {
+            self.nodeNum = nodeNum
+            self.longName = longName
+            self.shortName = shortName
+        }
+        public var nodeID: String { User.nodeID(nodeNum) }
+    }
+
+    public struct Settings: Sendable {
+        public var region = LoRaRegion.eu868
+        public var preset = LoRaPreset.longFast
+        public var hopLimit: UInt32 = 3
+        /// Frames that arrive this soon after boot are ignored, as on a radio still loading config.
+        public var bootDelaySeconds = 1.0
+        /// Other nodes in the radio's database (to emulate a big mesh).
+        public var knownNodes: [NodeInfo] = []
+        /// Retransmission timeout per try for want_ack packets (firmware ≈ 7.5 s on LongFast).
+        public var retransmitSeconds = 7.5
+        public init() {}
+    }
+
+    public enum Output: Equatable, Sendable {
+        /// Bytes for the client (text log lines before the first frame, frames after).
+        case write([UInt8])
+        /// A packet to put on the air, already stamped with from/id/hop fields.
+        case transmit(MeshPacket)
+    }
+
+    public let identity: Identity
+    public var settings: Settings
+    public private(set) var ledger: AirtimeLedger
+    public private(set) var clientConnected = false
+
+    private let bootedAt: Double
+    private var decoder = FrameDecoder()
+    /// The console switches to frames for good once the first frame is accepted.
+    private var usingProtobufs = false
+    private var pendingToClient: [FromRadio] = []
+    private var recentClientIDs: [UInt32] = []
+    private var nextID: UInt32
+    private var awaitingAck: [UInt32: (packet: MeshPacket, tries: Int, due: Double)] = [:]
+    /// When each queued transmission will have left the radio; one at a time on the air.
+    private var txEnds: [Double] = []
+    private let maxTxQueue: UInt32 = 16
+    private let maxHeldForClient = 32
+
+    public init(identity: Identity, settings: Settings = Settings(), bootedAt: Double) {
+        self.identity = identity
+        self.settings = settings
+        self.bootedAt = bootedAt
+        self.ledger = AirtimeLedger(region: settings.region)
+        self.nextID = identity.nodeNum &* 2_654_435_761 | 1
+    }
+
+    /// What a radio prints on its console while it boots.
+    public func bootLog() -> [Output] {
+        let lines = [
+            "\u{1B}[34mINFO \u{1B}[0m | 00:00:00 0 \u{1B}[34m[Main]\u{1B}[0m Meshtastic firmware \(identity.firmwareVersion) (virtual)",
+            "INFO  | 00:00:00 0 [Main] Node \(identity.nodeID), region \(settings.region.name), preset \(settings.preset.displayName)",
+            "DEBUG | 00:00:01 1 [Router] Using \(settings.hopLimit) hops",
+        ]
+        return lines.map { .write(Array(($0 + "\r\n").utf8)) }
+    }
+
+    // MARK: client side
+
+    public mutating func receive(_ bytes: [UInt8], now: Double) -> [Output] {
+        var out: [Output] = []
+        for event in decoder.feed(bytes) {
+            guard case .frame(let payload) = event else { continue }
+            guard now - bootedAt >= settings.bootDelaySeconds else { continue }   // config not loaded yet
+            usingProtobufs = true
+            guard let message = try? ToRadio(decoding: payload) else { continue }   // "ignore malformed toradio"
+            out += handle(message, now: now)
+        }
+        return out
+    }
+
+    private mutating func handle(_ message: ToRadio, now: Double) -> [Output] {
+        switch message.payloadVariant {
+        case .wantConfigId(let nonce)?:
+            clientConnected = false
+            return handshake(nonce: nonce)
+        case .heartbeat?:
+            return frames([FromRadio(.queueStatus(queueStatus(id: 0, res: 0, now: now)))])
+        case .disconnect?:
+            clientConnected = false
+            return []
+        case .packet(let p)?:
+            return handleClientPacket(p, now: now)
+        default:
+            return []
+        }
+    }
+
+    private mutating func handshake(nonce: UInt32) -> [Output] {
+        var replies: [FromRadio] = []
+        let own = ownNodeInfo()
+        if nonce == 69421 {
+            replies.append(FromRadio(.nodeInfo(own)))
+            replies += settings.knownNodes.map { FromRadio(.nodeInfo($0)) }
+        } else {
+            var my = MyNodeInfo()
+            my.myNodeNum = identity.nodeNum; my.rebootCount = 1; my.minAppVersion = 30200
+            my.nodedbCount = UInt32(settings.knownNodes.count + 1)
+            replies.append(FromRadio(.myInfo(my)))
+            replies.append(FromRadio(.deviceuiConfig(OpaqueMessage())))
+            replies.append(FromRadio(.nodeInfo(own)))
+            var meta = DeviceMetadata()
+            meta.firmwareVersion = identity.firmwareVersion; meta.deviceStateVersion = 24
+            meta.hwModel = identity.hwModel; meta.hasPKC = true; meta.canShutdown = true
+            replies.append(FromRadio(.metadata(meta)))
+            for i in 0..<8 {
+                var c = Channel(); c.index = Int32(i)
+                if i == 0 { c.role = .primary; var s = ChannelSettings(); s.psk = [1]; c.settings = s }
+                replies.append(FromRadio(.channel(c)))
+            }
+            var device = DeviceConfig(); device.serialEnabled = true
+            var lora = LoRaConfig()
+            lora.usePreset = true; lora.modemPreset = ModemPreset(rawValue: settings.preset.rawValue)
+            lora.region = RegionCode(rawValue: settings.region.code); lora.hopLimit = settings.hopLimit
+            lora.txEnabled = settings.region.transmitAllowed
+            var security = SecurityConfig(); security.publicKey = identity.publicKey; security.serialEnabled = true
+            let configs: [Config.Variant] = [
+                .device(device), .position(OpaqueMessage()), .power(OpaqueMessage()), .network(OpaqueMessage()),
+                .display(OpaqueMessage()), .lora(lora), .bluetooth(OpaqueMessage()), .security(security),
+                .sessionkey(OpaqueMessage()), .deviceUi(OpaqueMessage()),
+            ]
+            replies += configs.map { FromRadio(.config(Config($0))) }
+            replies += (0..<16).map { _ in FromRadio(.moduleConfig(OpaqueMessage())) }
+            if nonce != 69420 { replies += settings.knownNodes.map { FromRadio(.nodeInfo($0)) } }
+        }
+        replies.append(FromRadio(.configCompleteId(nonce)))
+        clientConnected = true
+        let held = pendingToClient
+        pendingToClient.removeAll()
+        return frames(replies + held)
+    }
+
+    private func ownNodeInfo() -> NodeInfo {
+        var user = User()
+        user.id = identity.nodeID; user.longName = identity.longName; user.shortName = identity.shortName
+        user.hwModel = identity.hwModel; user.publicKey = identity.publicKey
+        var n = NodeInfo(); n.num = identity.nodeNum; n.user = user; n.isFavorite = true
+        return n
+    }
+
+    private mutating func handleClientPacket(_ packet: MeshPacket, now: Double) -> [Output] {
+        var p = packet
+        // The firmware silently drops an id it saw among this client's last 20.
+        if p.id != 0 {
+            if recentClientIDs.contains(p.id) { return [] }
+            recentClientIDs.append(p.id)
+            if recentClientIDs.count > 20 { recentClientIDs.removeFirst() }
+        } else {
+            p.id = freshID()
+        }
+        p.from = identity.nodeNum
+        if p.hopLimit == 0 || p.hopLimit > 7 { p.hopLimit = settings.hopLimit }
+        p.hopStart = p.hopLimit
+        p.rxTime = 0
+        let isBroadcast = p.to == MeshPacket.broadcast
+
+        guard settings.region.transmitAllowed else {
+            return frames([FromRadio(.queueStatus(queueStatus(id: p.id, res: 34, now: now)))])
+        }
+        let airtime = settings.preset.modem.timeOnAirMilliseconds(bytes: Self.phyBytes(p))
+        txEnds.removeAll { $0 <= now }
+        if txEnds.count >= Int(maxTxQueue) {
+            return frames([FromRadio(.queueStatus(queueStatus(id: p.id, res: 32, now: now)))])   // ERRNO_UNKNOWN: queue full
+        }
+        if ledger.firmwareRefuses(nowSeconds: now) {
+            let minutes = ledger.firmwareSilentMinutes(nowSeconds: now)
+            var n = ClientNotification()
+            n.replyId = p.id; n.level = .warning
+            n.message = "Duty cycle limit exceeded. You can send again in \(minutes) mins"
+            return frames([
+                FromRadio(.queueStatus(queueStatus(id: p.id, res: Int32(RoutingError.dutyCycleLimit.rawValue), now: now))),
+                FromRadio(.packet(routingPacket(.dutyCycleLimit, requestID: p.id, from: identity.nodeNum))),
+                FromRadio(.clientNotification(n)),
+            ])
+        }
+        ledger.record(startSeconds: now, milliseconds: airtime)
+        txEnds.append(max(now, txEnds.last ?? now) + airtime / 1000)
+        var out = frames([FromRadio(.queueStatus(queueStatus(id: p.id, res: 0, now: now)))])
+        if p.wantAck {
+            awaitingAck[p.id] = (p, 1, now + settings.retransmitSeconds)
+        }
+        var onAir = p
+        if isBroadcast { onAir.wantAck = false }   // never sent on air for broadcasts
+        out.append(.transmit(onAir))
+        return out
+    }
+
+    // MARK: air side
+
+    /// A packet this radio heard (already de-duplicated and stamped with rx fields by the air).
+    /// Returns frames for the client and, for a want_ack DM to us, the ACK to transmit.
+    public mutating func heard(_ packet: MeshPacket, now: Double) -> [Output] {
+        var out: [Output] = []
+        // Our own packet relayed by a neighbour: an implicit ACK for a broadcast.
+        if packet.from == identity.nodeNum {
+            if let pending = awaitingAck[packet.id], pending.packet.to == MeshPacket.broadcast {
+                awaitingAck[packet.id] = nil
+                out += toClient(FromRadio(.packet(routingPacket(.none, requestID: packet.id, from: identity.nodeNum))))
+            }
+            return out
+        }
+        // An ACK/NAK for one of our DMs.
+        if let d = packet.decoded, d.portnum == .routingApp, packet.to == identity.nodeNum, d.requestId != 0,
+           awaitingAck[d.requestId] != nil {
+            awaitingAck[d.requestId] = nil
+            return toClient(FromRadio(.packet(packet)))
+        }
+        let forUs = packet.to == identity.nodeNum
+        if forUs || packet.to == MeshPacket.broadcast {
+            out += toClient(FromRadio(.packet(packet)))
+        }
+        if forUs && packet.wantAck, let d = packet.decoded, d.portnum != .routingApp {
+            var ack = routingPacket(.none, requestID: packet.id, from: identity.nodeNum)
+            ack.to = packet.from
+            ack.id = freshID()
+            ack.priority = .ack
+            let used = packet.hopsTaken ?? 0
+            ack.hopLimit = min(settings.hopLimit, UInt32(used + 2))
+            ack.hopStart = ack.hopLimit
+            if !ledger.firmwareRefuses(nowSeconds: now) {
+                ledger.record(startSeconds: now, milliseconds: settings.preset.modem.timeOnAirMilliseconds(bytes: Self.phyBytes(ack)))
+                out.append(.transmit(ack))
+            }
+        }
+        return out
+    }
+
+    /// Retransmissions (3 transmissions in all) and the final NAK MAX_RETRANSMIT.
+    public mutating func tick(now: Double) -> [Output] {
+        var out: [Output] = []
+        for (id, entry) in awaitingAck.sorted(by: { $0.key < $1.key }) where entry.due <= now {
+            if entry.tries >= 3 {
+                awaitingAck[id] = nil
+                out += toClient(FromRadio(.packet(routingPacket(.maxRetransmit, requestID: id, from: identity.nodeNum))))
+            } else if !ledger.firmwareRefuses(nowSeconds: now) {
+                awaitingAck[id] = (entry.packet, entry.tries + 1, now + settings.retransmitSeconds)
+                ledger.record(startSeconds: now, milliseconds: settings.preset.modem.timeOnAirMilliseconds(bytes: Self.phyBytes(entry.packet)))
+                var again = entry.packet
+                if again.to == MeshPacket.broadcast { again.wantAck = false }
+                out.append(.transmit(again))
+            }
+        }
+        return out
+    }
+
+    /// Forget the client, as after 15 minutes of silence or a reboot; received packets are
+    /// held (up to the firmware's queue depth) until the next handshake.
+    public mutating func dropClient() {
+        clientConnected = false
+    }
+
+    // MARK: helpers
+
+    private mutating func toClient(_ message: FromRadio) -> [Output] {
+        guard clientConnected else {
+            pendingToClient.append(message)
+            if pendingToClient.count > maxHeldForClient { pendingToClient.removeFirst() }
+            return []
+        }
+        return frames([message])
+    }
+
+    private func frames(_ messages: [FromRadio]) -> [Output] {
+        messages.compactMap { m in (try? FrameEncoder.frame(m)).map { .write($0) } }
+    }
+
+    private func queueStatus(id: UInt32, res: Int32, now: Double) -> QueueStatus {
+        let busy = UInt32(min(txEnds.filter { $0 > now }.count, Int(maxTxQueue)))
+        return QueueStatus(res: res, free: maxTxQueue - busy, maxlen: maxTxQueue, meshPacketId: id)
+    }
+
+    private mutating func freshID() -> UInt32 {
+        nextID = nextID &* 1_103_515_245 &+ 12345
+        return nextID == 0 ? 1 : nextID
+    }
+
+    private func routingPacket(_ reason: RoutingError, requestID: UInt32, from: UInt32) -> MeshPacket {
+        var p = MeshPacket()
+        p.from = from
+        p.to = identity.nodeNum
+        var d = PacketData(portnum: .routingApp, payload: Routing(errorReason: reason).encoded())
+        d.requestId = requestID
+        p.payloadVariant = .decoded(d)
+        return p
+    }
+
+    /// Bytes on the air: the 16-byte header plus the encoded Data (with the bitfield the
+    /// firmware always adds), plus 12 for a PKI DM.
+    static func phyBytes(_ p: MeshPacket) -> Int {
+        var d = p.decoded ?? PacketData()
+        d.bitfield = d.bitfield ?? 0
+        let dataBytes = p.decoded != nil ? d.encoded().count : (p.payloadVariant.map { if case .encrypted(let e) = $0 { return e.count } else { return 0 } } ?? 0)
+        let pki = p.to != MeshPacket.broadcast && p.decoded != nil
+        return MeshtasticFrame.phyBytes(encodedData: dataBytes, pki: pki)
+    }
+}

@@ -266,12 +266,6 @@ public struct VirtualRadio {
         return out
     }
 
-    /// Forget the client, as after 15 minutes of silence or a reboot; received packets are
-    /// held (up to the firmware's queue depth) until the next handshake.
-    public mutating func dropClient() {
-        clientConnected = false
-    }
-
     // MARK: helpers
 
     private mutating func toClient(_ message: FromRadio) -> [Output] {

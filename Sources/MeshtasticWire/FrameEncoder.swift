@@ -27,6 +27,5 @@ public enum FrameEncoder {
         return out
     }
 
-    public static func frame(_ message: ToRadio) throws(WireError) -> [UInt8] { try frame(message.encoded()) }
-    public static func frame(_ message: FromRadio) throws(WireError) -> [UInt8] { try frame(message.encoded()) }
+    public static func frame<M: ProtoMessage>(_ message: M) throws(WireError) -> [UInt8] { try frame(message.encoded()) }
 }

@@ -119,6 +119,11 @@ public struct DeviceSession {
         var p = packet
         p.id = freshPacketID()
         p.from = 0
+        // Refuse here what the radio could never take (a frame over 512 bytes): the caller
+        // gets a failure now instead of an id that never resolves.
+        guard (try? FrameEncoder.frame(ToRadio(.packet(p)))) != nil else {
+            return (p.id, [.event(.delivery(packetID: p.id, .failed(.nak(.tooLarge))))])
+        }
         inFlight.insert(p.id)
         guard state == .ready, radioFree > 0 else {
             held.append(p)
@@ -154,11 +159,11 @@ public struct DeviceSession {
         return [preamble, write(ToRadio(.wantConfigId(nonce)), now: now)]
     }
 
+    /// Only called with messages that fit a frame: control messages are a few bytes, and
+    /// `send` refuses packets that do not fit before they get here.
     private mutating func write(_ message: ToRadio, now: Double) -> Output {
         lastWriteAt = now
-        // Every ToRadio we build is far below 512 bytes; a packet that is not would be a bug
-        // upstream, and the radio would drop it, so send an empty keepalive frame instead.
-        return .write((try? FrameEncoder.frame(message)) ?? [0x94, 0xC3, 0x00, 0x00])
+        return .write((try? FrameEncoder.frame(message)) ?? [])
     }
 
     private mutating func handle(_ event: FrameEvent, now: Double, into out: inout [Output]) {

@@ -151,8 +151,6 @@ func privatePacket(to: UInt32, _ payload: [UInt8] = Array(repeating: 0xAB, count
         var a = Bench(node: 0xA1, name: "North")
         a.connect()
         var p = privatePacket(to: 0xB2); p.id = 4242
-        var w = FrameDecoder()
-        _ = w.feed([])
         let frame = try! FrameEncoder.frame(ToRadio(.packet(p)))
         let first = a.radio.receive(frame, now: a.now)
         let second = a.radio.receive(frame, now: a.now)
@@ -215,6 +213,27 @@ func privatePacket(to: UInt32, _ payload: [UInt8] = Array(repeating: 0xAB, count
         #expect(Set(a.onAir.map(\.id)).isSuperset(of: Set(ids)))
     }
 
+    /// What a confused client can send: garbage, a truncated frame, a frame over 512 bytes, a
+    /// frame that is not a ToRadio. The radio ignores it all (as the firmware logs "ignore
+    /// malformed toradio") and still answers the next good request.
+    @Test func badClientInputIsIgnored() {
+        var settings = VirtualRadio.Settings()
+        settings.bootDelaySeconds = 0
+        var radio = VirtualRadio(identity: .init(nodeNum: 0xA1, longName: "North", shortName: "N"), settings: settings, bootedAt: 0)
+        var rng = SeededBytes(state: 3)
+        for _ in 0..<500 { #expect(radio.receive(rng.bytes(Int.random(in: 0...400, using: &rng)), now: 1).allSatisfy {
+            if case .transmit = $0 { return false } else { return true } }) }
+        _ = radio.receive(StreamFraming.wakePreamble, now: 1)
+        #expect(radio.receive([0x94, 0xC3, 0x02, 0x01] + [UInt8](repeating: 0, count: 513), now: 1).isEmpty)   // 513: not a frame
+        #expect(radio.receive([0x94, 0xC3, 0x00, 0x03, 0x0A, 0x05, 0x01], now: 1).isEmpty)                     // MeshPacket cut short
+        #expect(radio.receive([0x94, 0xC3, 0x00, 0x02, 0x07, 0x00], now: 1).isEmpty)                           // wire type 7
+        let answer = radio.receive(StreamFraming.wakePreamble + (try! FrameEncoder.frame(ToRadio(.wantConfigId(69420)))), now: 2)
+        var d = FrameDecoder()
+        let last = answer.compactMap { if case .write(let b) = $0 { return b } else { return nil } }.flatMap { d.feed($0) }.last
+        if case .frame(let f)? = last { #expect(try! FromRadio(decoding: f).payloadVariant == .configCompleteId(69420)) }
+        else { Issue.record("no handshake after bad input") }
+    }
+
     @Test func heartbeatIsAnsweredWithQueueStatus() {
         var a = Bench(node: 0xA1, name: "North")
         a.connect()
@@ -226,4 +245,10 @@ func privatePacket(to: UInt32, _ payload: [UInt8] = Array(repeating: 0xAB, count
             #expect(q.maxlen == 16)
         } else { Issue.record("no queue status") }
     }
+}
+
+struct SeededBytes: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 11 ^ state }
+    mutating func bytes(_ n: Int) -> [UInt8] { (0..<n).map { _ in UInt8.random(in: 0...255, using: &self) } }
 }

@@ -19,7 +19,7 @@ indirect enum Reflected {
 
     init(_ any: Any) {
         switch any {
-        case let v as OpaqueMessage: _ = v; self = .opaque
+        case is OpaqueMessage: self = .opaque
         case let v as [UInt8]: self = .bytes(v)
         case let v as Bool: self = .bool(v)
         case let v as Int32: self = .integer(Int64(v))

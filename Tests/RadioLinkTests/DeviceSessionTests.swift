@@ -262,14 +262,30 @@ struct FixedRandom: RandomNumberGenerator {
         #expect(out.events == [.packetReceived(p)])
     }
 
-    @Test func garbageFromTheRadioNeverTraps() {
+    @Test func garbageFromTheRadioNeverTrapsAndTheSessionStillWorks() {
         var s = connected()
         var rng = FixedRandom(state: 99)
         for k in 0..<2000 {
+            // Garbage with no 0x94 byte cannot hold a frame, so the session must stay ready.
             let bytes = (0..<Int.random(in: 0...300, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                .map { $0 == 0x94 ? 0x00 : $0 }
             _ = s.receive(bytes, now: Double(k) * 0.01)
             _ = s.tick(now: Double(k) * 0.01)
         }
-        #expect(s.state != .idle)
+        _ = s.receive(Array("\n".utf8), now: 20)
+        #expect(s.state == .ready)
+        let (id, out) = s.send(MeshPacket(), now: 20)
+        #expect(out.toRadio.count == 1)
+        #expect(s.receive(Radio.frame(.queueStatus(QueueStatus(res: 0, free: 15, maxlen: 16, meshPacketId: id))), now: 20.1).events
+                == [.delivery(packetID: id, .queued)])
+    }
+
+    @Test func oversizedPacketFailsAtOnce() {
+        var s = connected()
+        var p = MeshPacket()
+        p.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: [UInt8](repeating: 1, count: 600)))
+        let (id, out) = s.send(p, now: 1)
+        #expect(out == [.event(.delivery(packetID: id, .failed(.nak(.tooLarge))))])
+        #expect(s.takeHeldPackets().isEmpty)
     }
 }

@@ -29,11 +29,14 @@ let package = Package(
         .target(name: "LoRaPHY"),
 
         // The client side of the device API: session state machine (sans-I/O), transports.
-        .target(name: "RadioLink", dependencies: ["MeshtasticWire"]),
+        .target(name: "RadioLink", dependencies: ["MeshtasticWire", "CPty"]),
 
         // The firmware's stand-in: virtual radios and the simulated air. Shares only the wire
         // and PHY layers with the client, so a client bug cannot hide in it.
-        .target(name: "MeshSim", dependencies: ["MeshtasticWire", "LoRaPHY"]),
+        .target(name: "MeshSim", dependencies: ["MeshtasticWire", "LoRaPHY", "CPty"]),
+
+        // posix_openpt, termios and ioctl calls that Glibc does not export to Swift.
+        .target(name: "CPty"),
 
         // End-to-end crypto: bytes in, bytes out.
         .target(name: "LoraCrypto", dependencies: ["CSodium"]),

@@ -20,6 +20,15 @@ public struct VirtualRadio {
             self.shortName = shortName
         }
         public var nodeID: String { User.nodeID(nodeNum) }
+
+        /// How other radios' databases describe this one.
+        public var nodeInfo: NodeInfo {
+            var user = User()
+            user.id = nodeID; user.longName = longName; user.shortName = shortName
+            user.hwModel = hwModel; user.publicKey = publicKey
+            var n = NodeInfo(); n.num = nodeNum; n.user = user
+            return n
+        }
     }
 
     public struct Settings: Sendable {
@@ -154,11 +163,21 @@ public struct VirtualRadio {
     }
 
     private func ownNodeInfo() -> NodeInfo {
-        var user = User()
-        user.id = identity.nodeID; user.longName = identity.longName; user.shortName = identity.shortName
-        user.hwModel = identity.hwModel; user.publicKey = identity.publicKey
-        var n = NodeInfo(); n.num = identity.nodeNum; n.user = user; n.isFavorite = true
+        var n = identity.nodeInfo
+        n.isFavorite = true
         return n
+    }
+
+    /// Entries for a node database as big as a busy mesh leaves behind (names, keys, last heard).
+    public static func syntheticNodes(count: Int, random: inout SimRandom) -> [NodeInfo] {
+        (0..<count).map { i in
+            var id = Identity(nodeNum: 0x5100_0000 + UInt32(i), longName: "Synthetic node \(i + 1)", shortName: "S\(i % 1000)")
+            id.publicKey = (0..<32).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+            var n = id.nodeInfo
+            n.lastHeard = 1_700_000_000 + UInt32(i)
+            n.snr = -5
+            return n
+        }
     }
 
     private mutating func handleClientPacket(_ packet: MeshPacket, now: Double) -> [Output] {
@@ -233,19 +252,29 @@ public struct VirtualRadio {
             out += toClient(FromRadio(.packet(packet)))
         }
         if forUs && packet.wantAck, let d = packet.decoded, d.portnum != .routingApp {
-            var ack = routingPacket(.none, requestID: packet.id, from: identity.nodeNum)
-            ack.to = packet.from
-            ack.id = freshID()
-            ack.priority = .ack
-            let used = packet.hopsTaken ?? 0
-            ack.hopLimit = min(settings.hopLimit, UInt32(used + 2))
-            ack.hopStart = ack.hopLimit
-            if !ledger.firmwareRefuses(nowSeconds: now) {
-                ledger.record(startSeconds: now, milliseconds: settings.preset.modem.timeOnAirMilliseconds(bytes: Self.phyBytes(ack)))
-                out.append(.transmit(ack))
-            }
+            out += ack(packet, now: now)
         }
         return out
+    }
+
+    private mutating func ack(_ packet: MeshPacket, now: Double) -> [Output] {
+        var ack = routingPacket(.none, requestID: packet.id, from: identity.nodeNum)
+        ack.to = packet.from
+        ack.id = freshID()
+        ack.priority = .ack
+        let used = packet.hopsTaken ?? 0
+        ack.hopLimit = min(settings.hopLimit, UInt32(used + 2))
+        ack.hopStart = ack.hopLimit
+        guard !ledger.firmwareRefuses(nowSeconds: now) else { return [] }
+        ledger.record(startSeconds: now, milliseconds: settings.preset.modem.timeOnAirMilliseconds(bytes: Self.phyBytes(ack)))
+        return [.transmit(ack)]
+    }
+
+    /// A second copy of a packet already heard. The firmware answers a repeated want_ack DM to
+    /// itself with another ACK (the first one may have been lost); anything else is dropped.
+    public mutating func heardAgain(_ packet: MeshPacket, now: Double) -> [Output] {
+        guard packet.to == identity.nodeNum, packet.wantAck, let d = packet.decoded, d.portnum != .routingApp else { return [] }
+        return ack(packet, now: now)
     }
 
     /// Retransmissions (3 transmissions in all) and the final NAK MAX_RETRANSMIT.

@@ -116,6 +116,13 @@ public struct User: ProtoMessage {
         return "!" + String(repeating: "0", count: 8 - hex.count) + hex
     }
 
+    /// Parses `!xxxxxxxx` (the `!` optional, 1–8 hex digits); nil for anything else.
+    public static func nodeNum(_ text: String) -> UInt32? {
+        let digits = text.hasPrefix("!") ? text.dropFirst() : Substring(text)
+        guard (1...8).contains(digits.count), digits.allSatisfy(\.isHexDigit) else { return nil }
+        return UInt32(digits, radix: 16)
+    }
+
     public mutating func decodeField(_ k: FieldKey, from r: inout ProtoReader) throws(WireError) -> Bool {
         switch k.number {
         case 1: id = try r.string(k)

@@ -1,0 +1,351 @@
+import LoRaPHY
+import MeshtasticWire
+
+/// The simulated LoRa air joining the virtual radios: who hears whom (path loss against the
+/// spreading factor's floor), one transmission at a time per radio with listen-before-talk,
+/// collisions, per-link loss, and the firmware's managed flooding (SNR-weighted contention
+/// window, duplicate suppression by (from, id), relay cancelled on hearing someone else's).
+///
+/// Sans-I/O like the radios: callers feed client bytes and advance the clock; it returns the
+/// bytes each radio writes to its client.
+public struct MeshAir {
+    public struct ClientWrite: Equatable, Sendable {
+        public var station: Int
+        public var bytes: [UInt8]
+    }
+
+    /// What happened on the air, for tests and `lora-msg sim --verbose`.
+    public enum Record: Equatable, Sendable {
+        case transmitted(station: Int, from: UInt32, id: UInt32, hopLimit: UInt32, milliseconds: Double)
+        case received(station: Int, from: UInt32, id: UInt32, hopLimit: UInt32, snr: Double)
+        case duplicate(station: Int, from: UInt32, id: UInt32)
+        case collided(station: Int, from: UInt32, id: UInt32)
+        case lost(station: Int, from: UInt32, id: UInt32)
+        case relayCancelled(station: Int, from: UInt32, id: UInt32)
+    }
+
+    struct PacketKey: Hashable { var from: UInt32; var id: UInt32 }
+
+    struct Pending {
+        var packet: MeshPacket
+        var notBefore: Double
+        var isRelay: Bool
+    }
+
+    struct Station {
+        var name: String
+        var radio: VirtualRadio
+        var relays: Bool
+        var isRouter: Bool
+        var queue: [Pending] = []
+        var busyUntil = -Double.infinity
+        var seen: Set<PacketKey> = []
+        var seenOrder: [PacketKey] = []
+        var attemptScheduled = false
+    }
+
+    struct Hearing { var rssi: Double; var snr: Double }
+
+    struct Transmission {
+        var sender: Int
+        var packet: MeshPacket
+        var start: Double
+        var end: Double
+        var heardBy: [Int: Hearing]
+    }
+
+    enum Event { case attempt(Int), finish(Int) }
+
+    public private(set) var records: [Record] = []
+    public var keepsRecords = true
+    public private(set) var now: Double
+    public var stationCount: Int { stations.count }
+
+    var stations: [Station]
+    private let modem: LoRaModem
+    private let budget: LinkBudget
+    /// Link quality between stations, nil when they cannot hear each other at all.
+    private var links: [[Hearing?]]
+    private var linkLoss: [[Double]]
+    private var transmissions: [Int: Transmission] = [:]
+    private var nextTransmission = 0
+    private var events: [(time: Double, seq: Int, event: Event)] = []
+    private var seq = 0
+    private var rng: SimRandom
+    /// Unix time of simulated second 0, for rx_time.
+    private let epoch: Double
+    private let historyLimit = 200
+
+    public init(scenario: Scenario, seed: UInt64, epoch: Double, bootedAt: Double = 0,
+                bootDelaySeconds: Double = 1) {
+        self.now = bootedAt
+        self.epoch = epoch
+        self.rng = SimRandom(seed: seed)
+        let region = scenario.resolvedRegion
+        let preset = scenario.resolvedPreset
+        modem = preset.modem
+        budget = scenario.linkBudget
+
+        var keyRNG = SimRandom(seed: seed ^ 0x5EED_0F_4B1D)
+        let identities: [VirtualRadio.Identity] = scenario.nodes.map { node in
+            let num = scenario.nodeNum(of: node)
+            var id = VirtualRadio.Identity(nodeNum: num, longName: node.longName ?? "Virtual \(node.name)",
+                                           shortName: String(node.name.prefix(4)))
+            id.publicKey = (0..<32).map { _ in UInt8(truncatingIfNeeded: keyRNG.next()) }
+            return id
+        }
+        let extras = VirtualRadio.syntheticNodes(count: scenario.extraNodes ?? 0, random: &keyRNG)
+        stations = scenario.nodes.enumerated().map { i, node in
+            var settings = VirtualRadio.Settings()
+            settings.region = region
+            settings.preset = preset
+            settings.hopLimit = scenario.hopLimit ?? 3
+            settings.bootDelaySeconds = bootDelaySeconds
+            settings.knownNodes = identities.enumerated().filter { $0.offset != i }.map { $0.element.nodeInfo } + extras
+            let role = (node.role ?? "CLIENT").uppercased()
+            return Station(name: node.name,
+                           radio: VirtualRadio(identity: identities[i], settings: settings, bootedAt: bootedAt),
+                           relays: role != "CLIENT_MUTE", isRouter: role == "ROUTER")
+        }
+
+        let n = scenario.nodes.count
+        links = Array(repeating: Array(repeating: nil, count: n), count: n)
+        linkLoss = Array(repeating: Array(repeating: 0, count: n), count: n)
+        let index = Dictionary(uniqueKeysWithValues: scenario.nodes.enumerated().map { ($0.element.name, $0.offset) })
+        func hearing(metres: Double, extra: Double) -> Hearing? {
+            let rssi = budget.rssiDBm(metres: metres, extraDB: extra)
+            let snr = budget.snrDB(rssiDBm: rssi, modem: preset.modem)
+            return budget.canDemodulate(snrDB: snr, modem: preset.modem) ? Hearing(rssi: rssi, snr: snr) : nil
+        }
+        if let explicit = scenario.links {
+            for link in explicit {
+                guard let a = index[link.a], let b = index[link.b], a != b else { continue }
+                let metres = link.distanceMetres ?? Self.distance(scenario.position(link.a), scenario.position(link.b))
+                let h = hearing(metres: metres, extra: link.extraLossDB ?? 0)
+                links[a][b] = h; links[b][a] = h
+                linkLoss[a][b] = link.loss ?? 0; linkLoss[b][a] = link.loss ?? 0
+            }
+        } else {
+            for a in 0..<n { for b in 0..<n where a != b {
+                links[a][b] = hearing(metres: Self.distance(scenario.position(scenario.nodes[a].name),
+                                                             scenario.position(scenario.nodes[b].name)), extra: 0)
+            } }
+        }
+    }
+
+    static func distance(_ p: (x: Double, y: Double)?, _ q: (x: Double, y: Double)?) -> Double {
+        guard let p, let q else { return .infinity }
+        return ((p.x - q.x) * (p.x - q.x) + (p.y - q.y) * (p.y - q.y)).squareRoot()
+    }
+
+    // MARK: Inputs
+
+    public func radio(_ station: Int) -> VirtualRadio { stations[station].radio }
+    public func name(_ station: Int) -> String { stations[station].name }
+    public func station(named name: String) -> Int? { stations.firstIndex { $0.name == name } }
+
+    /// What a radio prints while it boots, for its client.
+    public func bootLog(_ station: Int) -> [ClientWrite] {
+        stations[station].radio.bootLog().compactMap {
+            if case .write(let b) = $0 { return ClientWrite(station: station, bytes: b) } else { return nil }
+        }
+    }
+
+    /// Bytes a client wrote to its radio.
+    public mutating func fromClient(station: Int, bytes: [UInt8], now t: Double) -> [ClientWrite] {
+        var out = advance(to: t)
+        let outputs = stations[station].radio.receive(bytes, now: now)
+        out += apply(outputs, station: station)
+        return out
+    }
+
+    /// Runs the air up to `t`: transmissions start and end, radios time out and retransmit.
+    public mutating func advance(to t: Double) -> [ClientWrite] {
+        var out: [ClientWrite] = []
+        while let first = events.first, first.time <= t {
+            events.removeFirst()
+            now = max(now, first.time)
+            out += tickRadios()
+            switch first.event {
+            case .attempt(let s): out += attempt(s)
+            case .finish(let k): out += finish(k)
+            }
+        }
+        now = max(now, t)
+        out += tickRadios()
+        return out
+    }
+
+    /// When something is next due on the air (radio timers are polled by `advance`).
+    public var nextEventTime: Double? { events.first?.time }
+
+    /// Replaces a radio as if it rebooted: fresh state, client must handshake again.
+    public mutating func reboot(_ station: Int, now t: Double) -> [ClientWrite] {
+        var out = advance(to: t)
+        let old = stations[station].radio
+        stations[station].radio = VirtualRadio(identity: old.identity, settings: old.settings, bootedAt: now)
+        stations[station].queue.removeAll()
+        out += bootLog(station)
+        return out
+    }
+
+    // MARK: Internals
+
+    private mutating func tickRadios() -> [ClientWrite] {
+        var out: [ClientWrite] = []
+        for s in stations.indices {
+            let outputs = stations[s].radio.tick(now: now)
+            if !outputs.isEmpty { out += apply(outputs, station: s) }
+        }
+        return out
+    }
+
+    private mutating func apply(_ outputs: [VirtualRadio.Output], station s: Int) -> [ClientWrite] {
+        var out: [ClientWrite] = []
+        for o in outputs {
+            switch o {
+            case .write(let bytes):
+                out.append(ClientWrite(station: s, bytes: bytes))
+            case .transmit(let packet):
+                remember(PacketKey(from: packet.from, id: packet.id), at: s)
+                // A locally originated packet waits random(0, 2^CW) slots, CW 3 on an idle channel.
+                let delay = Double(Int.random(in: 0..<8, using: &rng)) * slotSeconds
+                enqueue(Pending(packet: packet, notBefore: now + delay, isRelay: false), at: s)
+            }
+        }
+        return out
+    }
+
+    private var slotSeconds: Double { (2.5 * modem.symbolMilliseconds + 7.6) / 1000 }
+
+    /// The firmware's contention window: a weak (distant) receiver relays first.
+    private mutating func relayDelay(snr: Double, router: Bool) -> Double {
+        let clamped = min(max(snr, -20), 10)
+        let cw = Int((3 + (clamped + 20) / 30 * 5).rounded())
+        if router { return Double(Int.random(in: 0...(2 * cw), using: &rng)) * slotSeconds }
+        return (2 * 8 + Double(Int.random(in: 0..<(1 << cw), using: &rng))) * slotSeconds
+    }
+
+    private mutating func enqueue(_ pending: Pending, at s: Int) {
+        stations[s].queue.append(pending)
+        schedule(.attempt(s), at: max(pending.notBefore, stations[s].busyUntil))
+    }
+
+    private mutating func schedule(_ event: Event, at time: Double) {
+        seq += 1
+        let entry = (time: max(time, now), seq: seq, event: event)
+        let i = events.firstIndex { $0.time > entry.time } ?? events.endIndex
+        events.insert(entry, at: i)
+    }
+
+    private mutating func remember(_ key: PacketKey, at s: Int) {
+        guard stations[s].seen.insert(key).inserted else { return }
+        stations[s].seenOrder.append(key)
+        if stations[s].seenOrder.count > historyLimit {
+            stations[s].seen.remove(stations[s].seenOrder.removeFirst())
+        }
+    }
+
+    private mutating func attempt(_ s: Int) -> [ClientWrite] {
+        guard stations[s].busyUntil <= now else { return [] }   // a finish event will retry
+        guard let next = stations[s].queue.indices.min(by: { stations[s].queue[$0].notBefore < stations[s].queue[$1].notBefore })
+        else { return [] }
+        let due = stations[s].queue[next].notBefore
+        if due > now { schedule(.attempt(s), at: due); return [] }
+        // Listen before talk: wait out anything this radio can hear, then a random few slots.
+        if let busyEnd = transmissions.values.filter({ $0.end > now && $0.start <= now && $0.heardBy[s] != nil }).map(\.end).max() {
+            schedule(.attempt(s), at: busyEnd + Double(Int.random(in: 1...8, using: &rng)) * slotSeconds)
+            return []
+        }
+        let pending = stations[s].queue.remove(at: next)
+        let packet = pending.packet
+        let ms = modem.timeOnAirMilliseconds(bytes: VirtualRadio.phyBytes(packet))
+        var heardBy: [Int: Hearing] = [:]
+        for r in stations.indices where r != s { if let h = links[s][r] { heardBy[r] = h } }
+        nextTransmission += 1
+        transmissions[nextTransmission] = Transmission(sender: s, packet: packet, start: now, end: now + ms / 1000, heardBy: heardBy)
+        stations[s].busyUntil = now + ms / 1000
+        note(.transmitted(station: s, from: packet.from, id: packet.id, hopLimit: packet.hopLimit, milliseconds: ms))
+        schedule(.finish(nextTransmission), at: now + ms / 1000)
+        if !stations[s].queue.isEmpty { schedule(.attempt(s), at: now + ms / 1000) }
+        return []
+    }
+
+    private mutating func finish(_ k: Int) -> [ClientWrite] {
+        guard let tx = transmissions[k] else { return [] }
+        var out: [ClientWrite] = []
+        for r in tx.heardBy.keys.sorted() {
+            let hearing = tx.heardBy[r]!
+            let key = (station: r, from: tx.packet.from, id: tx.packet.id)
+            // Half duplex: a radio that transmitted meanwhile heard nothing.
+            let deaf = transmissions.values.contains { $0.sender == r && $0.start < tx.end && $0.end > tx.start }
+            let drowned = transmissions.contains { id, other in
+                id != k && other.start < tx.end && other.end > tx.start
+                    && (other.heardBy[r].map { $0.rssi > hearing.rssi - LinkBudget.captureThresholdDB } ?? false)
+            }
+            if deaf || drowned {
+                note(.collided(station: key.station, from: key.from, id: key.id))
+                continue
+            }
+            if linkLoss[tx.sender][r] > 0, rng.unit() < linkLoss[tx.sender][r] {
+                note(.lost(station: key.station, from: key.from, id: key.id))
+                continue
+            }
+            out += deliver(tx.packet, to: r, from: tx.sender, hearing: hearing)
+        }
+        // Finished long ago, so nothing still on the air can overlap them.
+        transmissions = transmissions.filter { $0.value.end >= now - 10 }
+        return out
+    }
+
+    private mutating func deliver(_ packet: MeshPacket, to r: Int, from sender: Int, hearing: Hearing) -> [ClientWrite] {
+        var p = packet
+        p.rxSnr = Float((hearing.snr * 4).rounded() / 4)   // the radio reports quarter-dB steps
+        p.rxRssi = Int32(hearing.rssi.rounded())
+        p.rxTime = UInt32(max(0, epoch + now))
+        p.relayNode = stations[sender].radio.identity.nodeNum & 0xFF
+        let me = stations[r].radio.identity.nodeNum
+        let key = PacketKey(from: p.from, id: p.id)
+
+        if p.from == me {
+            // Our own packet relayed back: an implicit ACK for the radio, never relayed again.
+            return apply(stations[r].radio.heard(p, now: now), station: r)
+        }
+        if stations[r].seen.contains(key) {
+            note(.duplicate(station: r, from: p.from, id: p.id))
+            var out: [ClientWrite] = []
+            let holding = stations[r].queue.contains { PacketKey(from: $0.packet.from, id: $0.packet.id) == key && $0.isRelay }
+            if holding && !stations[r].isRouter {
+                stations[r].queue.removeAll { PacketKey(from: $0.packet.from, id: $0.packet.id) == key && $0.isRelay }
+                note(.relayCancelled(station: r, from: p.from, id: p.id))
+            } else if !holding && p.hopStart == p.hopLimit && p.hopLimit > 0 && p.to != me && stations[r].relays {
+                // The originator retrying: relay again (firmware ≥ 2.6).
+                out += relay(p, at: r, snr: hearing.snr)
+            }
+            if p.to == me { out += apply(stations[r].radio.heardAgain(p, now: now), station: r) }
+            return out
+        }
+        remember(key, at: r)
+        note(.received(station: r, from: p.from, id: p.id, hopLimit: p.hopLimit, snr: hearing.snr))
+        var out = apply(stations[r].radio.heard(p, now: now), station: r)
+        if p.to != me && p.hopLimit > 0 && stations[r].relays {
+            out += relay(p, at: r, snr: hearing.snr)
+        }
+        return out
+    }
+
+    private mutating func relay(_ packet: MeshPacket, at r: Int, snr: Double) -> [ClientWrite] {
+        var copy = packet
+        copy.hopLimit -= 1
+        copy.relayNode = stations[r].radio.identity.nodeNum & 0xFF
+        copy.rxSnr = 0; copy.rxRssi = 0; copy.rxTime = 0
+        enqueue(Pending(packet: copy, notBefore: now + relayDelay(snr: snr, router: stations[r].isRouter), isRelay: true), at: r)
+        return []
+    }
+
+    private mutating func note(_ r: Record) {
+        if keepsRecords { records.append(r) }
+    }
+
+    public mutating func clearRecords() { records.removeAll() }
+}

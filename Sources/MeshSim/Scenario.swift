@@ -1,0 +1,205 @@
+import Foundation
+import LoRaPHY
+import MeshtasticWire
+
+/// A simulated mesh: radios with positions, or explicit links between them. Read from JSON
+/// (see docs/SIMULATOR.md) or taken from the built-in set.
+public struct Scenario: Codable, Equatable, Sendable {
+    public struct Node: Codable, Equatable, Sendable {
+        public var name: String
+        /// `!xxxxxxxx`; derived from the name when absent so runs are repeatable.
+        public var nodeID: String?
+        public var x: Double?
+        public var y: Double?
+        /// CLIENT (default), CLIENT_MUTE (never relays) or ROUTER (relays first, never cancels).
+        public var role: String?
+        public var longName: String?
+
+        public init(name: String, x: Double? = nil, y: Double? = nil, role: String? = nil) {
+            self.name = name; self.x = x; self.y = y; self.role = role
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case name, x, y, role
+            case nodeID = "node_id"
+            case longName = "long_name"
+        }
+    }
+
+    public struct Link: Codable, Equatable, Sendable {
+        public var a: String
+        public var b: String
+        /// Distance for the path-loss model; positions are used when absent.
+        public var distanceMetres: Double?
+        /// Hills, walls, forest: added to the path loss.
+        public var extraLossDB: Double?
+        /// Chance that any one packet on this link is lost, 0…1.
+        public var loss: Double?
+
+        public init(a: String, b: String, distanceMetres: Double? = nil, extraLossDB: Double? = nil, loss: Double? = nil) {
+            self.a = a; self.b = b; self.distanceMetres = distanceMetres; self.extraLossDB = extraLossDB; self.loss = loss
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case a, b, loss
+            case distanceMetres = "distance_m"
+            case extraLossDB = "extra_loss_db"
+        }
+    }
+
+    public var name: String
+    public var description: String?
+    public var region: String?
+    public var preset: String?
+    public var hopLimit: UInt32?
+    public var txPowerDBm: Double?
+    public var pathLossExponent: Double?
+    /// Synthetic entries in every radio's node database, to emulate a big mesh.
+    public var extraNodes: Int?
+    public var nodes: [Node]
+    /// When present, only these pairs hear each other.
+    public var links: [Link]?
+
+    public init(name: String, nodes: [Node], links: [Link]? = nil) {
+        self.name = name; self.nodes = nodes; self.links = links
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, description, region, preset, nodes, links
+        case hopLimit = "hop_limit"
+        case txPowerDBm = "tx_power_dbm"
+        case pathLossExponent = "path_loss_exponent"
+        case extraNodes = "extra_nodes"
+    }
+
+    // MARK: Resolved values
+
+    public var resolvedRegion: LoRaRegion { region.flatMap(LoRaRegion.named) ?? .eu868 }
+
+    public var resolvedPreset: LoRaPreset {
+        guard let preset else { return .longFast }
+        let key = preset.lowercased().filter { $0.isLetter }
+        return LoRaPreset.allCases.first { $0.displayName.lowercased().filter(\.isLetter) == key } ?? .longFast
+    }
+
+    public var linkBudget: LinkBudget {
+        let region = resolvedRegion
+        return LinkBudget(txPowerDBm: txPowerDBm ?? min(20, Double(region.powerLimitDBm)),
+                          pathLossExponent: pathLossExponent ?? 3.5,
+                          frequencyMHz: (region.startMHz + region.endMHz) / 2)
+    }
+
+    public func nodeNum(of node: Node) -> UInt32 {
+        if let text = node.nodeID, let n = User.nodeNum(text) { return n }
+        // FNV-1a of the name, kept out of the reserved (0–3) and broadcast numbers.
+        var h: UInt32 = 0x811C_9DC5
+        for b in node.name.utf8 { h = (h ^ UInt32(b)) &* 0x0100_0193 }
+        return h < 4 || h == MeshPacket.broadcast ? h &+ 0x1000 : h
+    }
+
+    /// Checks what JSON cannot: names unique and known, numbers in range.
+    public func validate() throws(ScenarioError) {
+        guard !nodes.isEmpty else { throw .invalid("a scenario needs at least one node") }
+        guard nodes.count <= 64 else { throw .invalid("at most 64 nodes (found \(nodes.count))") }
+        var names = Set<String>(), nums = Set<UInt32>()
+        for n in nodes {
+            guard !n.name.isEmpty, n.name.count <= 32, !n.name.contains("/"), !n.name.hasPrefix(".") else {
+                throw .invalid("node name \"\(n.name)\" must be 1–32 characters without \"/\" or a leading dot")
+            }
+            guard names.insert(n.name).inserted else { throw .invalid("node name \"\(n.name)\" appears twice") }
+            if let id = n.nodeID, User.nodeNum(id) == nil { throw .invalid("node \"\(n.name)\": node_id \"\(id)\" is not !xxxxxxxx") }
+            guard nums.insert(nodeNum(of: n)).inserted else { throw .invalid("node \"\(n.name)\": node number clashes with another node") }
+            if let r = n.role, !["CLIENT", "CLIENT_MUTE", "ROUTER"].contains(r.uppercased()) {
+                throw .invalid("node \"\(n.name)\": role must be CLIENT, CLIENT_MUTE or ROUTER")
+            }
+        }
+        if let region, LoRaRegion.named(region) == nil { throw .invalid("unknown region \"\(region)\"") }
+        if let preset, resolvedPreset.displayName.lowercased().filter(\.isLetter) != preset.lowercased().filter(\.isLetter) {
+            throw .invalid("unknown preset \"\(preset)\"")
+        }
+        if let h = hopLimit, h > 7 { throw .invalid("hop_limit must be 0…7") }
+        if let e = extraNodes, e < 0 || e > 250 { throw .invalid("extra_nodes must be 0…250") }
+        for link in links ?? [] {
+            for end in [link.a, link.b] where !names.contains(end) {
+                throw .invalid("link names unknown node \"\(end)\"")
+            }
+            if let p = link.loss, !(0...1).contains(p) { throw .invalid("link loss must be between 0 and 1") }
+            if link.distanceMetres == nil, position(link.a) == nil || position(link.b) == nil {
+                throw .invalid("link \(link.a)–\(link.b) needs distance_m or positions for both nodes")
+            }
+        }
+        if links == nil {
+            for n in nodes where n.x == nil || n.y == nil {
+                throw .invalid("node \"\(n.name)\" needs x and y (metres) when the scenario has no links")
+            }
+        }
+    }
+
+    func position(_ name: String) -> (x: Double, y: Double)? {
+        guard let n = nodes.first(where: { $0.name == name }), let x = n.x, let y = n.y else { return nil }
+        return (x, y)
+    }
+
+    public static func load(path: String) throws(ScenarioError) -> Scenario {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .unreadable("cannot read scenario file \(path)")
+        }
+        guard data.count <= 1 << 20 else { throw .invalid("scenario file is larger than 1 MiB") }
+        let scenario: Scenario
+        do {
+            scenario = try JSONDecoder().decode(Scenario.self, from: data)
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw .invalid("scenario file lacks \"\(key.stringValue)\"")
+        } catch let DecodingError.typeMismatch(_, ctx) {
+            throw .invalid("scenario file has a wrong type at \(ctx.codingPath.map(\.stringValue).joined(separator: "."))")
+        } catch {
+            throw .invalid("scenario file is not valid JSON")
+        }
+        try scenario.validate()
+        return scenario
+    }
+
+    // MARK: Built in
+
+    public static let builtIn: [String: Scenario] = [
+        "two-radios": twoRadios, "valley": valley, "line-5": line5,
+    ]
+
+    /// A bench pair: two radios ten metres apart.
+    public static let twoRadios = Scenario(
+        name: "two-radios",
+        nodes: [Node(name: "alice", x: 0, y: 0), Node(name: "bob", x: 10, y: 0)])
+
+    /// The spec's valley: north reaches east directly only over an obstructed 1.2 km path, and
+    /// also through the ridge (2.1 km and 0.8 km). Distances that no flat map can hold, hence links.
+    /// The ridge node is a ROUTER, as a hilltop relay should be: it relays first and never cancels,
+    /// so east always hears two copies.
+    public static let valley: Scenario = {
+        var s = Scenario(
+            name: "valley",
+            nodes: [Node(name: "north"), Node(name: "ridge", role: "ROUTER"), Node(name: "east")],
+            links: [
+                Link(a: "north", b: "east", distanceMetres: 1200, extraLossDB: 10),
+                Link(a: "north", b: "ridge", distanceMetres: 2100),
+                Link(a: "ridge", b: "east", distanceMetres: 800),
+            ])
+        s.description = "Farmhouses north and east, a relay on the ridge between them"
+        return s
+    }()
+
+    /// Five radios 2 km apart in a row; each hears only its neighbours, so end to end is 4 hops.
+    public static let line5 = Scenario(
+        name: "line-5",
+        nodes: (0..<5).map { Node(name: "n\($0 + 1)", x: Double($0) * 2000, y: 0) })
+}
+
+public enum ScenarioError: Error, Equatable, CustomStringConvertible {
+    case unreadable(String)
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let s), .invalid(let s): s
+        }
+    }
+}

@@ -47,6 +47,8 @@ let package = Package(
                 "LoraCrypto",
                 "MeshtasticWire",
                 "LoRaPHY",
+                "MeshSim",
+                "RadioLink",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

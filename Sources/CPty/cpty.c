@@ -71,3 +71,9 @@ int cpty_readable(int fd) {
     if (ioctl(fd, FIONREAD, &n) != 0) return -1;
     return n;
 }
+
+int cpty_set_nonblocking(int fd) {
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) return -1;
+    return fcntl(fd, F_SETFD, FD_CLOEXEC);
+}

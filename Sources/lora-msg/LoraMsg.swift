@@ -13,7 +13,7 @@ struct LoraMsg: ParsableCommand {
         public key your contacts need.
         """,
         version: LoraMsgVersion.string,
-        subcommands: [InitCommand.self, IdCommand.self]
+        subcommands: [InitCommand.self, IdCommand.self, SimCommand.self]
     )
 }
 

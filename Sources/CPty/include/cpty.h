@@ -23,4 +23,7 @@ int cpty_assert_dtr(int fd);
 /* Bytes waiting to be read (FIONREAD). */
 int cpty_readable(int fd);
 
+/* O_NONBLOCK and FD_CLOEXEC on an fd (fcntl is variadic). */
+int cpty_set_nonblocking(int fd);
+
 #endif

@@ -67,6 +67,8 @@ let package = Package(
         ),
         .testTarget(name: "LoRaPHYTests", dependencies: ["LoRaPHY"]),
         .testTarget(name: "RadioLinkTests", dependencies: ["RadioLink", "MeshtasticWire"]),
+        // The client against the virtual radios over real pseudo-terminals and TCP.
+        .testTarget(name: "RadioOverPtyTests", dependencies: ["RadioLink", "MeshSim", "MeshtasticWire", "CPty"]),
         .testTarget(name: "MeshSimTests", dependencies: ["MeshSim", "RadioLink", "MeshtasticWire", "LoRaPHY"]),
         .testTarget(
             name: "MeshtasticWireTests",

@@ -1,0 +1,245 @@
+import Foundation
+import MeshtasticWire
+import Testing
+@testable import MeshSim
+@testable import RadioLink
+
+func quickOptions(configOnly: Bool = true) -> RadioConnection.Options {
+    var o = RadioConnection.Options()
+    o.session.retryAfterSeconds = 0.4
+    o.session.configOnly = configOnly
+    o.reconnectForSeconds = 10
+    return o
+}
+
+/// Collects events in the background so tests can wait for one.
+final class EventLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [RadioEvent] = []
+
+    init(_ connection: RadioConnection) {
+        Task.detached { for await e in connection.events { self.append(e) } }
+    }
+
+    private func append(_ e: RadioEvent) { lock.lock(); items.append(e); lock.unlock() }
+    var all: [RadioEvent] { lock.lock(); defer { lock.unlock() }; return items }
+
+    /// Polls until `match` finds something or `timeout` passes.
+    func wait<T>(timeout: Double = 10, _ match: (RadioEvent) -> T?) async -> T? {
+        let end = Date().addingTimeInterval(timeout)
+        while Date() < end {
+            if let hit = all.lazy.compactMap(match).first { return hit }
+            try? await Task.sleep(nanoseconds: 20_000_000)
+        }
+        return nil
+    }
+
+    func delivery(_ id: UInt32, timeout: Double = 10, _ pred: @escaping (DeliveryUpdate) -> Bool) async -> DeliveryUpdate? {
+        await wait(timeout: timeout) { e in
+            if case .session(.delivery(let i, let u)) = e, i == id, pred(u) { return u } else { return nil }
+        }
+    }
+}
+
+func dm(to: UInt32, _ text: String) -> MeshPacket {
+    var p = MeshPacket()
+    p.to = to
+    p.wantAck = true
+    p.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: Array(text.utf8)))
+    return p
+}
+
+/// A running `SimRuntime` on its own thread.
+final class RunningSim: @unchecked Sendable {
+    let runtime: SimRuntime
+    let linkDir: String
+    private let done = NSCondition()
+    private var stopped = false
+
+    init(_ scenario: Scenario, speed: Double = 1, baud: Int = 0, bootDelay: Double = 0.3, tcpBase: UInt16? = nil) throws {
+        linkDir = NSTemporaryDirectory() + "lora-msg-sim-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: linkDir, withIntermediateDirectories: true)
+        var o = SimRuntime.Options()
+        o.speed = speed; o.baud = baud; o.bootDelaySeconds = bootDelay; o.linkDirectory = linkDir; o.tcpBasePort = tcpBase
+        runtime = try SimRuntime(scenario: scenario, options: o)
+        let t = Thread { [runtime, done] in
+            runtime.run()
+            done.lock(); self.stopped = true; done.signal(); done.unlock()
+        }
+        t.start()
+    }
+
+    func link(_ name: String) -> String { linkDir + "/" + name }
+
+    func waitForLinks() async {
+        for _ in 0..<200 where !runtime.ports.allSatisfy({ FileManager.default.fileExists(atPath: link($0.name)) }) {
+            try? await Task.sleep(nanoseconds: 10_000_000)
+        }
+    }
+
+    func stop() {
+        runtime.stop()
+        done.lock(); while !stopped { done.wait() }; done.unlock()
+        try? FileManager.default.removeItem(atPath: linkDir)
+    }
+}
+
+@Suite(.serialized) struct ScriptedDeviceTests {
+    @Test func handshakeWithLogTextBeforeAndGarbageBetweenFrames() async throws {
+        let device = try ScriptedDevice()
+        device.run { d in
+            d.text("\u{1B}[34mINFO \u{1B}[0m | 00:00:00 0 [Main] booting")
+            guard let nonce = d.next(wantConfig) else { return }
+            d.answerHandshake(nonce: nonce, garbageBetween: true)
+        }
+        let c = try await RadioConnection.connect(to: .serial(device.path), options: quickOptions())
+        #expect(c.info.nodeNum == 0x1234_5678)
+        #expect(c.info.lora?.region == .eu868)
+        await c.close()
+    }
+
+    @Test func firstWantConfigIgnoredThenRetried() async throws {
+        let device = try ScriptedDevice()
+        device.run { d in
+            guard d.next(wantConfig) != nil else { return }          // still booting: ignored
+            guard let nonce = d.next(wantConfig) else { return }    // the retry, after the preamble
+            d.answerHandshake(nonce: nonce)
+        }
+        let started = Date()
+        let c = try await RadioConnection.connect(to: .serial(device.path), options: quickOptions())
+        #expect(Date().timeIntervalSince(started) >= 0.35)   // waited one retry interval
+        await c.close()
+    }
+
+    @Test func silentDeviceIsNotMeshtastic() async throws {
+        let device = try ScriptedDevice()
+        var o = quickOptions()
+        o.session.retryAfterSeconds = 0.2
+        o.session.maxAttempts = 2
+        await #expect(throws: RadioLinkError.notMeshtastic(device.path)) {
+            _ = try await RadioConnection.connect(to: .serial(device.path), options: o)
+        }
+    }
+
+    @Test func queueStatusErrorFailsTheDelivery() async throws {
+        let device = try ScriptedDevice()
+        device.run { d in
+            guard let nonce = d.next(wantConfig) else { return }
+            d.answerHandshake(nonce: nonce)
+            guard let p = d.next(packetSent) else { return }
+            d.send(FromRadio(.queueStatus(QueueStatus(res: 32, free: 0, maxlen: 16, meshPacketId: p.id))))
+        }
+        let c = try await RadioConnection.connect(to: .serial(device.path), options: quickOptions())
+        let log = EventLog(c)
+        let id = try await c.send(dm(to: 0xBEEF, "hi"))
+        let u = await log.delivery(id) { if case .failed = $0 { true } else { false } }
+        #expect(u == .failed(.refused(code: 32)))
+        await c.close()
+    }
+
+    @Test func secondOpenOfALockedPortIsBusy() async throws {
+        let device = try ScriptedDevice()
+        device.run { d in if let nonce = d.next(wantConfig) { d.answerHandshake(nonce: nonce) } }
+        let c = try await RadioConnection.connect(to: .serial(device.path), options: quickOptions())
+        #expect {
+            _ = try SerialTransport(path: device.path)
+        } throws: { e in
+            if case RadioLinkError.busy(device.path, _) = e { true } else { false }
+        }
+        await c.close()
+        // Released on close.
+        let again = try SerialTransport(path: device.path)
+        again.close()
+    }
+
+    @Test func missingPortAndNonTerminalAreTold() {
+        #expect(throws: RadioLinkError.notFound("/dev/lora-msg-no-such-port")) {
+            _ = try SerialTransport(path: "/dev/lora-msg-no-such-port")
+        }
+        #expect(throws: RadioLinkError.notATerminal("/dev/null")) { _ = try SerialTransport(path: "/dev/null") }
+    }
+}
+
+@Suite(.serialized) struct VirtualRadioOverPtyTests {
+    @Test func configOnlySkipsTheNodeDatabaseAndFullListsIt() async throws {
+        var s = Scenario.twoRadios
+        s.extraNodes = 250
+        let sim = try RunningSim(s)
+        defer { sim.stop() }
+        await sim.waitForLinks()
+        let quick = try await RadioConnection.connect(to: .serial(sim.link("alice")), options: quickOptions(configOnly: true))
+        #expect(quick.info.otherNodes.isEmpty)
+        #expect(quick.info.myInfo.nodedbCount == 252)
+        await quick.close()
+        let full = try await RadioConnection.connect(to: .serial(sim.link("alice")), options: quickOptions(configOnly: false))
+        #expect(full.info.otherNodes.count == 251)   // bob and 250 synthetic nodes
+        await full.close()
+    }
+
+    @Test func directMessageIsAckedAndBroadcastImplicitlyAcked() async throws {
+        let sim = try RunningSim(.twoRadios, speed: 4)
+        defer { sim.stop() }
+        await sim.waitForLinks()
+        let alice = try await RadioConnection.connect(to: .serial(sim.link("alice")), options: quickOptions())
+        let bob = try await RadioConnection.connect(to: .serial(sim.link("bob")), options: quickOptions())
+        let aliceLog = EventLog(alice), bobLog = EventLog(bob)
+        let id = try await alice.send(dm(to: bob.info.nodeNum, "ping"))
+        #expect(await aliceLog.delivery(id) { $0 == .queued } != nil)
+        #expect(await aliceLog.delivery(id) { if case .acked = $0 { true } else { false } } == .acked(by: bob.info.nodeNum))
+        let heard = await bobLog.wait { e -> MeshPacket? in
+            if case .session(.packetReceived(let p)) = e, p.id == id { return p } else { return nil }
+        }
+        #expect(heard?.decoded?.payload == Array("ping".utf8))
+        #expect(heard?.from == alice.info.nodeNum)
+
+        var b = dm(to: MeshPacket.broadcast, "all")
+        b.wantAck = true
+        let bid = try await alice.send(b)
+        #expect(await aliceLog.delivery(bid) { $0 == .relayed } == .relayed)
+        await alice.close(); await bob.close()
+    }
+
+    @Test func unreachableDestinationIsNakedMaxRetransmit() async throws {
+        let sim = try RunningSim(.twoRadios, speed: 20)
+        defer { sim.stop() }
+        await sim.waitForLinks()
+        let alice = try await RadioConnection.connect(to: .serial(sim.link("alice")), options: quickOptions())
+        let log = EventLog(alice)
+        let id = try await alice.send(dm(to: 0x0BAD_F00D, "anyone?"))
+        let u = await log.delivery(id, timeout: 15) { if case .failed = $0 { true } else { false } }
+        #expect(u == .failed(.nak(.maxRetransmit)))
+        await alice.close()
+    }
+
+    @Test func deviceVanishingMidFrameReconnectsAndResumes() async throws {
+        let sim = try RunningSim(.twoRadios, speed: 1)
+        defer { sim.stop() }
+        await sim.waitForLinks()
+        let alice = try await RadioConnection.connect(to: .serial(sim.link("alice")), options: quickOptions())
+        let log = EventLog(alice)
+        // Half a frame, then the cable comes out.
+        sim.runtime.inject(.inject(station: 0, bytes: [0x94, 0xC3, 0x00, 0x20, 0x12, 0x05]))
+        try await Task.sleep(nanoseconds: 50_000_000)
+        sim.runtime.inject(.unplug(station: 0, seconds: 0.5))
+        #expect(await log.wait { if case .disconnected = $0 { true } else { nil } } == true)
+        let info = await log.wait { if case .reconnected(let i) = $0 { i } else { nil } }
+        #expect(info?.nodeNum == alice.info.nodeNum)
+        let bobNum = sim.runtime.ports[1].nodeID
+        let id = try await alice.send(dm(to: User.nodeNum(bobNum) ?? 0, "after replug"))
+        #expect(await log.delivery(id) { if case .acked = $0 { true } else { false } } != nil)
+        await alice.close()
+    }
+
+    @Test func overTCPLikeMeshtasticd() async throws {
+        let base = UInt16.random(in: 20_000...40_000)
+        let sim = try RunningSim(.twoRadios, speed: 4, tcpBase: base)
+        defer { sim.stop() }
+        await sim.waitForLinks()
+        let alice = try await RadioConnection.connect(to: .tcp(host: "127.0.0.1", port: base), options: quickOptions())
+        let log = EventLog(alice)
+        #expect(alice.info.nodeID == sim.runtime.ports[0].nodeID)
+        let id = try await alice.send(dm(to: User.nodeNum(sim.runtime.ports[1].nodeID) ?? 0, "tcp"))
+        #expect(await log.delivery(id) { if case .acked = $0 { true } else { false } } != nil)
+        await alice.close()
+    }
+}

@@ -60,6 +60,12 @@ let package = Package(
             path: "Benchmarks/wire-bench"
         ),
 
+        .executableTarget(
+            name: "link-bench",
+            dependencies: ["RadioLink", "MeshtasticWire"],
+            path: "Benchmarks/link-bench"
+        ),
+
         .testTarget(
             name: "LoraCryptoTests",
             dependencies: ["LoraCrypto"],

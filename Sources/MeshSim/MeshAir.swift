@@ -300,7 +300,8 @@ public struct MeshAir {
 
     private mutating func deliver(_ packet: MeshPacket, to r: Int, from sender: Int, hearing: Hearing) -> [ClientWrite] {
         var p = packet
-        p.rxSnr = Float((hearing.snr * 4).rounded() / 4)   // the radio reports quarter-dB steps
+        // The radio reports quarter-dB steps and its SNR estimate tops out in the low teens.
+        p.rxSnr = Float((min(hearing.snr, 14) * 4).rounded() / 4)
         p.rxRssi = Int32(hearing.rssi.rounded())
         p.rxTime = UInt32(max(0, epoch + now))
         p.relayNode = stations[sender].radio.identity.nodeNum & 0xFF

@@ -186,6 +186,10 @@ public struct MeshAir {
         stations[station].radio = VirtualRadio(identity: old.identity, settings: old.settings, bootedAt: now)
         stations[station].queue.removeAll()
         out += bootLog(station)
+        // Firmware up to 2.7.26 announces the reboot with a frame (master suppresses it on serial).
+        if let frame = try? FrameEncoder.frame(FromRadio(.rebooted(true))) {
+            out.append(ClientWrite(station: station, bytes: frame))
+        }
         return out
     }
 

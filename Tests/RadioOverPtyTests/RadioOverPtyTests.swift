@@ -230,6 +230,21 @@ final class RunningSim: @unchecked Sendable {
         await alice.close()
     }
 
+    @Test func radioRebootIsNoticedAndTheHandshakeRedone() async throws {
+        let sim = try RunningSim(.twoRadios, speed: 1)
+        defer { sim.stop() }
+        await sim.waitForLinks()
+        let alice = try await RadioConnection.connect(to: .serial(sim.link("alice")), options: quickOptions())
+        let log = EventLog(alice)
+        sim.runtime.inject(.reboot(station: 0))
+        #expect(await log.wait { if case .session(.rebooted) = $0 { true } else { nil } } == true)
+        // The radio ignores frames while it boots; the session retries until it answers.
+        #expect(await log.wait { if case .reconnected(let i) = $0 { i.nodeNum } else { nil } } == alice.info.nodeNum)
+        let id = try await alice.send(dm(to: User.nodeNum(sim.runtime.ports[1].nodeID) ?? 0, "after reboot"))
+        #expect(await log.delivery(id) { if case .acked = $0 { true } else { false } } != nil)
+        await alice.close()
+    }
+
     @Test func overTCPLikeMeshtasticd() async throws {
         let base = UInt16.random(in: 20_000...40_000)
         let sim = try RunningSim(.twoRadios, speed: 4, tcpBase: base)

@@ -60,11 +60,11 @@ public final class SimRuntime: @unchecked Sendable {
 
     public init(scenario: Scenario, options: Options = Options()) throws(SimError) {
         self.options = options
-        startWall = Self.wallClock()
+        startWall = cpty_monotonic_seconds()
         air = MeshAir(scenario: scenario, seed: options.seed, epoch: Date().timeIntervalSince1970,
                       bootedAt: 0, bootDelaySeconds: options.bootDelaySeconds)
         var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0, cpty_set_nonblocking(fds[0]) == 0, cpty_set_nonblocking(fds[1]) == 0 else { throw .system("cannot create a pipe", errno) }
+        guard cpty_wake_pipe(&fds) == 0 else { throw .system("cannot create a pipe", errno) }
         wake = (fds[0], fds[1])
         do {
             for s in 0..<air.stationCount {
@@ -105,7 +105,7 @@ public final class SimRuntime: @unchecked Sendable {
     }
 
     /// Simulated seconds since start.
-    public var now: Double { (Self.wallClock() - startWall) * options.speed }
+    public var now: Double { (cpty_monotonic_seconds() - startWall) * options.speed }
 
     private func nudge() {
         var b: UInt8 = 1
@@ -303,11 +303,5 @@ public final class SimRuntime: @unchecked Sendable {
         if lines[s].tcpClient >= 0 { close(lines[s].tcpClient) }
         lines[s].tcpClient = -1
         lines[s].tcpOutput.removeAll()
-    }
-
-    static func wallClock() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 }

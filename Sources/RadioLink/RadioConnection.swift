@@ -53,7 +53,7 @@ public final class RadioConnection: Sendable {
         self.endpoint = endpoint
         self.options = options
         var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0, cpty_set_nonblocking(fds[0]) == 0, cpty_set_nonblocking(fds[1]) == 0 else {
+        guard cpty_wake_pipe(&fds) == 0 else {
             throw .io("pipe", reason: String(cString: strerror(errno)))
         }
         wakeRead = fds[0]; wakeWrite = fds[1]
@@ -131,12 +131,6 @@ public final class RadioConnection: Sendable {
     }
 
     // MARK: The loop (its own thread)
-
-    private static func clock() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
 
     private func loop(_ initial: any RadioTransport) {
         var transport: (any RadioTransport)? = initial
@@ -219,10 +213,10 @@ public final class RadioConnection: Sendable {
             nextAttempt = now + backoff
         }
 
-        if !apply(session.start(now: Self.clock())) { lost(Self.clock()) }
+        if !apply(session.start(now: cpty_monotonic_seconds())) { lost(cpty_monotonic_seconds()) }
         var buffer = [UInt8](repeating: 0, count: 64)
         while !shared.withLock({ $0.finished }) {
-            let now = Self.clock()
+            let now = cpty_monotonic_seconds()
             // Commands from callers.
             let commands = shared.withLock { s in defer { s.commands.removeAll() }; return s.commands }
             for c in commands {
@@ -260,7 +254,7 @@ public final class RadioConnection: Sendable {
             let timeout: Int32 = transport == nil ? Int32(max(1, min(100, (nextAttempt - now) * 1000))) : 50
             _ = poll(&fds, nfds_t(fds.count), timeout)
             if fds[0].revents != 0 { while Glibc.read(wakeRead, &buffer, buffer.count) > 0 {} }
-            let t2 = Self.clock()
+            let t2 = cpty_monotonic_seconds()
             if fds.count > 1, let t = transport, fds[1].revents != 0 {
                 do {
                     let bytes = try t.readAvailable()

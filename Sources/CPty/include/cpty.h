@@ -26,4 +26,10 @@ int cpty_readable(int fd);
 /* O_NONBLOCK and FD_CLOEXEC on an fd (fcntl is variadic). */
 int cpty_set_nonblocking(int fd);
 
+/* A non-blocking, close-on-exec pipe: fds[0] to poll, fds[1] to write a byte that wakes the poller. */
+int cpty_wake_pipe(int fds[2]);
+
+/* CLOCK_MONOTONIC in seconds: event loops time their timers with it. */
+double cpty_monotonic_seconds(void);
+
 #endif

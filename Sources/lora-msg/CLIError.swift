@@ -46,6 +46,14 @@ func runReportingErrors(_ body: () throws -> Void) throws {
     }
 }
 
+/// The same for async commands whose body throws only `CLIError`.
+func runReportingErrors(_ body: () async throws(CLIError) -> Void) async throws {
+    do { try await body() } catch {
+        printError("lora-msg: \(error.message)")
+        throw ExitCode(error.status.rawValue)
+    }
+}
+
 func printError(_ s: String) {
     var stderr = StandardError()
     print(s, to: &stderr)

@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct LoraMsg: ParsableCommand {
+struct LoraMsg: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lora-msg",
         abstract: "End-to-end encrypted short texts over a Meshtastic LoRa mesh.",
@@ -13,7 +13,7 @@ struct LoraMsg: ParsableCommand {
         public key your contacts need.
         """,
         version: LoraMsgVersion.string,
-        subcommands: [InitCommand.self, IdCommand.self, SimCommand.self]
+        subcommands: [InitCommand.self, IdCommand.self, RadioCommand.self, SimCommand.self]
     )
 }
 

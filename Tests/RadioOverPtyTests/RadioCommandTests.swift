@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+@testable import MeshSim
+
+/// The built `lora-msg` binary, run as a user would.
+struct CLI {
+    static var binary: String {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/lora-msg").path
+    }
+
+    static func run(_ args: [String], environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = args
+        var env = ProcessInfo.processInfo.environment
+        env["LORA_MSG_PORT"] = nil
+        for (k, v) in environment { env[k] = v }
+        p.environment = env
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out; p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+}
+
+@Suite(.serialized) struct RadioCommandTests {
+    @Test func radioInfoDescribesTheVirtualRadio() async throws {
+        let sim = try RunningSim(.valley)
+        defer { sim.stop() }
+        await sim.waitForLinks()
+        let r = try CLI.run(["radio", "info", "--port", sim.link("north"), "--json"])
+        #expect(r.status == 0)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        #expect(json["node"] as? String == sim.runtime.ports[0].nodeID)
+        #expect(json["region"] as? String == "EU_868")
+        #expect(json["preset"] as? String == "LongFast")
+        #expect(json["hop_limit"] as? Int == 3)
+        let nodes = try CLI.run(["radio", "nodes", "--port", sim.link("north")])
+        #expect(nodes.status == 0)
+        #expect(nodes.out.contains(sim.runtime.ports[1].nodeID) && nodes.out.contains(sim.runtime.ports[2].nodeID))
+    }
+
+    @Test(arguments: [
+        (["radio", "info", "--port", "/dev/lora-msg-absent"], Int32(69), "no such port"),
+        (["radio", "info", "--port", "/dev/null"], 69, "not a serial port"),
+        (["radio", "info", "--host", "a b"], 64, "not a port path"),
+        (["radio", "info", "--host", "127.0.0.1:1"], 69, "cannot connect"),
+        (["sim", "--scenario", "nowhere"], 64, "unknown scenario"),
+        (["sim", "--scenario", "/nonexistent.json"], 65, "cannot read scenario"),
+        (["sim", "--speed", "0"], 64, "--speed"),
+    ])
+    func badInputGivesOneLineAndTheRightExitCode(args: [String], status: Int32, message: String) throws {
+        let r = try CLI.run(args)
+        #expect(r.status == status)
+        #expect(r.err.contains(message))
+        #expect(r.err.split(separator: "\n").count <= 3)   // a sentence (and usage hint), never a stack trace
+    }
+}

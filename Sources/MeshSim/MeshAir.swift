@@ -14,7 +14,7 @@ public struct MeshAir {
         public var bytes: [UInt8]
     }
 
-    /// What happened on the air, for tests and `lora-msg sim --verbose`.
+    /// What happened on the air, in order; tests read it to see copies, collisions and relays.
     public enum Record: Equatable, Sendable {
         case transmitted(station: Int, from: UInt32, id: UInt32, hopLimit: UInt32, milliseconds: Double)
         case received(station: Int, from: UInt32, id: UInt32, hopLimit: UInt32, snr: Double)
@@ -325,27 +325,26 @@ public struct MeshAir {
                 note(.relayCancelled(station: r, from: p.from, id: p.id))
             } else if !holding && p.hopStart == p.hopLimit && p.hopLimit > 0 && p.to != me && stations[r].relays {
                 // The originator retrying: relay again (firmware ≥ 2.6).
-                out += relay(p, at: r, snr: hearing.snr)
+                relay(p, at: r, snr: hearing.snr)
             }
             if p.to == me { out += apply(stations[r].radio.heardAgain(p, now: now), station: r) }
             return out
         }
         remember(key, at: r)
         note(.received(station: r, from: p.from, id: p.id, hopLimit: p.hopLimit, snr: hearing.snr))
-        var out = apply(stations[r].radio.heard(p, now: now), station: r)
+        let out = apply(stations[r].radio.heard(p, now: now), station: r)
         if p.to != me && p.hopLimit > 0 && stations[r].relays {
-            out += relay(p, at: r, snr: hearing.snr)
+            relay(p, at: r, snr: hearing.snr)
         }
         return out
     }
 
-    private mutating func relay(_ packet: MeshPacket, at r: Int, snr: Double) -> [ClientWrite] {
+    private mutating func relay(_ packet: MeshPacket, at r: Int, snr: Double) {
         var copy = packet
         copy.hopLimit -= 1
         copy.relayNode = stations[r].radio.identity.nodeNum & 0xFF
         copy.rxSnr = 0; copy.rxRssi = 0; copy.rxTime = 0
         enqueue(Pending(packet: copy, notBefore: now + relayDelay(snr: snr, router: stations[r].isRouter), isRelay: true), at: r)
-        return []
     }
 
     private mutating func note(_ r: Record) {

@@ -55,7 +55,6 @@ public final class SimRuntime: @unchecked Sendable {
     private let startWall: Double
     private let wake: (read: Int32, write: Int32)
     private let pending = Mutex<(faults: [Fault], stop: Bool)>(([], false))
-    private let airLock = Mutex<Void>(())
     private var createdLinks: [String] = []
 
     public init(scenario: Scenario, options: Options = Options()) throws(SimError) {

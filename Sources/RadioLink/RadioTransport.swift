@@ -22,12 +22,14 @@ enum FileDescriptorIO {
         throw .vanished(name)   // 0 = EOF (TCP closed), EIO = the tty's device went away
     }
 
-    static func write(_ fd: Int32, _ bytes: [UInt8], name: String, timeoutMilliseconds: Int32 = 5000) throws(RadioLinkError) {
+    /// `socket`: use send(MSG_NOSIGNAL) so a reset peer is an error, not a SIGPIPE.
+    static func write(_ fd: Int32, _ bytes: [UInt8], name: String, socket: Bool, timeoutMilliseconds: Int32 = 5000) throws(RadioLinkError) {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
-            let wrote = n >= 0 || errno != ENOTSOCK ? n
-                : bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            let wrote = bytes.withUnsafeBytes { buf in
+                socket ? Glibc.send(fd, buf.baseAddress! + offset, buf.count - offset, Int32(MSG_NOSIGNAL))
+                    : Glibc.write(fd, buf.baseAddress! + offset, buf.count - offset)
+            }
             if wrote > 0 { offset += wrote; continue }
             if wrote < 0 && errno == EINTR { continue }
             guard wrote < 0 && errno == EAGAIN else { throw .vanished(name) }

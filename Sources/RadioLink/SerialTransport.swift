@@ -39,7 +39,7 @@ public final class SerialTransport: RadioTransport {
 
     public func readAvailable() throws(RadioLinkError) -> [UInt8] { try FileDescriptorIO.read(fd, name: name) }
 
-    public func write(_ bytes: [UInt8]) throws(RadioLinkError) { try FileDescriptorIO.write(fd, bytes, name: name) }
+    public func write(_ bytes: [UInt8]) throws(RadioLinkError) { try FileDescriptorIO.write(fd, bytes, name: name, socket: false) }
 
     public func close() { Glibc.close(fd) }
 

@@ -45,7 +45,7 @@ public final class TCPTransport: RadioTransport {
 
     public func readAvailable() throws(RadioLinkError) -> [UInt8] { try FileDescriptorIO.read(fd, name: name) }
 
-    public func write(_ bytes: [UInt8]) throws(RadioLinkError) { try FileDescriptorIO.write(fd, bytes, name: name) }
+    public func write(_ bytes: [UInt8]) throws(RadioLinkError) { try FileDescriptorIO.write(fd, bytes, name: name, socket: true) }
 
     /// Half-close first so the last frame is not lost to a reset, as the Python client does.
     public func close() {

@@ -10,9 +10,6 @@ struct RadioOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Talk to meshtasticd or a WiFi radio over TCP instead (port 4403 unless given).", valueName: "host[:port]"))
     var host: String?
 
-    @Flag(help: "Show the radio's log lines on stderr.")
-    var verbose = false
-
     func endpoint() throws(CLIError) -> RadioEndpoint {
         do {
             return try PortLocator().locate(port: port, host: host, environment: ProcessInfo.processInfo.environment)

@@ -52,11 +52,22 @@ struct CLI {
         (["sim", "--scenario", "nowhere"], 64, "unknown scenario"),
         (["sim", "--scenario", "/nonexistent.json"], 65, "cannot read scenario"),
         (["sim", "--speed", "0"], 64, "--speed"),
+        (["sim", "--speed", "1e9"], 64, "--speed"),
+        (["sim", "--baud", "-5"], 64, "--baud"),
+        (["sim", "--tcp-port", "0"], 64, "--tcp-port"),
+        (["sim", "--tcp-port", "70000"], 64, "tcp-port"),
+        (["sim", "--boot-delay", "999"], 64, "--boot-delay"),
+        (["sim", "--seed", "-1"], 64, "seed"),
+        (["radio", "info", "--port"], 64, "port"),
+        (["radio", "frobnicate"], 64, "frobnicate"),
     ])
     func badInputGivesOneLineAndTheRightExitCode(args: [String], status: Int32, message: String) throws {
         let r = try CLI.run(args)
         #expect(r.status == status)
         #expect(r.err.contains(message))
-        #expect(r.err.split(separator: "\n").count <= 3)   // a sentence (and usage hint), never a stack trace
+        // One sentence first (ours, or the argument parser's with its help and usage lines), never a trace.
+        let lines = r.err.split(separator: "\n")
+        #expect(lines.count <= 4)
+        #expect(lines.first.map { $0.hasPrefix("lora-msg: ") || $0.hasPrefix("Error: ") } == true)
     }
 }

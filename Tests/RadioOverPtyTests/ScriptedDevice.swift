@@ -1,29 +1,21 @@
-import CPty
 import Foundation
 import Glibc
 import MeshtasticWire
 import Synchronization
+@testable import MeshSim
 
 /// A pty whose device side a test scripts byte for byte, on its own thread.
 final class ScriptedDevice: @unchecked Sendable {
-    let path: String
-    private let controller: Int32
-    private let hold: Int32
+    private let pty: PseudoTerminal
+    var path: String { pty.path }
+    private var controller: Int32 { pty.controller }
     private var decoder = FrameDecoder()
     private var pendingMessages: [ToRadio] = []
     let finished = Mutex(false)
 
-    init() throws {
-        var buffer = [CChar](repeating: 0, count: 128)
-        var hold: Int32 = -1
-        let fd = cpty_open(&buffer, buffer.count, &hold)
-        guard fd >= 0 else { throw POSIXError(.EIO) }
-        controller = fd
-        self.hold = hold
-        path = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
+    init() throws { pty = try PseudoTerminal() }
 
-    deinit { close(controller); close(hold) }
+    deinit { pty.close() }
 
     func run(_ script: @escaping @Sendable (ScriptedDevice) -> Void) {
         let t = Thread { script(self); self.finished.withLock { $0 = true } }

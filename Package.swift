@@ -13,6 +13,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // System libraries: the project's only C dependencies, named by pkg-config.
@@ -20,6 +21,11 @@ let package = Package(
             name: "CSodium",
             pkgConfig: "libsodium",
             providers: [.apt(["libsodium-dev"])]
+        ),
+        .systemLibrary(
+            name: "CQRencode",
+            pkgConfig: "libqrencode",
+            providers: [.apt(["libqrencode-dev"])]
         ),
 
         // Wire layer: pure Swift, no I/O, shared by the client and the virtual radios.
@@ -41,14 +47,27 @@ let package = Package(
         // End-to-end crypto: bytes in, bytes out.
         .target(name: "LoraCrypto", dependencies: ["CSodium"]),
 
+        // Contacts, ciphertext-only messages, outbox and airtime ledger in SQLite (WAL).
+        // Stores bytes it cannot read: it knows neither keys nor plaintext.
+        .target(name: "MessageStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+
+        // The use cases (send, receive, history, contacts) joining crypto, store and radio.
+        .target(
+            name: "LoraMessenger",
+            dependencies: ["LoraCrypto", "MessageStore", "RadioLink", "MeshtasticWire", "LoRaPHY"]
+        ),
+
         .executableTarget(
             name: "lora-msg",
             dependencies: [
                 "LoraCrypto",
+                "LoraMessenger",
+                "MessageStore",
                 "MeshtasticWire",
                 "LoRaPHY",
                 "MeshSim",
                 "RadioLink",
+                "CQRencode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -72,6 +91,14 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "LoRaPHYTests", dependencies: ["LoRaPHY"]),
+        .testTarget(
+            name: "MessageStoreTests",
+            dependencies: ["MessageStore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "LoraMessengerTests",
+            dependencies: ["LoraMessenger", "LoraCrypto", "MessageStore", "RadioLink", "MeshSim", "MeshtasticWire", "LoRaPHY"]
+        ),
         .testTarget(name: "RadioLinkTests", dependencies: ["RadioLink", "MeshtasticWire"]),
         // The client against the virtual radios over real pseudo-terminals and TCP.
         .testTarget(name: "RadioOverPtyTests", dependencies: ["RadioLink", "MeshSim", "MeshtasticWire", "CPty"]),

@@ -1,0 +1,66 @@
+import Foundation
+import GRDB
+
+/// What can go wrong with the message database, each as one sentence that says what to do.
+public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
+    case cannotOpen(path: String, reason: String)
+    case notADatabase(path: String)
+    case corrupt(path: String)
+    case permissionDenied(path: String)
+    /// The schema was written by a newer lora-msg; an older one must not guess at it.
+    case newerSchema(path: String)
+    case busy(path: String)
+    case diskFull(path: String)
+    case nameTaken(String)
+    /// This public key is already in the book under another name.
+    case keyTaken(byName: String)
+    case noSuchContact(String)
+    case noSuchMessage(String)
+    case io(String)
+
+    public var description: String {
+        switch self {
+        case let .cannotOpen(path, reason):
+            return "cannot open the message database \(path): \(reason)"
+        case .notADatabase(let path):
+            return "\(path) is not a lora-msg database (not SQLite); move it aside and run the command again"
+        case .corrupt(let path):
+            return "the message database \(path) is damaged; move it aside (keep it for recovery) and run the command again"
+        case .permissionDenied(let path):
+            return "no permission to write \(path); check its owner and mode (it should be yours, 0600)"
+        case .newerSchema(let path):
+            return "\(path) was written by a newer lora-msg; upgrade lora-msg to use it"
+        case .busy(let path):
+            return "the message database \(path) stayed locked by another lora-msg for too long; try again"
+        case .diskFull(let path):
+            return "the disk holding \(path) is full; free some space and try again"
+        case .nameTaken(let name):
+            return "a contact named '\(name)' already exists with a different key; remove it first or choose another name"
+        case .keyTaken(let other):
+            return "that public key already belongs to contact '\(other)'"
+        case .noSuchContact(let name):
+            return "no contact named '\(name)'; see 'lora-msg contact list'"
+        case .noSuchMessage(let id):
+            return "no message with id \(id)"
+        case .io(let why):
+            return "message database error: \(why)"
+        }
+    }
+
+    /// Sorts SQLite's result codes into the cases above; extended codes are reduced to primary.
+    init(_ error: any Error, path: String) {
+        if let e = error as? StoreError { self = e; return }
+        guard let db = error as? DatabaseError else {
+            self = .io(String(describing: error)); return
+        }
+        switch db.resultCode.primaryResultCode {
+        case .SQLITE_NOTADB: self = .notADatabase(path: path)
+        case .SQLITE_CORRUPT: self = .corrupt(path: path)
+        case .SQLITE_PERM, .SQLITE_READONLY, .SQLITE_AUTH: self = .permissionDenied(path: path)
+        case .SQLITE_BUSY, .SQLITE_LOCKED: self = .busy(path: path)
+        case .SQLITE_FULL: self = .diskFull(path: path)
+        case .SQLITE_CANTOPEN: self = .cannotOpen(path: path, reason: db.message ?? "unable to open")
+        default: self = .io(db.message ?? "\(db.resultCode)")
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import GRDB
+
+/// Versioned migrations. A migration, once shipped, is never edited: add the next one.
+enum StoreSchema {
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE contact (
+                    name TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
+                    public_key BLOB NOT NULL UNIQUE CHECK (length(public_key) = 32),
+                    sender_id BLOB NOT NULL UNIQUE CHECK (length(sender_id) = 8),
+                    node INTEGER CHECK (node IS NULL OR node BETWEEN 1 AND 4294967294),
+                    node_given INTEGER NOT NULL DEFAULT 0,
+                    added_at REAL NOT NULL,
+                    verified_at REAL,
+                    last_heard_at REAL
+                );
+
+                -- Envelopes only. The text inside exists in memory at display time, never here.
+                CREATE TABLE message (
+                    id TEXT NOT NULL PRIMARY KEY,
+                    peer BLOB NOT NULL CHECK (length(peer) = 8),
+                    direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+                    envelope BLOB NOT NULL,
+                    sender_id BLOB NOT NULL CHECK (length(sender_id) = 8),
+                    nonce BLOB NOT NULL CHECK (length(nonce) = 24),
+                    created_at REAL NOT NULL,
+                    received_at REAL,
+                    state TEXT NOT NULL,
+                    failure TEXT,
+                    packet_id INTEGER,
+                    to_node INTEGER,
+                    from_node INTEGER,
+                    hops INTEGER,
+                    rssi INTEGER,
+                    snr REAL,
+                    channel INTEGER NOT NULL DEFAULT 0,
+                    hop_limit INTEGER,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    updated_at REAL NOT NULL,
+                    -- The same envelope heard twice (direct and relayed, or replayed) is one message.
+                    UNIQUE (sender_id, nonce)
+                );
+                CREATE INDEX message_peer ON message (peer, created_at);
+                CREATE INDEX message_state ON message (direction, state);
+                CREATE INDEX message_packet ON message (packet_id);
+
+                -- Our own transmissions' time on air, for the duty-cycle ledger across processes.
+                CREATE TABLE airtime (
+                    started_at REAL NOT NULL,
+                    milliseconds REAL NOT NULL CHECK (milliseconds >= 0)
+                );
+                CREATE INDEX airtime_started ON airtime (started_at);
+                """)
+        }
+        return m
+    }
+}

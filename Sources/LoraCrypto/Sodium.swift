@@ -37,3 +37,11 @@ enum Sodium {
         sodium_memzero(&bytes, n)
     }
 }
+
+extension Sodium {
+    static func sha512(_ input: [UInt8]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: Int(crypto_hash_sha512_BYTES))
+        _ = crypto_hash_sha512(&out, input, UInt64(input.count))
+        return out
+    }
+}

@@ -202,6 +202,15 @@ public final class MessageStore: Sendable {
         }
     }
 
+    /// Puts failed outgoing messages back into the outbox as pending; returns how many.
+    @discardableResult
+    public func requeueFailed(at time: Double) throws(StoreError) -> Int {
+        try write { db in
+            try db.execute(sql: "UPDATE message SET state = 'pending', updated_at = ? WHERE direction = 'out' AND state = 'failed'", arguments: [time])
+            return db.changesCount
+        }
+    }
+
     /// Outgoing messages no radio has accepted yet, oldest first.
     public func pending() throws(StoreError) -> [StoredMessage] {
         try read { db in

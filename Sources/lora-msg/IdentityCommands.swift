@@ -37,9 +37,18 @@ struct IdCommand: ParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
+    @Flag(help: "Also draw the public key as a QR code, for a contact to scan off the screen.")
+    var qr = false
+
     func run() throws {
         try runReportingErrors {
             let pair = try IdentityFile.load(from: home.identityPath)
+            if qr {
+                guard let matrix = TerminalQRCode.modules(for: pair.publicKey.base64) else {
+                    throw CLIError(.software, "libqrencode could not encode the key")
+                }
+                print(TerminalQRCode.render(matrix))
+            }
             if json {
                 print("{\"public_key\":\"\(pair.publicKey.base64)\",\"sender_id\":\"\(pair.senderID.hex)\"}")
             } else {

@@ -13,7 +13,10 @@ struct LoraMsg: AsyncParsableCommand {
         public key your contacts need.
         """,
         version: LoraMsgVersion.string,
-        subcommands: [InitCommand.self, IdCommand.self, RadioCommand.self, SimCommand.self]
+        subcommands: [
+            InitCommand.self, IdCommand.self, ContactCommand.self, SendCommand.self, TailCommand.self,
+            HistoryCommand.self, OutboxCommand.self, RadioCommand.self, SimCommand.self,
+        ]
     )
 }
 

@@ -5,7 +5,7 @@ import MeshSim
 import Synchronization
 
 /// Set from the signal handler; the loop looks at it at least every 20 ms.
-private let stopRequested = Atomic<Bool>(false)
+let stopRequested = Atomic<Bool>(false)
 
 struct SimCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

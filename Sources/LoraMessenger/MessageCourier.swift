@@ -1,0 +1,262 @@
+import Foundation
+import LoRaPHY
+import LoraCrypto
+import MeshtasticWire
+import MessageStore
+import RadioLink
+
+/// The use cases that need the radio: transmit stored envelopes (respecting the duty cycle),
+/// follow their delivery, and take in what the radio hears. Everything it learns goes to the
+/// store first; `events` is only for showing it.
+public actor MessageCourier {
+    public enum DutyPolicy: Sendable {
+        /// Wait for the next slot, reporting the seconds left.
+        case wait
+        /// Throw `dutyCycleWait` instead.
+        case fail
+    }
+
+    /// How far `waitFor` must see a message get.
+    public enum Goal: String, Sendable, CaseIterable {
+        case queued, relayed, ack
+
+        func reached(by s: DeliveryState) -> Bool {
+            switch self {
+            case .queued: return s == .queued || s == .relayed || s == .acked
+            case .relayed: return s == .relayed || s == .acked
+            case .ack: return s == .acked
+            }
+        }
+
+        var waitingFor: String {
+            switch self {
+            case .queued: return "acceptance by the radio"
+            case .relayed: return "relay or acknowledgement"
+            case .ack: return "acknowledgement from the recipient's radio"
+            }
+        }
+    }
+
+    public nonisolated let messenger: Messenger
+    public nonisolated let connection: RadioConnection
+    public nonisolated let events: AsyncStream<MessengerEvent>
+    private let continuation: AsyncStream<MessengerEvent>.Continuation
+    private var gate: DutyCycleGate
+    private struct Flight { var messageID: String; var milliseconds: Double; var broadcast: Bool; var startedAt: Double }
+    private var inFlight: [UInt32: Flight] = [:]
+    /// Delivery news that overtook the `send` it belongs to.
+    private var early: [UInt32: [DeliveryUpdate]] = [:]
+    private var sending: Set<String> = []
+    private var pump: Task<Void, Never>?
+
+    init(messenger: Messenger, connection: RadioConnection) {
+        self.messenger = messenger
+        self.connection = connection
+        gate = DutyCycleGate(radio: connection.info)
+        (events, continuation) = AsyncStream.makeStream(of: MessengerEvent.self, bufferingPolicy: .bufferingNewest(1024))
+    }
+
+    /// Opens the radio (config-only handshake, no node download) and starts taking its events.
+    public static func connect(messenger: Messenger, endpoint: RadioEndpoint, reconnectForSeconds: Double) async throws(MessengerError) -> MessageCourier {
+        var o = RadioConnection.Options()
+        o.session.configOnly = true
+        o.reconnectForSeconds = reconnectForSeconds
+        let connection: RadioConnection
+        do { connection = try await RadioConnection.connect(to: endpoint, options: o) } catch { throw .radio(error) }
+        let courier = MessageCourier(messenger: messenger, connection: connection)
+        await courier.start()
+        return courier
+    }
+
+    private func start() {
+        pump = Task { [connection] in
+            for await e in connection.events { await self.handle(e) }
+            self.finishEvents()
+        }
+    }
+
+    private func finishEvents() { continuation.finish() }
+
+    public nonisolated var radioInfo: RadioInfo { connection.info }
+    public var dutyCycle: DutyCycleGate { gate }
+
+    /// Says goodbye to the radio and waits until its events have been handled.
+    public func close() async {
+        await connection.close()
+        await pump?.value
+    }
+
+    private func emit(_ e: MessengerEvent) { continuation.yield(e) }
+
+    // MARK: Sending
+
+    /// Puts a stored envelope into a new mesh packet. With `.wait`, first waits out the duty
+    /// cycle, calling `progress` with the seconds left about once a second.
+    @discardableResult
+    public func transmit(messageID: String, broadcast: Bool = false, duty: DutyPolicy,
+                         progress: @Sendable (Int) -> Void = { _ in }) async throws(MessengerError) -> UInt32 {
+        guard !sending.contains(messageID) else { throw .store(.io("message \(messageID) is already being sent")) }
+        sending.insert(messageID)
+        defer { sending.remove(messageID) }
+        let store = messenger.store
+        let found: StoredMessage?
+        do { found = try store.message(id: messageID) } catch { throw .store(error) }
+        guard let m = found, m.direction == .outgoing else { throw .store(.noSuchMessage(messageID)) }
+        let packet = messenger.packet(for: m, broadcast: broadcast)
+        let ms = gate.milliseconds(for: packet)
+        while true {
+            let now = messenger.now
+            let history: [AirtimeRecord]
+            do { history = try store.airtime(since: now - AirtimeLedger.windowSeconds) } catch { throw .store(error) }
+            switch gate.decide(milliseconds: ms, now: now, history: history) {
+            case .now:
+                break
+            case .never:
+                throw .exceedsDutyCycle(milliseconds: ms)
+            case .wait(let until):
+                let left = Int((until - now).rounded(.up))
+                if duty == .fail { throw .dutyCycleWait(seconds: max(1, left), messageID: messageID) }
+                progress(max(1, left))
+                emit(.waitingForDutyCycle(messageID: messageID, seconds: max(1, left)))
+                try? await Task.sleep(nanoseconds: UInt64(min(1.0, max(0.05, until - now)) * 1e9))
+                continue
+            }
+            break
+        }
+        let packetID: UInt32
+        do { packetID = try await connection.send(packet) } catch { throw .notSent(error, messageID: messageID) }
+        let isBroadcast = packet.to == MeshPacket.broadcast
+        let now = messenger.now
+        do {
+            try store.markTransmitted(id: messageID, packetID: packetID, toNode: isBroadcast ? nil : packet.to,
+                                      channel: m.channel, hopLimit: m.hopLimit, at: now)
+        } catch { throw .store(error) }
+        inFlight[packetID] = Flight(messageID: messageID, milliseconds: ms, broadcast: isBroadcast, startedAt: now)
+        emit(.transmitted(messageID: messageID, packetID: packetID, broadcast: isBroadcast))
+        for u in early.removeValue(forKey: packetID) ?? [] { deliver(packetID, u) }
+        return packetID
+    }
+
+    /// Sends every pending outbox message, oldest first; returns the ids sent. Used once the
+    /// radio is connected, after a reconnect, and when another process queues a message.
+    @discardableResult
+    public func sendPending() async -> [String] {
+        let pending = (try? messenger.store.pending()) ?? []
+        var sent: [String] = []
+        for m in pending where !sending.contains(m.id) && !inFlight.values.contains(where: { $0.messageID == m.id }) {
+            do {
+                try await transmit(messageID: m.id, duty: .wait)
+                sent.append(m.id)
+            } catch .notSent {
+                break   // the radio is gone; the rest wait for the reconnect
+            } catch {
+                emit(.notice("message \(m.id.prefix(8)) not sent: \(error.description)"))
+            }
+        }
+        return sent
+    }
+
+    /// Polls the store (so it sees what another lora-msg process does, too) until the message
+    /// reaches `goal`, fails, or `timeout` passes.
+    public nonisolated func waitFor(messageID: String, goal: Goal, timeout: Double) async throws(MessengerError) -> DeliveryState {
+        try await Self.waitFor(store: messenger.store, messageID: messageID, goal: goal, timeout: timeout, clock: { messenger.now })
+    }
+
+    public static func waitFor(store: MessageStore, messageID: String, goal: Goal, timeout: Double,
+                               clock: @Sendable () -> Double) async throws(MessengerError) -> DeliveryState {
+        let deadline = clock() + timeout
+        while true {
+            let m: StoredMessage?
+            do { m = try store.message(id: messageID) } catch { throw .store(error) }
+            guard let m else { throw .store(.noSuchMessage(messageID)) }
+            if goal.reached(by: m.state) { return m.state }
+            if m.state == .failed { throw .deliveryFailed(reason: m.failure ?? "failed", messageID: messageID) }
+            if clock() >= deadline { throw .timedOut(waitingFor: goal.waitingFor, seconds: timeout, messageID: messageID) }
+            try? await Task.sleep(nanoseconds: 50_000_000)
+        }
+    }
+
+    // MARK: What the radio says
+
+    private func handle(_ e: RadioEvent) async {
+        switch e {
+        case .session(.packetReceived(let p)):
+            switch messenger.receive(p) {
+            case .message(let m): emit(.message(m))
+            case .duplicate: emit(.duplicate)
+            case .notOurs: break
+            case let other: emit(.dropped(other))
+            }
+        case .session(.delivery(let id, let update)):
+            deliver(id, update)
+        case .session(.log(let line)):
+            emit(.radioLog(line))
+        case .session(.notification(let n)):
+            emit(.notice(n.message))
+        case .session(.rebooted):
+            emit(.notice("the radio rebooted; redoing the handshake"))
+        case .session:
+            break
+        case .disconnected(let why):
+            inFlight.removeAll()
+            emit(.disconnected(why.description))
+        case .reconnected(let info):
+            gate = DutyCycleGate(radio: info)
+            emit(.reconnected)
+            // Messages the radio never accepted are still pending in the store.
+            Task { await self.sendPending() }
+        case .unsent:
+            break   // their messages are still `pending`; sent again after the reconnect
+        case .closed(let why):
+            emit(.closed(why))
+        }
+    }
+
+    private func deliver(_ packetID: UInt32, _ update: DeliveryUpdate) {
+        let flight: Flight
+        if let f = inFlight[packetID] {
+            flight = f
+        } else if let m = try? messenger.store.outgoing(packetID: packetID) {
+            flight = Flight(messageID: m.id, milliseconds: 0, broadcast: m.toNode == nil, startedAt: m.updatedAt)
+        } else {
+            if early.count < 64 { early[packetID, default: []].append(update) }
+            return
+        }
+        let store = messenger.store
+        let now = messenger.now
+        let id = flight.messageID
+        switch update {
+        case .queued:
+            // The radio will transmit it: that is when it costs airtime.
+            if flight.milliseconds > 0 {
+                try? store.recordAirtime(AirtimeRecord(startedAt: now, milliseconds: flight.milliseconds))
+            }
+            try? store.updateState(id: id, packetID: packetID, to: .queued, at: now)
+            emit(.delivery(messageID: id, state: .queued, detail: nil))
+        case .relayed:
+            inFlight[packetID] = nil
+            try? store.updateState(id: id, packetID: packetID, to: .relayed, at: now)
+            emit(.delivery(messageID: id, state: .relayed, detail: nil))
+        case .acked(let by):
+            inFlight[packetID] = nil
+            try? store.updateState(id: id, packetID: packetID, to: .acked, at: now)
+            emit(.delivery(messageID: id, state: .acked, detail: User.nodeID(by)))
+        case .failed(.nak(let reason)) where !flight.broadcast && (reason == .pkiSendFailPublicKey || reason == .pkiUnknownPubkey):
+            // The firmware could not PKI-encrypt the DM (it has no key for that node). The
+            // envelope is end-to-end sealed anyway, so a broadcast carries it just as safely.
+            inFlight[packetID] = nil
+            emit(.fellBackToBroadcast(messageID: id))
+            Task {
+                do { try await self.transmit(messageID: id, broadcast: true, duty: .wait) } catch {
+                    try? store.updateState(id: id, packetID: nil, to: .failed, failure: String(describing: error), at: self.messenger.now)
+                }
+            }
+        case .failed(let f):
+            inFlight[packetID] = nil
+            try? store.updateState(id: id, packetID: packetID, to: .failed, failure: f.description, at: now)
+            emit(.delivery(messageID: id, state: .failed, detail: f.description))
+        case .notice(let text):
+            emit(.notice(text))
+        }
+    }
+}

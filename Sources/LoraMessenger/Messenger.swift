@@ -1,0 +1,203 @@
+import Foundation
+import LoraCrypto
+import MeshtasticWire
+import MessageStore
+import Synchronization
+
+/// The use cases that need no radio: contacts, composing (seal and store), receiving a packet
+/// (open, dedup, store) and history. One per home directory.
+public final class Messenger: Sendable {
+    public static let identityFileName = "identity.key"
+    public static let databaseFileName = "messages.sqlite"
+
+    public let home: String
+    public let identity: IdentityKeyPair
+    public let store: MessageStore
+    private let keyring: Mutex<ContactKeyring>
+    private let clock: @Sendable () -> Double
+
+    public var identityPath: String { home + "/" + Self.identityFileName }
+    public var databasePath: String { home + "/" + Self.databaseFileName }
+
+    /// Loads the identity (refusing a key file others can read) and opens the store.
+    public init(home: String, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws(MessengerError) {
+        self.home = home
+        self.clock = clock
+        do { identity = try IdentityFile.load(from: home + "/" + Self.identityFileName) } catch { throw .identity(error) }
+        do { store = try MessageStore(path: home + "/" + Self.databaseFileName) } catch { throw .store(error) }
+        var ring = ContactKeyring(identity: identity)
+        let contacts: [Contact]
+        do { contacts = try store.contacts() } catch { throw .store(error) }
+        for c in contacts {
+            // A key that no longer derives (impossible unless the row was edited) is left out:
+            // its messages then show as unreadable instead of stopping every command.
+            if let key = try? PublicKey(bytes: c.publicKey) { _ = try? ring.add(key) }
+        }
+        keyring = Mutex(ring)
+    }
+
+    public var now: Double { clock() }
+
+    // MARK: Contacts
+
+    /// Adds a contact from the key text they gave (base64 or hex). The same name and key again
+    /// is accepted quietly; a different key under a taken name is refused.
+    @discardableResult
+    public func addContact(name: String, key text: String, node: String?) throws(MessengerError) -> Contact {
+        try Self.validate(name: name)
+        let key: PublicKey
+        do { key = try PublicKey(text: text) } catch { throw .crypto(error) }
+        if key == identity.publicKey { throw .crypto(.invalidKey("that is your own public key")) }
+        // Deriving now refuses low-order keys before they reach the book.
+        do { _ = try ContactKey(own: identity, peer: key) } catch { throw .crypto(error) }
+        var nodeNum: UInt32?
+        if let node {
+            guard let n = User.nodeNum(node), n != 0, n != MeshPacket.broadcast else { throw .invalidNode(node) }
+            nodeNum = n
+        }
+        let c = Contact(name: name, publicKey: key.bytes, senderID: key.senderID.bytes, node: nodeNum,
+                        nodeGiven: nodeNum != nil, addedAt: now)
+        do { try store.addContact(c) } catch { throw .store(error) }
+        keyring.withLock { _ = try? $0.add(key) }
+        return (try? store.contact(named: name)) ?? c
+    }
+
+    static func validate(name: String) throws(MessengerError) {
+        if name.isEmpty { throw .invalidName("it is empty") }
+        if name.utf8.count > 64 { throw .invalidName("it is \(name.utf8.count) bytes, the limit is 64") }
+        if name.hasPrefix("-") { throw .invalidName("it may not start with '-'") }
+        if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw .invalidName("it contains control characters")
+        }
+    }
+
+    public func contacts() throws(MessengerError) -> [Contact] {
+        do { return try store.contacts() } catch { throw .store(error) }
+    }
+
+    public func contact(named name: String) throws(MessengerError) -> Contact {
+        let c: Contact?
+        do { c = try store.contact(named: name) } catch { throw .store(error) }
+        guard let c else { throw .unknownContact(name) }
+        return c
+    }
+
+    public func removeContact(named name: String) throws(MessengerError) {
+        do { try store.removeContact(named: name) } catch {
+            if case .noSuchContact = error { throw .unknownContact(name) }
+            throw .store(error)
+        }
+    }
+
+    public func safetyNumber(for c: Contact) throws(MessengerError) -> SafetyNumber {
+        do { return SafetyNumber(identity.publicKey, try PublicKey(bytes: c.publicKey)) } catch { throw .crypto(error) }
+    }
+
+    // MARK: Composing
+
+    /// Seals `text` for the contact and stores it in the outbox (state pending). Nothing is
+    /// stored if it does not fit in one envelope.
+    public func compose(to name: String, text: String, broadcast: Bool = false, channel: Int = 0, hopLimit: Int? = nil) throws(MessengerError) -> StoredMessage {
+        let c = try contact(named: name)
+        guard !text.isEmpty else { throw .emptyMessage }
+        guard let key = keyring.withLock({ ring in (try? SenderID(bytes: c.senderID)).flatMap { ring.key(for: $0) } }) else {
+            throw .crypto(.invalidKey("the stored key of '\(c.name)' gives no shared secret"))
+        }
+        let envelope: LoraEnvelope
+        do { envelope = try LoraEnvelope.seal(text, from: identity.senderID, with: key) } catch { throw .crypto(error) }
+        let t = now
+        let m = StoredMessage(
+            id: UUID().uuidString.lowercased(), peer: c.senderID, direction: .outgoing, envelope: envelope.bytes,
+            senderID: identity.senderID.bytes, nonce: envelope.nonce, createdAt: t, state: .pending,
+            toNode: broadcast ? nil : c.node, channel: channel, hopLimit: hopLimit)
+        do { try store.insert(m) } catch { throw .store(error) }
+        return m
+    }
+
+    /// The mesh packet that carries a stored envelope: a DM with want_ack to the contact's radio
+    /// when it is known (and not forced to broadcast), else a broadcast with want_ack, whose
+    /// only confirmation is hearing a neighbour repeat it.
+    public func packet(for m: StoredMessage, broadcast: Bool) -> MeshPacket {
+        var p = MeshPacket()
+        let node = broadcast ? nil : (m.toNode ?? (try? store.contact(senderID: m.peer))??.node)
+        p.to = node ?? MeshPacket.broadcast
+        p.wantAck = true
+        p.channel = UInt32(clamping: m.channel)
+        if let h = m.hopLimit { p.hopLimit = UInt32(clamping: h) }
+        p.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: m.envelope))
+        return p
+    }
+
+    // MARK: Receiving
+
+    /// Opens a packet from the radio. Only authenticated, new messages from contacts come back
+    /// as `.message`; their envelope is stored before this returns.
+    public func receive(_ p: MeshPacket) -> ReceiveOutcome {
+        guard let d = p.decoded, d.portnum == .privateApp else { return .notOurs }
+        let envelope: LoraEnvelope
+        do { envelope = try LoraEnvelope(bytes: d.payload) } catch { return .malformed(error.description) }
+        var key = keyring.withLock { $0.key(for: envelope.senderID) }
+        if key == nil, let c = try? store.contact(senderID: envelope.senderID.bytes), let pk = try? PublicKey(bytes: c.publicKey) {
+            // Added by another lora-msg process since this one started.
+            key = keyring.withLock { ring in (try? ring.add(pk)).flatMap { ring.key(for: $0) } }
+        }
+        guard let key else { return .unknownSender(senderID: envelope.senderID.hex) }
+        let name = (try? store.contact(senderID: envelope.senderID.bytes))??.name ?? envelope.senderID.hex
+        let text: String
+        do { text = try envelope.openText(with: key) } catch { return .failedAuthentication(contact: name) }
+        let t = now
+        let m = StoredMessage(
+            id: UUID().uuidString.lowercased(), peer: envelope.senderID.bytes, direction: .incoming,
+            envelope: envelope.bytes, senderID: envelope.senderID.bytes, nonce: envelope.nonce, createdAt: t,
+            receivedAt: t, state: .received, packetID: p.id, toNode: p.to == MeshPacket.broadcast ? nil : p.to,
+            fromNode: p.from, hops: p.hopsTaken, rssi: p.rxRssi == 0 ? nil : Int(p.rxRssi),
+            snr: p.rxRssi == 0 && p.rxSnr == 0 ? nil : Double(p.rxSnr), channel: Int(p.channel))
+        let isNew: Bool
+        do { isNew = try store.insert(m) } catch { return .malformed("not stored: \(error.description)") }
+        guard isNew else { return .duplicate }
+        try? store.noteHeard(senderID: envelope.senderID.bytes, node: p.from == 0 ? nil : p.from, at: t)
+        return .message(IncomingMessage(
+            id: m.id, contact: name, senderID: envelope.senderID.hex, node: User.nodeID(p.from), text: text,
+            hops: m.hops, rssi: m.rssi, snr: m.snr, receivedAt: t))
+    }
+
+    // MARK: History
+
+    /// The conversation with a contact, oldest first; each envelope is opened here, at display
+    /// time, and one that no longer authenticates becomes a marker.
+    public func history(with name: String, limit: Int) throws(MessengerError) -> [HistoryEntry] {
+        let c = try contact(named: name)
+        let rows: [StoredMessage]
+        do { rows = try store.history(peer: c.senderID, limit: limit) } catch { throw .store(error) }
+        let key = keyring.withLock { ring in (try? SenderID(bytes: c.senderID)).flatMap { ring.key(for: $0) } }
+        return rows.map { m in
+            HistoryEntry(message: m, contact: c.name, body: Self.open(m.envelope, expectedSender: m.senderID, key: key))
+        }
+    }
+
+    static func open(_ bytes: [UInt8], expectedSender: [UInt8], key: ContactKey?) -> HistoryEntry.Body {
+        guard let key else { return .unreadable("no key for this contact") }
+        do {
+            let env = try LoraEnvelope(bytes: bytes)
+            // The row's sender must be the envelope's; a swapped row would otherwise pass.
+            guard env.senderID.bytes == expectedSender else { return .unreadable("stored envelope does not match its record") }
+            return .text(try env.openText(with: key))
+        } catch .authenticationFailed {
+            return .unreadable("stored envelope failed authentication (damaged or altered on disk)")
+        } catch {
+            return .unreadable("stored envelope is unreadable: \(error.description)")
+        }
+    }
+
+    /// The outbox with each message's contact name.
+    public func outbox() throws(MessengerError) -> [(message: StoredMessage, contact: String)] {
+        do {
+            let names = Dictionary(try store.contacts().map { ($0.senderID, $0.name) }, uniquingKeysWith: { a, _ in a })
+            return try store.outbox().map { ($0, names[$0.peer] ?? TextHex.string($0.peer)) }
+        } catch { throw .store(error) }
+    }
+}
+
+enum TextHex {
+    static func string(_ b: [UInt8]) -> String { b.map { String(format: "%02x", $0) }.joined() }
+}

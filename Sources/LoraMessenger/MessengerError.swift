@@ -1,0 +1,55 @@
+import LoraCrypto
+import MeshtasticWire
+import MessageStore
+import RadioLink
+
+/// Everything the use cases can fail with, each still carrying the lower layer's own error so
+/// the CLI can pick an exit code and print its sentence.
+public enum MessengerError: Error, Equatable, Sendable, CustomStringConvertible {
+    case identity(IdentityFileError)
+    case crypto(LoraCryptoError)
+    case store(StoreError)
+    case radio(RadioLinkError)
+    case unknownContact(String)
+    case emptyMessage
+    case invalidNode(String)
+    case invalidName(String)
+    /// The message is stored; sending now would break the regional duty cycle.
+    case dutyCycleWait(seconds: Int, messageID: String)
+    /// Longer than a whole hour's budget: it can never be sent in this region.
+    case exceedsDutyCycle(milliseconds: Double)
+    /// The radio or the mesh refused or gave up on the message.
+    case deliveryFailed(reason: String, messageID: String)
+    case timedOut(waitingFor: String, seconds: Double, messageID: String)
+    /// The radio went away before it accepted the message; it stays in the outbox.
+    case notSent(RadioLinkError, messageID: String)
+
+    public var description: String {
+        switch self {
+        case .identity(let e): return e.description
+        case .crypto(let e): return e.description
+        case .store(let e): return e.description
+        case .radio(let e): return e.description
+        case .unknownContact(let name):
+            return "no contact named '\(name)'; add one with 'lora-msg contact add \(name) KEY' (see 'lora-msg contact list')"
+        case .emptyMessage:
+            return "the message is empty; give the text as an argument or on stdin with '-'"
+        case .invalidNode(let text):
+            return "'\(text)' is not a node id; write it as Meshtastic shows it, e.g. !a1b2c3d4"
+        case .invalidName(let why):
+            return "invalid contact name: \(why)"
+        case let .dutyCycleWait(s, id):
+            return "radio duty cycle: next slot in \(s) s; message \(Self.short(id)) stays in the outbox (run again without --no-wait, or 'lora-msg outbox retry' later)"
+        case .exceedsDutyCycle(let ms):
+            return "this message needs \(Int(ms.rounded())) ms on air, more than the region allows in a whole hour"
+        case let .deliveryFailed(reason, id):
+            return "message \(Self.short(id)) not delivered: \(reason); 'lora-msg outbox retry' sends it again"
+        case let .timedOut(what, s, id):
+            return "no \(what) for message \(Self.short(id)) within \(Int(s)) s; it may still arrive ('lora-msg history' shows its state)"
+        case let .notSent(e, id):
+            return "\(e.description); message \(Self.short(id)) is kept in the outbox and goes out with the next 'lora-msg tail' or 'lora-msg outbox retry'"
+        }
+    }
+
+    static func short(_ id: String) -> String { String(id.prefix(8)) }
+}

@@ -1,0 +1,23 @@
+import MessageStore
+import RadioLink
+
+/// What a running courier reports, for `tail` and `send` to print.
+public enum MessengerEvent: Equatable, Sendable {
+    case message(IncomingMessage)
+    /// A packet on our port that is not shown: unknown sender, failed authentication, malformed.
+    case dropped(ReceiveOutcome)
+    /// A copy of a message already stored.
+    case duplicate
+    /// A new mesh packet carries a stored envelope.
+    case transmitted(messageID: String, packetID: UInt32, broadcast: Bool)
+    case delivery(messageID: String, state: DeliveryState, detail: String?)
+    /// The destination radio had no public key for a DM; the envelope goes out as a broadcast.
+    case fellBackToBroadcast(messageID: String)
+    /// Sending waits for the duty cycle; `seconds` left.
+    case waitingForDutyCycle(messageID: String, seconds: Int)
+    case notice(String)
+    case radioLog(String)
+    case disconnected(String)
+    case reconnected
+    case closed(RadioLinkError?)
+}

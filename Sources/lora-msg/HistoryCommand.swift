@@ -1,0 +1,82 @@
+import ArgumentParser
+import LoraMessenger
+import MeshtasticWire
+import MessageStore
+
+struct HistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "Show the conversation with a contact.",
+        discussion: """
+        Envelopes are decrypted now, for display; the database holds only ciphertext. A stored \
+        envelope that no longer authenticates is shown as a one-line marker.
+        """
+    )
+
+    @OptionGroup var home: HomeOptions
+    @Argument var name: String
+    @Flag(help: "Print JSON Lines.") var json = false
+    @Option(help: ArgumentHelp("Show the newest N messages.", valueName: "n")) var limit = 50
+
+    func validate() throws {
+        guard limit >= 1, limit <= 1_000_000 else { throw ValidationError("--limit must be between 1 and 1000000") }
+    }
+
+    func run() throws {
+        try runReportingErrors {
+            let m = try home.openMessenger()
+            let entries: [HistoryEntry]
+            do throws(MessengerError) { entries = try m.history(with: name, limit: limit) } catch { throw CLIError(error) }
+            for e in entries {
+                if json {
+                    emitLine(try jsonLine(HistoryLine(e)))
+                    continue
+                }
+                let s = e.message
+                let time = TimeText.local(s.receivedAt ?? s.createdAt, withDate: true)
+                let who: String
+                let extra: String
+                if s.direction == .incoming {
+                    who = "\(e.contact) →"
+                    extra = journey(hops: s.hops, rssi: s.rssi, snr: s.snr)
+                } else {
+                    who = "→ \(e.contact)"
+                    extra = "[\(s.state.rawValue)\(s.failure.map { ": \($0)" } ?? "")]"
+                }
+                switch e.body {
+                case .text(let t): print("\(time)  \(who)  \(extra)  \(terminalSafe(t))")
+                case .unreadable(let why): print("\(time)  \(who)  \(extra)  ⚠ \(why)")
+                }
+            }
+        }
+    }
+}
+
+struct HistoryLine: Encodable {
+    var id: String
+    var contact: String
+    var direction: String
+    var text: String?
+    var unreadable: String?
+    var state: String
+    var failure: String?
+    var node: String?
+    var hops: Int?
+    var rssi: Int?
+    var snr: Double?
+    var createdAt: String
+    var receivedAt: String?
+
+    init(_ e: HistoryEntry) {
+        let s = e.message
+        id = s.id; contact = e.contact; direction = s.direction == .incoming ? "in" : "out"
+        switch e.body {
+        case .text(let t): text = t
+        case .unreadable(let why): unreadable = why
+        }
+        state = s.state.rawValue; failure = s.failure
+        node = (s.direction == .incoming ? s.fromNode : s.toNode).map(User.nodeID)
+        hops = s.hops; rssi = s.rssi; snr = s.snr
+        createdAt = TimeText.rfc3339(s.createdAt); receivedAt = s.receivedAt.map(TimeText.rfc3339)
+    }
+}

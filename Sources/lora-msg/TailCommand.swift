@@ -1,0 +1,148 @@
+import ArgumentParser
+import Foundation
+import LoraMessenger
+import MessageStore
+import RadioLink
+import Synchronization
+
+struct TailCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tail",
+        abstract: "Print messages as they arrive, until interrupted.",
+        discussion: """
+        Each message: 'time  name  (hops, RSSI, SNR)  text'. With --json, one JSON object per line \
+        with id, contact, sender_id, node, text, hops, rssi, snr and received_at (RFC 3339).
+
+        Only messages that authenticate and come from your contacts are shown. Others are counted; \
+        --verbose reports them on stderr, with delivery updates and the radio's log lines.
+
+        While it runs, tail holds the radio: it sends what is waiting in the outbox, including \
+        messages that 'lora-msg send' hands to it, and reconnects by itself if the radio goes away.
+        """
+    )
+
+    @OptionGroup var home: HomeOptions
+    @OptionGroup var radio: RadioOptions
+
+    @Flag(help: "Print JSON Lines.") var json = false
+    @Flag(help: "Report dropped packets, delivery updates and the radio's log on stderr.") var verbose = false
+    @Option(help: ArgumentHelp("Exit after this many messages (default: run until interrupted).", valueName: "n")) var count: Int?
+
+    func validate() throws {
+        if let count, count < 1 { throw ValidationError("--count must be at least 1") }
+    }
+
+    func run() async throws {
+        try await runReportingErrors { () async throws(CLIError) in
+            let messenger = try home.openMessenger()
+            if let pid = TailPresence.runningTail(home: messenger.home) {
+                throw CLIError(.temporaryFailure, "'lora-msg tail' is already running for this home (pid \(pid)); stop it first")
+            }
+            let endpoint = try radio.endpoint()
+            let courier: MessageCourier
+            do throws(MessengerError) {
+                courier = try await MessageCourier.connect(messenger: messenger, endpoint: endpoint, reconnectForSeconds: .infinity)
+            } catch {
+                throw CLIError(error)
+            }
+            _ = TailPresence.claim(home: messenger.home)
+            defer { TailPresence.release(home: messenger.home) }
+            signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }
+            signal(SIGTERM) { _ in stopRequested.store(true, ordering: .relaxed) }
+            signal(SIGPIPE, SIG_IGN)
+
+            let info = courier.radioInfo
+            if verbose { printError("lora-msg: listening on \(endpoint) as \(info.nodeID)") }
+            let outbox = Task {
+                // Sends what is waiting now, and what other lora-msg commands queue later.
+                while !Task.isCancelled {
+                    await courier.sendPending()
+                    try? await Task.sleep(nanoseconds: 300_000_000)
+                }
+            }
+            let watcher = Task {
+                while !stopRequested.load(ordering: .relaxed) { try? await Task.sleep(nanoseconds: 50_000_000) }
+                await courier.close()
+            }
+            var shown = 0
+            var dropped: [String: Int] = [:]
+            for await e in courier.events {
+                switch e {
+                case .message(let m):
+                    if json {
+                        emitLine((try? jsonLine(TailLine(m))) ?? "")
+                    } else {
+                        emitLine("\(TimeText.local(m.receivedAt))  \(m.contact)  \(journey(hops: m.hops, rssi: m.rssi, snr: m.snr))  \(terminalSafe(m.text))")
+                    }
+                    shown += 1
+                    if let count, shown >= count { stopRequested.store(true, ordering: .relaxed) }
+                case .dropped(let why):
+                    let key: String
+                    switch why {
+                    case .unknownSender(let sid): key = "from an unknown sender"; if verbose { printError("lora-msg: dropped a message from unknown sender \(sid)") }
+                    case .failedAuthentication(let c): key = "failed authentication"; if verbose { printError("lora-msg: dropped a message claiming to be from \(c): it failed authentication") }
+                    case .malformed(let d): key = "malformed"; if verbose { printError("lora-msg: dropped a malformed envelope: \(d)") }
+                    default: key = "other"
+                    }
+                    dropped[key, default: 0] += 1
+                case .duplicate:
+                    if verbose { printError("lora-msg: a copy of a message already shown (relayed twice or replayed)") }
+                case .transmitted(let id, let packet, let broadcast):
+                    if verbose { printError("lora-msg: sending \(id.prefix(8)) as packet \(packet) (\(broadcast ? "broadcast" : "DM"))") }
+                case .delivery(let id, let state, let detail):
+                    if verbose || state == .failed {
+                        printError("lora-msg: message \(id.prefix(8)) \(state.rawValue)" + (detail.map { ": \($0)" } ?? ""))
+                    }
+                case .fellBackToBroadcast(let id):
+                    printError("lora-msg: message \(id.prefix(8)): the radio has no key for that node; sent as a broadcast")
+                case .waitingForDutyCycle(let id, let s):
+                    if verbose || s % 30 == 0 { printError("lora-msg: message \(id.prefix(8)) waits for the duty cycle, next slot in \(s) s") }
+                case .notice(let text):
+                    printError("lora-msg: \(text)")
+                case .radioLog(let line):
+                    if verbose { printError("radio: \(line)") }
+                case .disconnected(let why):
+                    printError("lora-msg: \(why); reconnecting")
+                case .reconnected:
+                    printError("lora-msg: radio back")
+                case .closed(let why):
+                    if let why { printError("lora-msg: \(why.description)") }
+                }
+            }
+            outbox.cancel()
+            watcher.cancel()
+            if verbose, !dropped.isEmpty {
+                printError("lora-msg: not shown: " + dropped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
+            }
+            try? messenger.store.checkpoint()
+        }
+    }
+}
+
+/// One JSON Lines record of `tail --json`.
+struct TailLine: Encodable {
+    var id: String
+    var contact: String
+    var senderId: String
+    var node: String
+    var text: String
+    var hops: Int?
+    var rssi: Int?
+    var snr: Double?
+    var receivedAt: String
+
+    init(_ m: IncomingMessage) {
+        id = m.id; contact = m.contact; senderId = m.senderID; node = m.node; text = m.text
+        hops = m.hops; rssi = m.rssi; snr = m.snr; receivedAt = TimeText.rfc3339(m.receivedAt)
+    }
+
+    // Absent values are written as null, so every line has every key.
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id); try c.encode(contact, forKey: .contact); try c.encode(senderId, forKey: .senderId)
+        try c.encode(node, forKey: .node); try c.encode(text, forKey: .text); try c.encode(hops, forKey: .hops)
+        try c.encode(rssi, forKey: .rssi); try c.encode(snr, forKey: .snr); try c.encode(receivedAt, forKey: .receivedAt)
+    }
+
+    enum CodingKeys: String, CodingKey { case id, contact, senderId, node, text, hops, rssi, snr, receivedAt }
+}

@@ -97,7 +97,10 @@ let package = Package(
         ),
         .testTarget(
             name: "LoraMessengerTests",
-            dependencies: ["LoraMessenger", "LoraCrypto", "MessageStore", "RadioLink", "MeshSim", "MeshtasticWire", "LoRaPHY"]
+            dependencies: [
+                "LoraMessenger", "LoraCrypto", "MessageStore", "RadioLink", "MeshtasticWire", "LoRaPHY",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(name: "RadioLinkTests", dependencies: ["RadioLink", "MeshtasticWire"]),
         // The client against the virtual radios over real pseudo-terminals and TCP.

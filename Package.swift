@@ -104,7 +104,13 @@ let package = Package(
         ),
         .testTarget(name: "RadioLinkTests", dependencies: ["RadioLink", "MeshtasticWire"]),
         // The client against the virtual radios over real pseudo-terminals and TCP.
-        .testTarget(name: "RadioOverPtyTests", dependencies: ["RadioLink", "MeshSim", "MeshtasticWire", "CPty"]),
+        .testTarget(
+            name: "RadioOverPtyTests",
+            dependencies: [
+                "RadioLink", "MeshSim", "MeshtasticWire", "CPty", "MessageStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         .testTarget(name: "MeshSimTests", dependencies: ["MeshSim", "RadioLink", "MeshtasticWire", "LoRaPHY"]),
         .testTarget(
             name: "MeshtasticWireTests",

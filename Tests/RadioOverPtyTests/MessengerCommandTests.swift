@@ -277,6 +277,44 @@ enum RawDB {
         #expect(east.out.contains("through the running tail"))
     }
 
+    @Test func dutyCycleUsedUpWaitsOrExits75() async throws {
+        let v = try await Valley()
+        defer { v.close() }
+        let now = Date().timeIntervalSince1970
+        // 359.9 s of north's own airtime in the last hour, the oldest 1.5 s from leaving it.
+        try RawDB.execute(v.db("north"), """
+            INSERT INTO airtime (started_at, milliseconds) VALUES (\(now - 3600 + 1.5), 2000), (\(now - 60), 357900)
+            """)
+        var r = try v.run("north", ["send", "east", "not now", "--no-wait", "--port", v.port("north")])
+        #expect(r.status == 75, "\(r.err)")
+        #expect(r.err.contains("radio duty cycle: next slot in") && r.err.contains("stays in the outbox"))
+        #expect(try RawDB.rows(v.db("north"), "SELECT state FROM message").map { $0["state"] as String } == ["pending"])
+        // Without --no-wait it says so, waits for the old entry to leave the hour, and sends.
+        r = try v.run("north", ["send", "east", "now fits", "--port", v.port("north")])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.err.contains("waiting — radio duty cycle, next slot in"))
+        #expect(r.out.hasPrefix("queued"))
+        let used = try RawDB.rows(v.db("north"), "SELECT count(*) AS n FROM airtime WHERE started_at > \(now)").first?["n"] as Int?
+        #expect(used == 1)
+    }
+
+    @Test func idDrawsTheKeyAsAQRCode() async throws {
+        let v = try await Valley()
+        defer { v.close() }
+        let r = try v.run("north", ["id", "--qr"])
+        #expect(r.status == 0)
+        let lines = r.out.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // 44 base64 characters at level M need version 4: 33 modules + 2 quiet each side = 37,
+        // two module rows per line = 19 lines, then the key and sender id.
+        let qr = lines.prefix { !$0.hasPrefix("public key") }
+        #expect(qr.count == 19)
+        #expect(qr.allSatisfy { $0.count == 37 })
+        // Quiet zone all light (drawn), the top-left finder's dark top row blank.
+        #expect(qr[0] == String(repeating: "█", count: 37))
+        #expect(qr[1].dropFirst(2).prefix(7) == "       " || qr[1].dropFirst(2).prefix(7).allSatisfy { $0 == " " || $0 == "▄" })
+        #expect(lines.contains { $0.hasPrefix("public key") })
+    }
+
     @Test func worldReadableKeyFileIsRefusedWith77() async throws {
         let v = try await Valley()
         defer { v.close() }

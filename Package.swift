@@ -107,7 +107,7 @@ let package = Package(
         .testTarget(
             name: "RadioOverPtyTests",
             dependencies: [
-                "RadioLink", "MeshSim", "MeshtasticWire", "CPty", "MessageStore",
+                "RadioLink", "MeshSim", "MeshtasticWire", "CPty", "MessageStore", "LoraMessenger", "LoraCrypto", "LoRaPHY",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

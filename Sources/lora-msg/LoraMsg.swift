@@ -15,7 +15,7 @@ struct LoraMsg: AsyncParsableCommand {
         version: LoraMsgVersion.string,
         subcommands: [
             InitCommand.self, IdCommand.self, ContactCommand.self, SendCommand.self, TailCommand.self,
-            HistoryCommand.self, OutboxCommand.self, RadioCommand.self, SimCommand.self,
+            HistoryCommand.self, OutboxCommand.self, RadioCommand.self, SimCommand.self, BenchCommand.self,
         ]
     )
 }

@@ -57,16 +57,7 @@ struct SimCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let chosen: Scenario
-            if let builtIn = Scenario.builtIn[scenario] {
-                chosen = builtIn
-            } else if scenario.contains("/") || scenario.hasSuffix(".json") {
-                do { chosen = try Scenario.load(path: scenario) } catch {
-                    throw CLIError(.dataError, "scenario \(scenario): \(error)")
-                }
-            } else {
-                throw CLIError(.usage, "unknown scenario \"\(scenario)\"; use two-radios, valley, line-5 or a JSON file path")
-            }
+            let chosen = try resolveScenario(scenario)
             if let linkDir {
                 var isDir: ObjCBool = false
                 if !FileManager.default.fileExists(atPath: linkDir, isDirectory: &isDir) {
@@ -107,4 +98,15 @@ struct SimCommand: ParsableCommand {
             }, shouldStop: { stopRequested.load(ordering: .relaxed) })
         }
     }
+}
+
+/// A built-in scenario by name, or a JSON file by path.
+func resolveScenario(_ scenario: String) throws(CLIError) -> Scenario {
+    if let builtIn = Scenario.builtIn[scenario] { return builtIn }
+    if scenario.contains("/") || scenario.hasSuffix(".json") {
+        do { return try Scenario.load(path: scenario) } catch {
+            throw CLIError(.dataError, "scenario \(scenario): \(error)")
+        }
+    }
+    throw CLIError(.usage, "unknown scenario \"\(scenario)\"; use two-radios, valley, line-5 or a JSON file path")
 }

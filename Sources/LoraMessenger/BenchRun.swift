@@ -1,0 +1,302 @@
+import Foundation
+import LoRaPHY
+import LoraCrypto
+import MeshtasticWire
+import MessageStore
+import RadioLink
+import Synchronization
+
+/// The bench use case: two throwaway identities on two radios, paired locally, exchanging
+/// numbered messages while every step is timed. Formatting is the CLI's business.
+public struct BenchRun: Sendable {
+    public struct Options: Sendable {
+        public var count = 20
+        /// Pause between one message's outcome and the next send.
+        public var intervalSeconds = 2.0
+        public var hopLimit: Int?
+        /// Also B → A after A → B.
+        public var bothWays = true
+        /// Give up on a message after this long without it arriving.
+        public var timeoutSeconds = 60.0
+        /// Start as if this much of the last hour's airtime were already used (to watch throttling).
+        public var preloadAirtimeSeconds = 0.0
+        /// How much faster than the wall `clock` runs (a scaled simulation); pauses are shortened to match.
+        public var clockSpeed = 1.0
+        public init() {}
+    }
+
+    public struct Sample: Codable, Equatable, Sendable {
+        public var direction: String
+        public var index: Int
+        /// Send call → radio's QueueStatus accepted it.
+        public var acceptedMs: Double?
+        /// Send call → the other side's lora-msg had it authenticated and decrypted.
+        public var deliveredMs: Double?
+        public var hops: Int?
+        public var rssi: Int?
+        public var snr: Double?
+        /// Final delivery state at the sender.
+        public var state: String
+        public var intact: Bool
+        /// Seconds spent waiting for the duty cycle before sending.
+        public var dutyWaitSeconds: Double
+        public var airtimeMs: Double
+    }
+
+    public struct Summary: Codable, Equatable, Sendable {
+        public var direction: String
+        public var sent: Int
+        public var delivered: Int
+        public var deliveredPercent: Double
+        public var latencyMs: Stats?
+        public var acceptMs: Stats?
+        public var hops: [Int: Int]
+        public var rssi: Stats?
+        public var snr: Stats?
+        public var states: [String: Int]
+    }
+
+    public struct Stats: Codable, Equatable, Sendable {
+        public var min: Double, median: Double, p95: Double, max: Double
+        public init?(_ values: [Double]) {
+            guard !values.isEmpty else { return nil }
+            let v = values.sorted()
+            func q(_ p: Double) -> Double {
+                // Nearest rank: the smallest value with at least p of the samples at or below it.
+                v[Swift.max(0, Swift.min(v.count - 1, Int((p * Double(v.count)).rounded(.up)) - 1))]
+            }
+            min = v[0]; max = v[v.count - 1]; p95 = q(0.95)
+            median = v.count % 2 == 1 ? v[v.count / 2] : (v[v.count / 2 - 1] + v[v.count / 2]) / 2
+        }
+    }
+
+    public struct Radio: Codable, Equatable, Sendable {
+        public var role: String
+        public var endpoint: String
+        public var node: String
+        public var hardware: String
+        public var firmware: String
+        public var region: String
+        public var preset: String
+    }
+
+    public struct Ledger: Codable, Equatable, Sendable {
+        public var region: String
+        public var budgetSeconds: Double
+        public var preloadSeconds: Double
+        public var usedSecondsAtEnd: Double
+        public var utilizationPercentAtEnd: Double
+        public var totalDutyWaitSeconds: Double
+        public var largestWindowSeconds: Double
+    }
+
+    public struct Result: Codable, Equatable, Sendable {
+        public var radios: [Radio]
+        public var samples: [Sample]
+        public var summaries: [Summary]
+        public var ledger: Ledger
+        public var allIntact: Bool
+    }
+
+    /// What the bench says while it runs (waiting for the duty cycle, each message's outcome).
+    public enum Progress: Sendable {
+        case connected([Radio])
+        case waiting(direction: String, index: Int, seconds: Int)
+        case sample(Sample)
+    }
+
+    public let options: Options
+    public let clock: @Sendable () -> Double
+
+    public init(options: Options, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+        self.options = options
+        self.clock = clock
+    }
+
+    public func run(a: RadioEndpoint, b: RadioEndpoint, relay: RadioEndpoint?, progress: @escaping @Sendable (Progress) -> Void) async throws(MessengerError) -> Result {
+        let root = NSTemporaryDirectory() + "lora-msg-bench-" + UUID().uuidString.prefix(8)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let ma = try Self.throwawayHome(root + "/a", clock: clock)
+        let mb = try Self.throwawayHome(root + "/b", clock: clock)
+        let ca = try await MessageCourier.connect(messenger: ma, endpoint: a, reconnectForSeconds: 30)
+        let cb: MessageCourier
+        do { cb = try await MessageCourier.connect(messenger: mb, endpoint: b, reconnectForSeconds: 30) } catch {
+            await ca.close(); throw error
+        }
+        var radios = [Self.describe("A", a, ca.radioInfo), Self.describe("B", b, cb.radioInfo)]
+        if let relay {
+            // Only to report what it is; the relay radio needs no client to repeat packets.
+            var o = RadioConnection.Options(); o.session.configOnly = true; o.reconnectForSeconds = 0
+            if let rc = try? await RadioConnection.connect(to: relay, options: o) {
+                radios.append(Self.describe("relay", relay, rc.info))
+                await rc.close()
+            }
+        }
+        progress(.connected(radios))
+        let begin = clock()
+        // Paired locally: each knows the other's key and radio, so messages go as ACKed DMs.
+        _ = try ma.addContact(name: "b", key: mb.identity.publicKey.base64, node: User.nodeID(cb.radioInfo.nodeNum))
+        _ = try mb.addContact(name: "a", key: ma.identity.publicKey.base64, node: User.nodeID(ca.radioInfo.nodeNum))
+        if options.preloadAirtimeSeconds > 0 {
+            let now = clock()
+            // Spread over the last hour so it drains gradually, as real use would.
+            let slices = 60
+            for i in 0..<slices {
+                let start = now - 3600 + Double(i + 1) * 60 - 1
+                try? ma.store.recordAirtime(AirtimeRecord(startedAt: start, milliseconds: options.preloadAirtimeSeconds * 1000 / Double(slices)))
+            }
+        }
+
+        let inboxes = [Inbox(cb), Inbox(ca)]
+        var samples: [Sample] = []
+        let legs: [(String, Messenger, MessageCourier, String, Inbox)] =
+            [("A→B", ma, ca, "b", inboxes[0])] + (options.bothWays ? [("B→A", mb, cb, "a", inboxes[1])] : [])
+        for (direction, sender, courier, peer, inbox) in legs {
+            var leg: [Sample] = []
+            for i in 1...options.count {
+                // ACKs are not awaited between messages: the next one goes out `interval` after
+                // the last arrived, as a person would send it, and ACKs overlap with it.
+                leg.append(await exchange(direction: direction, index: i, sender: sender, courier: courier, peer: peer, inbox: inbox, progress: progress))
+                if i < options.count || direction == "A→B" {
+                    try? await Task.sleep(nanoseconds: UInt64(max(0, options.intervalSeconds) / options.clockSpeed * 1e9))
+                }
+            }
+            // Final states: wait (simulated time where it is scaled) for outstanding ACKs.
+            let grace = clock() + min(30, options.timeoutSeconds)
+            func settled(_ id: String) -> DeliveryState? {
+                guard let st = try? sender.store.message(id: id)?.state else { return nil }
+                return st == .acked || st == .failed || st == .relayed ? st : nil
+            }
+            while clock() < grace, !leg.allSatisfy({ settled($0.state) != nil }) {
+                try? await Task.sleep(nanoseconds: 10_000_000)
+            }
+            for var sample in leg {
+                sample.state = (try? sender.store.message(id: sample.state)?.state.rawValue) ?? "failed"
+                samples.append(sample)
+                progress(.sample(sample))
+            }
+        }
+        let gate = await ca.dutyCycle
+        let end = clock()
+        let airtime = (try? ma.store.airtime(since: end - AirtimeLedger.windowSeconds)) ?? []
+        // Every entry that shared an hour with the run, preload included, for the violation check.
+        let everything = (try? ma.store.airtime(since: begin - AirtimeLedger.windowSeconds)) ?? []
+        let ledger = AirtimeLedger(region: gate.region, entries: airtime.map { .init(startSeconds: $0.startedAt, milliseconds: $0.milliseconds) })
+        await ca.close(); await cb.close()
+        for i in inboxes { i.stop() }
+        let summaries = legs.map { leg in Self.summarise(leg.0, samples.filter { $0.direction == leg.0 }) }
+        return Result(
+            radios: radios, samples: samples, summaries: summaries,
+            ledger: Ledger(region: gate.region.name, budgetSeconds: gate.region.hourlyBudgetMilliseconds / 1000,
+                           preloadSeconds: options.preloadAirtimeSeconds,
+                           usedSecondsAtEnd: ledger.usedMilliseconds(nowSeconds: end) / 1000,
+                           utilizationPercentAtEnd: ledger.utilizationPercent(nowSeconds: end),
+                           totalDutyWaitSeconds: samples.reduce(0) { $0 + $1.dutyWaitSeconds },
+                           largestWindowSeconds: Self.largestWindow(everything) / 1000),
+            allIntact: samples.allSatisfy(\.intact))
+    }
+
+    private func exchange(direction: String, index: Int, sender: Messenger, courier: MessageCourier, peer: String,
+                          inbox: Inbox, progress: @escaping @Sendable (Progress) -> Void) async -> Sample {
+        let marker = String(format: "%08x", UInt32.random(in: 0...UInt32.max))
+        let text = "bench \(direction) \(index)/\(options.count) \(marker) " + String(repeating: "·", count: 20)
+        var sample = Sample(direction: direction, index: index, state: "failed", intact: false, dutyWaitSeconds: 0, airtimeMs: 0)
+        let m: StoredMessage
+        do { m = try sender.compose(to: peer, text: text, hopLimit: options.hopLimit) } catch { return sample }
+        let t0 = clock()
+        let waited = Mutex(0.0)
+        let sent: UInt32
+        do {
+            sent = try await courier.transmit(messageID: m.id, duty: .wait) { s in
+                waited.withLock { $0 = max($0, Double(s)) }
+                progress(.waiting(direction: direction, index: index, seconds: s))
+            }
+        } catch { return sample }
+        _ = sent
+        let tSent = clock()
+        sample.dutyWaitSeconds = waited.withLock { $0 } > 0 ? tSent - t0 : 0
+        sample.airtimeMs = await courier.dutyCycle.milliseconds(for: sender.packet(for: m, broadcast: false))
+        let start = tSent
+        let deadline = start + options.timeoutSeconds
+        var accepted: Double?
+        while clock() < deadline {
+            if accepted == nil, let s = try? sender.store.message(id: m.id)?.state, s != .pending { accepted = clock() }
+            if let got = inbox.take(marker) {
+                sample.deliveredMs = (got.at - start) * 1000
+                sample.hops = got.message.hops; sample.rssi = got.message.rssi; sample.snr = got.message.snr
+                sample.intact = got.message.text == text
+                break
+            }
+            try? await Task.sleep(nanoseconds: 5_000_000)
+        }
+        sample.acceptedMs = accepted.map { ($0 - start) * 1000 }
+        sample.state = m.id   // resolved to the final state once the leg is over
+        return sample
+    }
+
+    static func throwawayHome(_ path: String, clock: @escaping @Sendable () -> Double) throws(MessengerError) -> Messenger {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch { throw .store(.cannotOpen(path: path, reason: "\(error)")) }
+        let pair: IdentityKeyPair
+        do { pair = try IdentityKeyPair.generate() } catch { throw .crypto(error) }
+        do { try IdentityFile.save(pair, to: path + "/" + Messenger.identityFileName, overwrite: false) } catch { throw .identity(error) }
+        return try Messenger(home: path, clock: clock)
+    }
+
+    static func describe(_ role: String, _ e: RadioEndpoint, _ info: RadioInfo) -> Radio {
+        let gate = DutyCycleGate(radio: info)
+        let preset = info.lora.map { LoRaPreset(protobufValue: $0.modemPreset.rawValue).displayName } ?? "?"
+        return Radio(role: role, endpoint: e.description, node: info.nodeID,
+                     hardware: info.metadata.map { "\($0.hwModel)" } ?? "?",
+                     firmware: info.metadata?.firmwareVersion ?? "?", region: gate.region.name, preset: preset)
+    }
+
+    static func summarise(_ direction: String, _ s: [Sample]) -> Summary {
+        let delivered = s.filter { $0.deliveredMs != nil && $0.intact }
+        var hops: [Int: Int] = [:]
+        for d in delivered { hops[d.hops ?? -1, default: 0] += 1 }
+        var states: [String: Int] = [:]
+        for x in s { states[x.state, default: 0] += 1 }
+        return Summary(
+            direction: direction, sent: s.count, delivered: delivered.count,
+            deliveredPercent: s.isEmpty ? 0 : Double(delivered.count) / Double(s.count) * 100,
+            latencyMs: Stats(delivered.compactMap(\.deliveredMs)), acceptMs: Stats(s.compactMap(\.acceptedMs)),
+            hops: hops, rssi: Stats(delivered.compactMap { $0.rssi.map(Double.init) }), snr: Stats(delivered.compactMap(\.snr)),
+            states: states)
+    }
+
+    /// The most airtime inside any one-hour window of the ledger (each window starting at an entry).
+    static func largestWindow(_ records: [AirtimeRecord]) -> Double {
+        var best = 0.0
+        for (i, r) in records.enumerated() {
+            var sum = 0.0
+            for x in records[i...] where x.startedAt < r.startedAt + AirtimeLedger.windowSeconds { sum += x.milliseconds }
+            best = max(best, sum)
+        }
+        return best
+    }
+}
+
+/// Collects what one side's courier decrypts, keyed by the bench marker in the text.
+final class Inbox: Sendable {
+    struct Arrival: Sendable { var message: IncomingMessage; var at: Double }
+    private let items = Mutex<[String: Arrival]>([:])
+    private let task: Mutex<Task<Void, Never>?> = Mutex(nil)
+
+    init(_ courier: MessageCourier) {
+        let t = Task { [weak self] in
+            for await e in courier.events {
+                guard case .message(let m) = e else { continue }
+                let parts = m.text.split(separator: " ")
+                guard parts.count >= 4 else { continue }
+                let at = courier.messenger.now
+                self?.items.withLock { $0[String(parts[3])] = Arrival(message: m, at: at) }
+            }
+        }
+        task.withLock { $0 = t }
+    }
+
+    func take(_ marker: String) -> Arrival? { items.withLock { $0.removeValue(forKey: marker) } }
+    func stop() { task.withLock { $0?.cancel() } }
+}

@@ -1,0 +1,187 @@
+import ArgumentParser
+import Foundation
+import LoRaPHY
+import LoraMessenger
+import MeshSim
+import RadioLink
+import Synchronization
+
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure delivery between two radios on one machine: latency, hops, RSSI, SNR.",
+        discussion: """
+        Creates two throwaway identities, pairs them locally, sends --count messages A → B and \
+        then B → A as acknowledged direct messages, and times each: until the radio accepted it, \
+        and until the other side's lora-msg had it decrypted. It respects the duty cycle (it waits \
+        and says so). Prints a table; --report writes Markdown, --json prints JSON.
+
+        Real radios: --a and --b (serial paths, or tcp://HOST[:PORT]), and --relay for a third \
+        radio in between. Virtual radios: --sim SCENARIO (two-radios, valley, line-5 or a JSON \
+        file) runs them in-process with time scaled by --speed; A is the scenario's first radio \
+        and B its last, unless --from/--to name others.
+
+        Exit 0 only when every message arrived intact.
+        """
+    )
+
+    @Option(help: ArgumentHelp("Radio A: a serial port or tcp://host[:port].", valueName: "port")) var a: String?
+    @Option(help: ArgumentHelp("Radio B.", valueName: "port")) var b: String?
+    @Option(help: ArgumentHelp("A relay radio between them (reported, not driven).", valueName: "port")) var relay: String?
+    @Option(help: ArgumentHelp("Run against virtual radios of this scenario instead.", valueName: "scenario")) var sim: String?
+    @Option(help: ArgumentHelp("With --sim: sender radio by name.", valueName: "name")) var from: String?
+    @Option(help: ArgumentHelp("With --sim: receiver radio by name.", valueName: "name")) var to: String?
+    @Option(help: ArgumentHelp("With --sim: how much faster than real time the air runs.", valueName: "x")) var speed = 10.0
+    @Option(help: ArgumentHelp("With --sim: random seed of the air.", valueName: "n")) var seed: UInt64 = 1
+
+    @Option(help: ArgumentHelp("Messages per direction.", valueName: "n")) var count = 20
+    @Option(help: ArgumentHelp("Seconds between one message's outcome and the next send.", valueName: "s")) var interval = 2.0
+    @Option(help: ArgumentHelp("Relays allowed (0-7); the radio's own setting when omitted.", valueName: "n")) var hopLimit: Int?
+    @Option(help: ArgumentHelp("Seconds to wait for each message.", valueName: "s")) var timeout = 60.0
+    @Flag(help: "Only A → B.") var oneWay = false
+    @Option(help: ArgumentHelp("Start as if A had already used this many seconds of airtime in the last hour (to watch the duty-cycle throttle).", valueName: "s"))
+    var preloadAirtime = 0.0
+    @Flag(help: "Print the result as JSON on stdout.") var json = false
+    @Option(help: ArgumentHelp("Write a Markdown report to this file.", valueName: "file")) var report: String?
+    @Option(help: ArgumentHelp("Title of the Markdown report.", valueName: "text")) var title: String?
+
+    func validate() throws {
+        if sim == nil, a == nil || b == nil { throw ValidationError("give --a and --b (two radios), or --sim SCENARIO") }
+        if sim != nil, a != nil || b != nil || relay != nil { throw ValidationError("--sim runs its own radios; drop --a/--b/--relay") }
+        if sim == nil, from != nil || to != nil { throw ValidationError("--from/--to choose radios of --sim") }
+        guard (1...10_000).contains(count) else { throw ValidationError("--count must be 1-10000") }
+        guard interval >= 0, interval <= 3600 else { throw ValidationError("--interval must be 0-3600 seconds") }
+        if let h = hopLimit, !(0...7).contains(h) { throw ValidationError("--hop-limit must be 0-7") }
+        guard timeout > 0, timeout <= 3600 else { throw ValidationError("--timeout must be 0-3600 seconds") }
+        guard speed >= 0.1, speed <= 1000 else { throw ValidationError("--speed must be 0.1-1000") }
+        guard preloadAirtime >= 0, preloadAirtime <= 3600 else { throw ValidationError("--preload-airtime must be 0-3600 seconds") }
+    }
+
+    func run() async throws {
+        try await runReportingErrors { () async throws(CLIError) in
+            var options = BenchRun.Options()
+            options.count = count; options.intervalSeconds = interval; options.hopLimit = hopLimit
+            options.bothWays = !oneWay; options.timeoutSeconds = timeout; options.preloadAirtimeSeconds = preloadAirtime
+            let started = Date()
+            let outcome: (BenchRun.Result, BenchSetting)
+            if let sim {
+                outcome = try await runSimulated(sim, options: options)
+            } else {
+                outcome = try await runHardware(options: options)
+            }
+            let (result, setting) = outcome
+            let wall = Date().timeIntervalSince(started)
+            let text = BenchText(result: result, setting: setting, command: Self.commandLine(), wallSeconds: wall, title: title)
+            if json {
+                emitLine((try? jsonLine(BenchJSON(setting: setting, result: result, command: text.command))) ?? "{}")
+            } else {
+                print(text.table())
+            }
+            if let report {
+                do { try text.markdown().write(toFile: report, atomically: true, encoding: .utf8) } catch {
+                    throw CLIError(.cantCreate, "cannot write \(report): \(error.localizedDescription)")
+                }
+            }
+            if !result.allIntact || result.summaries.contains(where: { $0.delivered < $0.sent }) {
+                let lost = result.summaries.reduce(0) { $0 + $1.sent - $1.delivered }
+                throw CLIError(.temporaryFailure, "\(lost) of \(result.samples.count) messages did not arrive intact")
+            }
+        }
+    }
+
+    private func runHardware(options: BenchRun.Options) async throws(CLIError) -> (BenchRun.Result, BenchSetting) {
+        let ea = try Self.endpoint(a ?? ""), eb = try Self.endpoint(b ?? "")
+        let er = try relay.map { v throws(CLIError) in try Self.endpoint(v) }
+        let run = BenchRun(options: options)
+        let result: BenchRun.Result
+        do { result = try await run.run(a: ea, b: eb, relay: er, progress: Self.progress) } catch { throw CLIError(error) }
+        return (result, .hardware)
+    }
+
+    private func runSimulated(_ name: String, options: BenchRun.Options) async throws(CLIError) -> (BenchRun.Result, BenchSetting) {
+        let scenario = try resolveScenario(name)
+        let names = scenario.nodes.map(\.name)
+        let fromName = from ?? names.first ?? "", toName = to ?? names.last ?? ""
+        guard let ia = names.firstIndex(of: fromName) else { throw CLIError(.usage, "no radio named '\(fromName)' in \(scenario.name) (\(names.joined(separator: ", ")))") }
+        guard let ib = names.firstIndex(of: toName), ib != ia else { throw CLIError(.usage, "--to must name another radio of \(scenario.name) (\(names.joined(separator: ", ")))") }
+        var o = SimRuntime.Options()
+        o.speed = speed; o.seed = seed; o.bootDelaySeconds = 0.2
+        let runtime: SimRuntime
+        do { runtime = try SimRuntime(scenario: scenario, options: o) } catch { throw CLIError(.unavailable, "\(error)") }
+        let stop = SimStop()
+        let thread = Thread { runtime.run(onReady: { stop.ready() }) }
+        thread.start()
+        defer { runtime.stop() }
+        await stop.waitReady()
+        var opts = options
+        opts.clockSpeed = speed
+        // Simulated time: the wall scaled by the air's speed, so latencies and the duty-cycle
+        // ledger read as they would on real radios.
+        let w0 = Date().timeIntervalSince1970
+        let s = speed
+        let run = BenchRun(options: opts, clock: { w0 + (Date().timeIntervalSince1970 - w0) * s })
+        let result: BenchRun.Result
+        do {
+            result = try await run.run(a: .serial(runtime.ports[ia].devicePath), b: .serial(runtime.ports[ib].devicePath), relay: nil, progress: Self.progress)
+        } catch { throw CLIError(error) }
+        return (result, .simulated(scenario: scenario, from: fromName, to: toName, speed: speed, seed: seed))
+    }
+
+    static func endpoint(_ value: String) throws(CLIError) -> RadioEndpoint {
+        let env: [String: String] = [:]
+        do {
+            if value.hasPrefix("tcp://") { return try PortLocator().locate(port: nil, host: String(value.dropFirst(6)), environment: env) }
+            return try PortLocator().locate(port: value, host: nil, environment: env)
+        } catch { throw CLIError(error) }
+    }
+
+    static let progress: @Sendable (BenchRun.Progress) -> Void = { p in
+        switch p {
+        case .connected(let radios):
+            for r in radios { printError("bench: \(r.role) \(r.node) on \(r.endpoint) (\(r.hardware), firmware \(r.firmware), \(r.region) \(r.preset))") }
+        case let .waiting(direction, index, seconds):
+            if seconds % 10 == 0 || seconds < 5 { printError("bench: \(direction) \(index): waiting — radio duty cycle, next slot in \(seconds) s") }
+        case .sample(let s):
+            let outcome = s.deliveredMs.map { String(format: "delivered in %.0f ms ", $0) + journey(hops: s.hops, rssi: s.rssi, snr: s.snr) } ?? "not delivered"
+            printError("bench: \(s.direction) \(s.index): \(outcome), \(s.state)\(s.intact || s.deliveredMs == nil ? "" : ", CORRUPTED")")
+        }
+    }
+
+    /// The command as a user would type it again.
+    static func commandLine() -> String {
+        (["lora-msg"] + CommandLine.arguments.dropFirst()).map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
+    }
+}
+
+/// Tells the bench when the simulator's radios answer.
+final class SimStop: Sendable {
+    private let isReady = Atomic<Bool>(false)
+    func ready() { isReady.store(true, ordering: .releasing) }
+    func waitReady() async {
+        for _ in 0..<500 where !isReady.load(ordering: .acquiring) {
+            try? await Task.sleep(nanoseconds: 10_000_000)
+        }
+    }
+}
+
+enum BenchSetting: Sendable {
+    case hardware
+    case simulated(scenario: Scenario, from: String, to: String, speed: Double, seed: UInt64)
+}
+
+struct BenchJSON: Encodable {
+    var mode: String
+    var scenario: String?
+    var speed: Double?
+    var seed: UInt64?
+    var command: String
+    var result: BenchRun.Result
+
+    init(setting: BenchSetting, result: BenchRun.Result, command: String) {
+        self.result = result; self.command = command
+        switch setting {
+        case .hardware: mode = "hardware"
+        case let .simulated(s, _, _, speed, seed): mode = "simulated"; scenario = s.name; self.speed = speed; self.seed = seed
+        }
+    }
+}

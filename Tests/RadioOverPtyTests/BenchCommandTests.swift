@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+
+@Suite(.serialized) struct BenchCommandTests {
+    @Test func simulatedTwoRadiosDeliverEverythingAndWriteAReport() throws {
+        let report = NSTemporaryDirectory() + "bench-\(UUID().uuidString.prefix(8)).md"
+        defer { try? FileManager.default.removeItem(atPath: report) }
+        let r = try CLI.run(["bench", "--sim", "two-radios", "--count", "3", "--interval", "1", "--json", "--report", report])
+        #expect(r.status == 0, "\(r.err)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        #expect(json["mode"] as? String == "simulated" && json["scenario"] as? String == "two-radios")
+        let result = try #require(json["result"] as? [String: Any])
+        #expect(result["all_intact"] as? Bool == true)
+        let summaries = try #require(result["summaries"] as? [[String: Any]])
+        #expect(summaries.map { $0["direction"] as? String } == ["A→B", "B→A"])
+        #expect(summaries.allSatisfy { $0["sent"] as? Int == 3 && $0["delivered"] as? Int == 3 })
+        let samples = try #require(result["samples"] as? [[String: Any]])
+        #expect(samples.count == 6 && samples.allSatisfy { $0["state"] as? String == "acked" && ($0["delivered_ms"] as? Double ?? 0) > 100 })
+        let md = try String(contentsOfFile: report, encoding: .utf8)
+        #expect(md.hasPrefix("# "))
+        #expect(md.contains("**Simulated**") && md.contains("Regenerate: `lora-msg bench --sim two-radios --count 3"))
+        #expect(md.contains("| A→B | 3 | 100.0 % |"))
+    }
+
+    @Test func lineOfFiveCrossesThreeRelays() throws {
+        let r = try CLI.run(["bench", "--sim", "line-5", "--count", "2", "--one-way", "--interval", "0", "--json"])
+        #expect(r.status == 0, "\(r.err)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        let samples = try #require((json["result"] as? [String: Any])?["samples"] as? [[String: Any]])
+        #expect(samples.count == 2 && samples.allSatisfy { $0["hops"] as? Int == 3 })
+    }
+
+    @Test func undeliveredMessagesMakeItFail() throws {
+        let path = NSTemporaryDirectory() + "far-\(UUID().uuidString.prefix(8)).json"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data(#"{"name": "far", "nodes": [{"name": "a", "x": 0, "y": 0}, {"name": "b", "x": 60000, "y": 0}]}"#.utf8)
+            .write(to: URL(fileURLWithPath: path))
+        let r = try CLI.run(["bench", "--sim", path, "--count", "1", "--one-way", "--timeout", "20"])
+        #expect(r.status == 75, "\(r.err)")
+        #expect(r.err.contains("1 of 1 messages did not arrive intact"))
+        #expect(r.out.contains("0.0 %"))
+    }
+
+    @Test(arguments: [
+        (["bench"], Int32(64), "--sim"),
+        (["bench", "--a", "/dev/x"], 64, "--sim"),
+        (["bench", "--sim", "two-radios", "--a", "/dev/x"], 64, "drop --a"),
+        (["bench", "--a", "/dev/x", "--b", "/dev/y", "--from", "n1"], 64, "--from"),
+        (["bench", "--sim", "two-radios", "--count", "0"], 64, "--count"),
+        (["bench", "--sim", "two-radios", "--speed", "0"], 64, "--speed"),
+        (["bench", "--sim", "two-radios", "--from", "nobody"], 64, "no radio named"),
+        (["bench", "--sim", "nowhere"], 64, "unknown scenario"),
+        (["bench", "--a", "/dev/lora-msg-absent", "--b", "/dev/lora-msg-absent2"], 69, "no such port"),
+    ])
+    func badInputGivesOneLine(args: [String], status: Int32, message: String) throws {
+        let r = try CLI.run(args)
+        #expect(r.status == status, "\(r.err)")
+        #expect(r.err.contains(message), "\(r.err)")
+        #expect(r.err.split(separator: "\n").first.map { $0.hasPrefix("lora-msg: ") || $0.hasPrefix("Error: ") } == true)
+    }
+}

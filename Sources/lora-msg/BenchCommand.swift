@@ -44,8 +44,10 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Print the result as JSON on stdout.") var json = false
     @Option(help: ArgumentHelp("Write a Markdown report to this file.", valueName: "file")) var report: String?
     @Option(help: ArgumentHelp("Title of the Markdown report.", valueName: "text")) var title: String?
+    @Flag(help: "Print the envelope's byte budget (Markdown, computed from the code's constants) and exit.") var envelopeBudget = false
 
     func validate() throws {
+        if envelopeBudget { return }
         if sim == nil, a == nil || b == nil { throw ValidationError("give --a and --b (two radios), or --sim SCENARIO") }
         if sim != nil, a != nil || b != nil || relay != nil { throw ValidationError("--sim runs its own radios; drop --a/--b/--relay") }
         if sim == nil, from != nil || to != nil { throw ValidationError("--from/--to choose radios of --sim") }
@@ -59,6 +61,17 @@ struct BenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors { () async throws(CLIError) in
+            if envelopeBudget {
+                let md = EnvelopeBudget.markdown(command: Self.commandLine())
+                if let report {
+                    do { try md.write(toFile: report, atomically: true, encoding: .utf8) } catch {
+                        throw CLIError(.cantCreate, "cannot write \(report): \(error.localizedDescription)")
+                    }
+                } else {
+                    print(md)
+                }
+                return
+            }
             var options = BenchRun.Options()
             options.count = count; options.intervalSeconds = interval; options.hopLimit = hopLimit
             options.bothWays = !oneWay; options.timeoutSeconds = timeout; options.preloadAirtimeSeconds = preloadAirtime

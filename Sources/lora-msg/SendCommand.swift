@@ -61,8 +61,13 @@ struct SendCommand: AsyncParsableCommand {
 
     private func readText() throws(CLIError) -> String {
         guard text == "-" else { return text }
-        let data = FileHandle.standardInput.readDataToEndOfFile()
-        // Longer than any envelope by far: say so without holding a novel in memory twice.
+        // A message holds 151 bytes; read a little more than that can matter and no further,
+        // so a file piped in by mistake is refused without being read whole.
+        let limit = 64 * 1024
+        let data = FileHandle.standardInput.readData(ofLength: limit + 1)
+        if data.count > limit {
+            throw CLIError(.dataError, "stdin holds more than \(limit) bytes; a message is at most 151 bytes of UTF-8")
+        }
         guard let s = String(validating: Array(data), as: UTF8.self) else {
             throw CLIError(.dataError, "stdin is not UTF-8 text")
         }

@@ -164,6 +164,16 @@ func outgoing(to v: UInt8, nonce: UInt8, at t: Double = 3000) -> StoredMessage {
     }
 }
 
+/// A database of 200 messages, all in the main file (no WAL left), for damaging by hand.
+func writeCheckpointedDatabase(_ dir: TempDir) throws {
+    do {
+        let store = try MessageStore(path: dir.db)
+        for i in 0..<200 { try store.insert(incoming(from: 1, nonce: UInt8(i % 256), at: Double(i))) }
+        try store.checkpoint()
+    }
+    for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: dir.db + suffix) }
+}
+
 @Suite struct BadDatabaseFileTests {
     @Test func garbageFileIsNotADatabase() throws {
         let dir = TempDir()
@@ -179,12 +189,7 @@ func outgoing(to v: UInt8, nonce: UInt8, at t: Double = 3000) -> StoredMessage {
 
     @Test func truncatedDatabaseIsReportedNotCrashed() throws {
         let dir = TempDir()
-        do {
-            let store = try MessageStore(path: dir.db)
-            for i in 0..<200 { try store.insert(incoming(from: 1, nonce: UInt8(i % 256), at: Double(i))) }
-            try store.checkpoint()
-        }
-        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: dir.db + suffix) }
+        try writeCheckpointedDatabase(dir)
         let full = try Data(contentsOf: URL(fileURLWithPath: dir.db))
         #expect(full.count > 8192)
         for cut in [50, 100, 4096 + 10, full.count / 2] {
@@ -196,12 +201,7 @@ func outgoing(to v: UInt8, nonce: UInt8, at t: Double = 3000) -> StoredMessage {
 
     @Test func damagedPageIsCaughtAtOpen() throws {
         let dir = TempDir()
-        do {
-            let store = try MessageStore(path: dir.db)
-            for i in 0..<200 { try store.insert(incoming(from: 1, nonce: UInt8(i % 256), at: Double(i))) }
-            try store.checkpoint()
-        }
-        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: dir.db + suffix) }
+        try writeCheckpointedDatabase(dir)
         var data = try Data(contentsOf: URL(fileURLWithPath: dir.db))
         // Overwrite the second page's b-tree header.
         for i in 4096..<4096 + 64 { data[i] = 0xFF }

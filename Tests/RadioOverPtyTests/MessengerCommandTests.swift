@@ -353,6 +353,43 @@ enum RawDB {
         #expect(lines.first.map { $0.hasPrefix("lora-msg: ") || $0.hasPrefix("Error: ") } == true)
     }
 
+    @Test func tailReconnectsAfterTheCableIsPulled() async throws {
+        let v = try await Valley()
+        defer { v.close() }
+        let east = try v.tail("east", ["--count", "1"])
+        defer { east.stop() }
+        try await Task.sleep(nanoseconds: 800_000_000)
+        let station = try #require(v.sim.runtime.ports.firstIndex { $0.name == "east" })
+        v.sim.runtime.inject(.unplug(station: station, seconds: 2))   // 0.5 s of wall time at 4×
+        #expect(await east.wait { east.err.contains("reconnecting") })
+        #expect(await east.wait { east.err.contains("radio back") })
+        let r = try v.run("north", ["send", "east", "after the unplug", "--port", v.port("north")])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(await east.exited() == 0)
+        #expect(east.out.contains("after the unplug"))
+    }
+
+    @Test func oversizedStdinIsRefusedWithoutStoring() async throws {
+        let v = try await Valley()
+        defer { v.close() }
+        for size in [152, 70_000] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: CLI.binary)
+            p.arguments = ["send", "east", "-", "--home", v.home("north"), "--port", "/dev/lora-msg-absent"]
+            let input = Pipe(), err = Pipe()
+            p.standardInput = input; p.standardError = err; p.standardOutput = Pipe()
+            try p.run()
+            try? input.fileHandleForWriting.write(contentsOf: Data(repeating: 0x61, count: size))
+            try? input.fileHandleForWriting.close()
+            let msg = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 65, "\(msg)")
+            #expect(msg.split(separator: "\n").count == 1)
+            #expect(msg.contains(size == 152 ? "1 over" : "more than 65536 bytes"), "\(msg)")
+        }
+        #expect(try RawDB.rows(v.db("north"), "SELECT id FROM message").isEmpty)
+    }
+
     @Test func brokenHomesGiveOneLine() async throws {
         let dir = NSTemporaryDirectory() + "lora-msg-broken-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

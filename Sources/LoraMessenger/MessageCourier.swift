@@ -172,7 +172,9 @@ public actor MessageCourier {
             if goal.reached(by: m.state) { return m.state }
             if m.state == .failed { throw .deliveryFailed(reason: m.failure ?? "failed", messageID: messageID) }
             if clock() >= deadline { throw .timedOut(waitingFor: goal.waitingFor, seconds: timeout, messageID: messageID) }
-            try? await Task.sleep(nanoseconds: 50_000_000)
+            // A read of one row by primary key: cheap enough to poll finely, and polling is what
+            // lets a `send` follow a message that a running `tail` transmits for it.
+            try? await Task.sleep(nanoseconds: 10_000_000)
         }
     }
 

@@ -152,7 +152,7 @@ public struct BenchRun: Sendable {
         let legs: [(String, Messenger, MessageCourier, String, Inbox)] =
             [("A→B", ma, ca, "b", inboxes[0])] + (options.bothWays ? [("B→A", mb, cb, "a", inboxes[1])] : [])
         for (direction, sender, courier, peer, inbox) in legs {
-            var leg: [Sample] = []
+            var leg: [(sample: Sample, messageID: String?)] = []
             for i in 1...options.count {
                 // ACKs are not awaited between messages: the next one goes out `interval` after
                 // the last arrived, as a person would send it, and ACKs overlap with it.
@@ -167,11 +167,11 @@ public struct BenchRun: Sendable {
                 guard let st = try? sender.store.message(id: id)?.state else { return nil }
                 return st == .acked || st == .failed || st == .relayed ? st : nil
             }
-            while clock() < grace, !leg.allSatisfy({ settled($0.state) != nil }) {
+            while clock() < grace, !leg.allSatisfy({ $0.messageID.map { settled($0) != nil } ?? true }) {
                 try? await Task.sleep(nanoseconds: 10_000_000)
             }
-            for var sample in leg {
-                sample.state = (try? sender.store.message(id: sample.state)?.state.rawValue) ?? "failed"
+            for (var sample, id) in leg {
+                sample.state = id.flatMap { (try? sender.store.message(id: $0))??.state.rawValue } ?? "failed"
                 samples.append(sample)
                 progress(.sample(sample))
             }
@@ -197,22 +197,20 @@ public struct BenchRun: Sendable {
     }
 
     private func exchange(direction: String, index: Int, sender: Messenger, courier: MessageCourier, peer: String,
-                          inbox: Inbox, progress: @escaping @Sendable (Progress) -> Void) async -> Sample {
+                          inbox: Inbox, progress: @escaping @Sendable (Progress) -> Void) async -> (sample: Sample, messageID: String?) {
         let marker = String(format: "%08x", UInt32.random(in: 0...UInt32.max))
         let text = "bench \(direction) \(index)/\(options.count) \(marker) " + String(repeating: "·", count: 20)
         var sample = Sample(direction: direction, index: index, state: "failed", intact: false, dutyWaitSeconds: 0, airtimeMs: 0)
         let m: StoredMessage
-        do { m = try sender.compose(to: peer, text: text, hopLimit: options.hopLimit) } catch { return sample }
+        do { m = try sender.compose(to: peer, text: text, hopLimit: options.hopLimit) } catch { return (sample, nil) }
         let t0 = clock()
         let waited = Mutex(0.0)
-        let sent: UInt32
         do {
-            sent = try await courier.transmit(messageID: m.id, duty: .wait) { s in
+            try await courier.transmit(messageID: m.id, duty: .wait) { s in
                 waited.withLock { $0 = max($0, Double(s)) }
                 progress(.waiting(direction: direction, index: index, seconds: s))
             }
-        } catch { return sample }
-        _ = sent
+        } catch { return (sample, m.id) }
         let tSent = clock()
         sample.dutyWaitSeconds = waited.withLock { $0 } > 0 ? tSent - t0 : 0
         sample.airtimeMs = await courier.dutyCycle.milliseconds(for: sender.packet(for: m, broadcast: false))
@@ -230,8 +228,7 @@ public struct BenchRun: Sendable {
             try? await Task.sleep(nanoseconds: 5_000_000)
         }
         sample.acceptedMs = accepted.map { ($0 - start) * 1000 }
-        sample.state = m.id   // resolved to the final state once the leg is over
-        return sample
+        return (sample, m.id)   // the state is read once the leg's ACKs have had time to come back
     }
 
     static func throwawayHome(_ path: String, clock: @escaping @Sendable () -> Double) throws(MessengerError) -> Messenger {

@@ -89,6 +89,12 @@ public final class Messenger: Sendable {
         }
     }
 
+    /// Records that the user compared the safety number with the contact and it matched.
+    public func markVerified(named name: String) throws(MessengerError) {
+        let c = try contact(named: name)
+        do { try store.markVerified(named: c.name, at: now) } catch { throw .store(error) }
+    }
+
     public func safetyNumber(for c: Contact) throws(MessengerError) -> SafetyNumber {
         do { return SafetyNumber(identity.publicKey, try PublicKey(bytes: c.publicKey)) } catch { throw .crypto(error) }
     }
@@ -189,15 +195,19 @@ public final class Messenger: Sendable {
         }
     }
 
+    /// Puts failed messages back in the outbox and returns everything now waiting to be sent.
+    public func requeueOutbox() throws(MessengerError) -> [StoredMessage] {
+        do {
+            try store.requeueFailed(at: now)
+            return try store.pending()
+        } catch { throw .store(error) }
+    }
+
     /// The outbox with each message's contact name.
     public func outbox() throws(MessengerError) -> [(message: StoredMessage, contact: String)] {
         do {
             let names = Dictionary(try store.contacts().map { ($0.senderID, $0.name) }, uniquingKeysWith: { a, _ in a })
-            return try store.outbox().map { ($0, names[$0.peer] ?? TextHex.string($0.peer)) }
+            return try store.outbox().map { m in (m, names[m.peer] ?? (try? SenderID(bytes: m.peer))?.hex ?? "?") }
         } catch { throw .store(error) }
     }
-}
-
-enum TextHex {
-    static func string(_ b: [UInt8]) -> String { b.map { String(format: "%02x", $0) }.joined() }
 }

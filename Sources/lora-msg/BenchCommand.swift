@@ -140,12 +140,9 @@ struct BenchCommand: AsyncParsableCommand {
         return (result, .simulated(scenario: scenario, from: fromName, to: toName, speed: speed, seed: seed))
     }
 
+    /// A path or tcp://host[:port], read exactly as LORA_MSG_PORT is.
     static func endpoint(_ value: String) throws(CLIError) -> RadioEndpoint {
-        let env: [String: String] = [:]
-        do {
-            if value.hasPrefix("tcp://") { return try PortLocator().locate(port: nil, host: String(value.dropFirst(6)), environment: env) }
-            return try PortLocator().locate(port: value, host: nil, environment: env)
-        } catch { throw CLIError(error) }
+        do { return try PortLocator().locate(port: nil, host: nil, environment: ["LORA_MSG_PORT": value]) } catch { throw CLIError(error) }
     }
 
     static let progress: @Sendable (BenchRun.Progress) -> Void = { p in

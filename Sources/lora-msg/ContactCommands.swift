@@ -90,7 +90,7 @@ struct ContactList: ParsableCommand {
             let width = max(4, all.map(\.name.count).max() ?? 4)
             for c in all {
                 let pad = String(repeating: " ", count: width - c.name.count)
-                let node = c.node.map { User.nodeID($0) + ($0 != 0 && c.nodeGiven ? "" : " (learned)") } ?? "broadcast"
+                let node = c.node.map { User.nodeID($0) + (c.nodeGiven ? "" : " (learned)") } ?? "broadcast"
                 let heard = c.lastHeardAt.map { "last heard " + TimeText.local($0, withDate: true) } ?? "never heard"
                 print("\(c.name)\(pad)  \(hexString(c.senderID))  \(node)  \(c.verifiedAt == nil ? "unverified" : "verified")  \(heard)")
             }
@@ -140,10 +140,7 @@ struct ContactVerify: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             let m = try home.openMessenger()
-            do {
-                let c = try m.contact(named: name)
-                try m.store.markVerified(named: c.name, at: m.now)
-            } catch let e as MessengerError { throw CLIError(e) } catch let e as StoreError { throw CLIError(e) }
+            do throws(MessengerError) { try m.markVerified(named: name) } catch { throw CLIError(error) }
             print("\(name) verified")
         }
     }

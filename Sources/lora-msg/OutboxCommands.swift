@@ -73,9 +73,8 @@ struct OutboxRetry: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors { () async throws(CLIError) in
             let messenger = try home.openMessenger()
-            do throws(StoreError) { try messenger.store.requeueFailed(at: messenger.now) } catch { throw CLIError(error) }
             let pending: [StoredMessage]
-            do throws(StoreError) { pending = try messenger.store.pending() } catch { throw CLIError(error) }
+            do throws(MessengerError) { pending = try messenger.requeueOutbox() } catch { throw CLIError(error) }
             if pending.isEmpty { print("outbox is empty"); return }
             var failures = 0
             if let pid = TailPresence.runningTail(home: messenger.home) {

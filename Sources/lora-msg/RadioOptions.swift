@@ -11,11 +11,12 @@ struct RadioOptions: ParsableArguments {
     var host: String?
 
     func endpoint() throws(CLIError) -> RadioEndpoint {
-        do {
-            return try PortLocator().locate(port: port, host: host, environment: ProcessInfo.processInfo.environment)
-        } catch {
-            throw CLIError(error)
-        }
+        do { return try locate() } catch { throw CLIError(error) }
+    }
+
+    /// The same, keeping the radio's own error (for callers that add to its sentence).
+    func locate() throws(RadioLinkError) -> RadioEndpoint {
+        try PortLocator().locate(port: port, host: host, environment: ProcessInfo.processInfo.environment)
     }
 
     /// Opens the radio and completes the handshake.

@@ -83,7 +83,7 @@ struct SendCommand: AsyncParsableCommand {
             return
         }
         let endpoint: RadioEndpoint
-        do { endpoint = try PortLocator().locate(port: radio.port, host: radio.host, environment: ProcessInfo.processInfo.environment) } catch {
+        do { endpoint = try radio.locate() } catch {
             throw .notSent(error, messageID: m.id)
         }
         let courier: MessageCourier

@@ -60,13 +60,9 @@ let package = Package(
         .executableTarget(
             name: "lora-msg",
             dependencies: [
-                "LoraCrypto",
+                // The CLI is thin: the use cases, the emulator for 'sim', and the QR drawing.
                 "LoraMessenger",
-                "MessageStore",
-                "MeshtasticWire",
-                "LoRaPHY",
                 "MeshSim",
-                "RadioLink",
                 "CQRencode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -113,7 +113,9 @@ public struct BenchRun: Sendable {
         self.clock = clock
     }
 
-    public func run(a: RadioEndpoint, b: RadioEndpoint, relay: RadioEndpoint?, progress: @escaping @Sendable (Progress) -> Void) async throws(MessengerError) -> Result {
+    public func run(a choiceA: RadioChoice, b choiceB: RadioChoice, relay choiceRelay: RadioChoice?, progress: @escaping @Sendable (Progress) -> Void) async throws(MessengerError) -> Result {
+        let a = try choiceA.locate(), b = try choiceB.locate()
+        let relay = try choiceRelay?.locate()
         let root = NSTemporaryDirectory() + "lora-msg-bench-" + UUID().uuidString.prefix(8)
         defer { try? FileManager.default.removeItem(atPath: root) }
         let ma = try Self.throwawayHome(root + "/a", clock: clock)
@@ -242,11 +244,10 @@ public struct BenchRun: Sendable {
     }
 
     static func describe(_ role: String, _ e: RadioEndpoint, _ info: RadioInfo) -> Radio {
-        let gate = DutyCycleGate(radio: info)
-        let preset = info.lora.map { LoRaPreset(protobufValue: $0.modemPreset.rawValue).displayName } ?? "?"
+        let d = RadioDescription(info)
         return Radio(role: role, endpoint: e.description, node: info.nodeID,
                      hardware: info.metadata.map { "\($0.hwModel)" } ?? "?",
-                     firmware: info.metadata?.firmwareVersion ?? "?", region: gate.region.name, preset: preset)
+                     firmware: info.metadata?.firmwareVersion ?? "?", region: d.region, preset: d.preset)
     }
 
     static func summarise(_ direction: String, _ s: [Sample]) -> Summary {

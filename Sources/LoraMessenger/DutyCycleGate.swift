@@ -7,29 +7,15 @@ import RadioLink
 /// refuse them. The ledger is the store's airtime table, so it spans every lora-msg process
 /// of this home, not just this one.
 public struct DutyCycleGate: Sendable {
-    public let region: LoRaRegion
-    public let modem: LoRaModem
+    public let settings: RadioSettings
+    public var region: LoRaRegion { settings.region }
+    public var modem: LoRaModem { settings.modem }
 
-    public init(region: LoRaRegion, modem: LoRaModem) {
-        self.region = region
-        self.modem = modem
-    }
+    public init(settings: RadioSettings) { self.settings = settings }
 
-    /// Region and modem as the radio reported them in the handshake; unknown → EU_868 LongFast,
-    /// the strictest common case, so a gap in the config never lets us over-send.
-    public init(radio: RadioInfo) {
-        let lora = radio.lora
-        let region = lora.flatMap { LoRaRegion.code($0.region.rawValue) } ?? .eu868
-        let modem: LoRaModem
-        if let l = lora, !l.usePreset, l.spreadFactor >= 5, l.bandwidth > 0, l.codingRate >= 5 {
-            // Custom modem settings: bandwidth is in kHz on the wire (31 means 31.25).
-            let bw = l.bandwidth == 31 ? 31.25 : Double(l.bandwidth)
-            modem = LoRaModem(spreadingFactor: Int(l.spreadFactor), bandwidthHz: bw * 1000, codingRateDenominator: Int(l.codingRate))
-        } else {
-            modem = LoRaPreset(protobufValue: lora?.modemPreset.rawValue ?? 0).modem
-        }
-        self.init(region: region == .unset ? .eu868 : region, modem: modem)
-    }
+    public init(region: LoRaRegion, modem: LoRaModem) { settings = RadioSettings(region: region, modem: modem) }
+
+    public init(radio: RadioInfo) { settings = RadioSettings(radio) }
 
     /// Time on air of one transmission of `packet`. A DM may be PKI-encrypted by the firmware,
     /// which adds 12 bytes; count them, to err on the side of the law.

@@ -92,8 +92,10 @@ public actor MessageCourier {
 
     /// Puts a stored envelope into a new mesh packet. With `.wait`, first waits out the duty
     /// cycle, calling `progress` with the seconds left about once a second.
+    /// With a `deadline` (the messenger's clock), a duty-cycle wait that would end after it
+    /// throws `dutyCycleWait` at once: the message stays in the outbox.
     @discardableResult
-    public func transmit(messageID: String, broadcast: Bool = false, duty: DutyPolicy,
+    public func transmit(messageID: String, broadcast: Bool = false, duty: DutyPolicy, deadline: Double? = nil,
                          progress: @Sendable (Int) -> Void = { _ in }) async throws(MessengerError) -> UInt32 {
         guard !sending.contains(messageID) else { throw .store(.io("message \(messageID) is already being sent")) }
         sending.insert(messageID)
@@ -103,6 +105,7 @@ public actor MessageCourier {
         do { found = try store.message(id: messageID) } catch { throw .store(error) }
         guard let m = found, m.direction == .outgoing else { throw .store(.noSuchMessage(messageID)) }
         let packet = messenger.packet(for: m, broadcast: broadcast)
+        if gate.settings.region == .unset { throw .regionUnset(node: connection.info.nodeID) }
         let ms = gate.milliseconds(for: packet)
         while true {
             let now = messenger.now
@@ -115,7 +118,9 @@ public actor MessageCourier {
                 throw .exceedsDutyCycle(milliseconds: ms)
             case .wait(let until):
                 let left = Int((until - now).rounded(.up))
-                if duty == .fail { throw .dutyCycleWait(seconds: max(1, left), messageID: messageID) }
+                if duty == .fail || (deadline.map { until > $0 } ?? false) {
+                    throw .dutyCycleWait(seconds: max(1, left), messageID: messageID)
+                }
                 progress(max(1, left))
                 emit(.waitingForDutyCycle(messageID: messageID, seconds: max(1, left)))
                 try? await Task.sleep(nanoseconds: UInt64(min(1.0, max(0.05, until - now)) * 1e9))
@@ -141,7 +146,11 @@ public actor MessageCourier {
     /// radio is connected, after a reconnect, and when another process queues a message.
     @discardableResult
     public func sendPending() async -> [String] {
-        let pending = (try? messenger.store.pending()) ?? []
+        let pending: [StoredMessage]
+        do { pending = try messenger.store.pending() } catch {
+            emit(.notice("cannot read the outbox: \(error.description)"))
+            return []
+        }
         var sent: [String] = []
         for m in pending where !sending.contains(m.id) && !inFlight.values.contains(where: { $0.messageID == m.id }) {
             do {
@@ -149,6 +158,9 @@ public actor MessageCourier {
                 sent.append(m.id)
             } catch .notSent {
                 break   // the radio is gone; the rest wait for the reconnect
+            } catch .regionUnset(let node) {
+                emit(.notice(MessengerError.regionUnset(node: node).description))
+                break
             } catch {
                 emit(.notice("message \(m.id.prefix(8)) not sent: \(error.description)"))
             }
@@ -156,26 +168,88 @@ public actor MessageCourier {
         return sent
     }
 
-    /// Polls the store (so it sees what another lora-msg process does, too) until the message
-    /// reaches `goal`, fails, or `timeout` passes.
-    public nonisolated func waitFor(messageID: String, goal: Goal, timeout: Double) async throws(MessengerError) -> DeliveryState {
-        try await Self.waitFor(store: messenger.store, messageID: messageID, goal: goal, timeout: timeout, clock: { messenger.now })
+    /// Waits until the message reaches `goal`, fails, or `timeout` passes. Wakes on this
+    /// courier's own delivery news; the store is read only then (and once at the start).
+    public func waitFor(messageID: String, goal: Goal, timeout: Double) async throws(MessengerError) -> DeliveryState {
+        let deadline = messenger.now + timeout
+        while true {
+            if let state = try Self.check(store: messenger.store, messageID: messageID, goal: goal, timeout: timeout, expired: messenger.now >= deadline) {
+                return state
+            }
+            await changeOrDeadline(of: messageID, seconds: deadline - messenger.now)
+        }
     }
 
+    /// The same across processes (a `send` whose message a running `tail` transmits): reads
+    /// SQLite's change counter with back-off (50 ms growing to 1 s) and the row only when
+    /// another process has committed something.
     public static func waitFor(store: MessageStore, messageID: String, goal: Goal, timeout: Double,
                                clock: @Sendable () -> Double) async throws(MessengerError) -> DeliveryState {
         let deadline = clock() + timeout
+        var interval = 0.05
+        var seen = -1
         while true {
-            let m: StoredMessage?
-            do { m = try store.message(id: messageID) } catch { throw .store(error) }
-            guard let m else { throw .store(.noSuchMessage(messageID)) }
-            if goal.reached(by: m.state) { return m.state }
-            if m.state == .failed { throw .deliveryFailed(reason: m.failure ?? "failed", messageID: messageID) }
-            if clock() >= deadline { throw .timedOut(waitingFor: goal.waitingFor, seconds: timeout, messageID: messageID) }
-            // A read of one row by primary key: cheap enough to poll finely, and polling is what
-            // lets a `send` follow a message that a running `tail` transmits for it.
-            try? await Task.sleep(nanoseconds: 10_000_000)
+            let counter: Int
+            do { counter = try store.changeCounter() } catch { throw .store(error) }
+            if counter != seen || clock() >= deadline {
+                seen = counter
+                interval = 0.05
+                if let state = try check(store: store, messageID: messageID, goal: goal, timeout: timeout, expired: clock() >= deadline) {
+                    return state
+                }
+            } else {
+                interval = min(1.0, interval * 1.5)
+            }
+            let left = deadline - clock()
+            try? await Task.sleep(nanoseconds: UInt64(max(0.001, min(interval, left)) * 1e9))
         }
+    }
+
+    /// The state if the wait is over (reached; failed and expired throw), nil to go on.
+    private static func check(store: MessageStore, messageID: String, goal: Goal, timeout: Double, expired: Bool) throws(MessengerError) -> DeliveryState? {
+        let m: StoredMessage?
+        do { m = try store.message(id: messageID) } catch { throw .store(error) }
+        guard let m else { throw .store(.noSuchMessage(messageID)) }
+        if goal.reached(by: m.state) { return m.state }
+        if m.state == .failed { throw .deliveryFailed(reason: m.failure ?? "failed", messageID: messageID) }
+        if expired { throw .timedOut(waitingFor: goal.waitingFor, seconds: timeout, messageID: messageID) }
+        return nil
+    }
+
+    private var waiters: [String: [(token: Int, continuation: CheckedContinuation<Void, Never>)]] = [:]
+    private var nextToken = 0
+
+    /// Returns when a delivery update for the message arrives, the radio goes away, or after
+    /// `seconds` (real time).
+    private func changeOrDeadline(of messageID: String, seconds: Double) async {
+        nextToken += 1
+        let token = nextToken
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            waiters[messageID, default: []].append((token, c))
+            Task {
+                try? await Task.sleep(nanoseconds: UInt64(max(0.001, seconds) * 1e9))
+                self.wake(messageID, token: token)
+            }
+        }
+    }
+
+    private func wake(_ messageID: String, token: Int? = nil) {
+        guard var list = waiters[messageID] else { return }
+        if let token {
+            guard let i = list.firstIndex(where: { $0.token == token }) else { return }
+            list.remove(at: i).continuation.resume()
+            waiters[messageID] = list.isEmpty ? nil : list
+        } else {
+            waiters[messageID] = nil
+            for w in list { w.continuation.resume() }
+        }
+    }
+
+    private func wakeAll() { for id in Array(waiters.keys) { wake(id) } }
+
+    /// Writes a delivery fact to the store; a failure is reported, never swallowed.
+    private func record(_ what: String, _ body: () throws(StoreError) -> Void) {
+        do { try body() } catch { emit(.notice("could not record \(what) in the database: \(error.description)")) }
     }
 
     // MARK: What the radio says
@@ -202,6 +276,7 @@ public actor MessageCourier {
         case .disconnected(let why):
             inFlight.removeAll()
             emit(.disconnected(why.description))
+            wakeAll()
         case .reconnected(let info):
             gate = DutyCycleGate(radio: info)
             emit(.reconnected)
@@ -211,6 +286,7 @@ public actor MessageCourier {
             break   // their messages are still `pending`; sent again after the reconnect
         case .closed(let why):
             emit(.closed(why))
+            wakeAll()
         }
     }
 
@@ -227,38 +303,52 @@ public actor MessageCourier {
         let store = messenger.store
         let now = messenger.now
         let id = flight.messageID
+        defer { wake(id) }
         switch update {
         case .queued:
             // The radio will transmit it: that is when it costs airtime.
             if flight.milliseconds > 0 {
-                try? store.recordAirtime(AirtimeRecord(startedAt: now, milliseconds: flight.milliseconds))
+                record("airtime") { () throws(StoreError) in try store.recordAirtime(AirtimeRecord(startedAt: now, milliseconds: flight.milliseconds)) }
             }
-            try? store.updateState(id: id, packetID: packetID, to: .queued, at: now)
+            record("state queued") { () throws(StoreError) in try store.updateState(id: id, packetID: packetID, to: .queued, at: now) }
             emit(.delivery(messageID: id, state: .queued, detail: nil))
         case .relayed:
-            inFlight[packetID] = nil
-            try? store.updateState(id: id, packetID: packetID, to: .relayed, at: now)
+            // A DM is followed on: its destination's own ACK comes after the implicit one.
+            if flight.broadcast { inFlight[packetID] = nil }
+            record("state relayed") { () throws(StoreError) in try store.updateState(id: id, packetID: packetID, to: .relayed, at: now) }
             emit(.delivery(messageID: id, state: .relayed, detail: nil))
         case .acked(let by):
             inFlight[packetID] = nil
-            try? store.updateState(id: id, packetID: packetID, to: .acked, at: now)
+            record("state acked") { () throws(StoreError) in try store.updateState(id: id, packetID: packetID, to: .acked, at: now) }
             emit(.delivery(messageID: id, state: .acked, detail: User.nodeID(by)))
+        case .renumbered(let newID):
+            inFlight[packetID] = nil
+            inFlight[newID] = flight
+            record("new packet id") { () throws(StoreError) in try store.renumber(id: id, from: packetID, to: newID) }
+            emit(.waitingForRadioQueue(messageID: id))
         case .failed(.nak(let reason)) where !flight.broadcast && (reason == .pkiSendFailPublicKey || reason == .pkiUnknownPubkey):
             // The firmware could not PKI-encrypt the DM (it has no key for that node). The
             // envelope is end-to-end sealed anyway, so a broadcast carries it just as safely.
             inFlight[packetID] = nil
             emit(.fellBackToBroadcast(messageID: id))
             Task {
-                do { try await self.transmit(messageID: id, broadcast: true, duty: .wait) } catch {
-                    try? store.updateState(id: id, packetID: nil, to: .failed, failure: String(describing: error), at: self.messenger.now)
+                do throws(MessengerError) { try await self.transmit(messageID: id, broadcast: true, duty: .wait) } catch {
+                    await self.failAfterFallback(id, error)
                 }
             }
         case .failed(let f):
             inFlight[packetID] = nil
-            try? store.updateState(id: id, packetID: packetID, to: .failed, failure: f.description, at: now)
+            record("state failed") { () throws(StoreError) in try store.updateState(id: id, packetID: packetID, to: .failed, failure: f.description, at: now) }
             emit(.delivery(messageID: id, state: .failed, detail: f.description))
         case .notice(let text):
             emit(.notice(text))
         }
+    }
+
+    private func failAfterFallback(_ id: String, _ error: MessengerError) {
+        record("state failed") { () throws(StoreError) in
+            try messenger.store.updateState(id: id, packetID: nil, to: .failed, failure: error.description, at: messenger.now)
+        }
+        wake(id)
     }
 }

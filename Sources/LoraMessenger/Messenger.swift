@@ -43,8 +43,8 @@ public final class Messenger: Sendable {
     /// Adds a contact from the key text they gave (base64 or hex). The same name and key again
     /// is accepted quietly; a different key under a taken name is refused.
     @discardableResult
-    public func addContact(name: String, key text: String, node: String?) throws(MessengerError) -> Contact {
-        try Self.validate(name: name)
+    public func addContact(name given: String, key text: String, node: String?) throws(MessengerError) -> Contact {
+        let name = try Self.normalized(name: given)
         let key: PublicKey
         do { key = try PublicKey(text: text) } catch { throw .crypto(error) }
         if key == identity.publicKey { throw .crypto(.invalidKey("that is your own public key")) }
@@ -62,31 +62,64 @@ public final class Messenger: Sendable {
         return (try? store.contact(named: name)) ?? c
     }
 
-    static func validate(name: String) throws(MessengerError) {
-        if name.isEmpty { throw .invalidName("it is empty") }
-        if name.utf8.count > 64 { throw .invalidName("it is \(name.utf8.count) bytes, the limit is 64") }
-        if name.hasPrefix("-") { throw .invalidName("it may not start with '-'") }
-        if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            throw .invalidName("it contains control characters")
+    /// A contact name as stored: NFC, without surrounding white space, so look-alikes
+    /// ("é" composed or not, a trailing space) are one name. Refuses what could disguise a
+    /// name on screen: control, format (zero-width, bidi override) and separator characters.
+    public static func normalized(name: String) throws(MessengerError) -> String {
+        let n = name.precomposedStringWithCanonicalMapping.trimmingCharacters(in: .whitespacesAndNewlines)
+        if n.isEmpty { throw .invalidName("it is empty") }
+        if n.utf8.count > 64 { throw .invalidName("it is \(n.utf8.count) bytes, the limit is 64") }
+        if n.hasPrefix("-") { throw .invalidName("it may not start with '-'") }
+        for scalar in n.unicodeScalars {
+            switch scalar.properties.generalCategory {
+            case .control: throw .invalidName("it contains a control character (U+\(hex4(scalar)))")
+            case .format: throw .invalidName("it contains an invisible formatting character (U+\(hex4(scalar)), e.g. zero-width or right-to-left)")
+            case .lineSeparator, .paragraphSeparator: throw .invalidName("it contains a line separator (U+\(hex4(scalar)))")
+            default: continue
+            }
         }
+        return n
+    }
+
+    private static func hex4(_ s: Unicode.Scalar) -> String {
+        let h = String(s.value, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, 4 - h.count)) + h
     }
 
     public func contacts() throws(MessengerError) -> [Contact] {
         do { return try store.contacts() } catch { throw .store(error) }
     }
 
-    public func contact(named name: String) throws(MessengerError) -> Contact {
+    public func contact(named given: String) throws(MessengerError) -> Contact {
+        let name = (try? Self.normalized(name: given)) ?? given
         let c: Contact?
         do { c = try store.contact(named: name) } catch { throw .store(error) }
         guard let c else { throw .unknownContact(name) }
         return c
     }
 
+    /// Removes the contact; their unsent messages fail with "contact removed".
     public func removeContact(named name: String) throws(MessengerError) {
-        do { try store.removeContact(named: name) } catch {
-            if case .noSuchContact = error { throw .unknownContact(name) }
-            throw .store(error)
+        let c = try contact(named: name)
+        do { try store.removeContact(named: c.name, at: now) } catch { throw .store(error) }
+    }
+
+    /// Points the contact at a radio node (`!xxxxxxxx`), or at none (`nil`: broadcasts), as
+    /// the user's choice. The only way besides authenticated data to change a contact's node.
+    public func setNode(named name: String, node text: String?) throws(MessengerError) -> Contact {
+        let c = try contact(named: name)
+        var node: UInt32?
+        if let text {
+            guard let n = User.nodeNum(text), n != 0, n != MeshPacket.broadcast else { throw .invalidNode(text) }
+            node = n
         }
+        do { try store.setNode(named: c.name, to: node) } catch { throw .store(error) }
+        return try contact(named: c.name)
+    }
+
+    /// Other radios the contact's authenticated envelopes arrived from (relays, replays).
+    public func otherNodes(of c: Contact) throws(MessengerError) -> [NodeSighting] {
+        do { return try store.otherNodes(senderID: c.senderID) } catch { throw .store(error) }
     }
 
     /// Records that the user compared the safety number with the contact and it matched.
@@ -201,6 +234,15 @@ public final class Messenger: Sendable {
             try store.requeueFailed(at: now)
             return try store.pending()
         } catch { throw .store(error) }
+    }
+
+    /// Deletes an unsent message (by id or a unique prefix of it), or all with nil. Returns
+    /// the ids deleted.
+    public func cancelOutbox(id: String?) throws(MessengerError) -> [String] {
+        let ids: [String]
+        do { ids = try store.cancelOutbox(idPrefix: id) } catch { throw .store(error) }
+        if let id, ids.isEmpty { throw .store(.noSuchMessage(id)) }
+        return ids
     }
 
     /// The outbox with each message's contact name.

@@ -23,6 +23,17 @@ public enum MessengerError: Error, Equatable, Sendable, CustomStringConvertible 
     case timedOut(waitingFor: String, seconds: Double, messageID: String)
     /// The radio went away before it accepted the message; it stays in the outbox.
     case notSent(RadioLinkError, messageID: String)
+    /// A combination of options that cannot work; the sentence says which.
+    case usage(String)
+    /// `--wait ack` to a contact whose radio is unknown: a broadcast is never ACKed by them.
+    case ackNeedsNode(String)
+    /// Text that is not valid (not UTF-8, say); the sentence says why.
+    case invalidText(String)
+    /// Another `tail` holds this home's radio.
+    case tailRunning(pid: Int32)
+    case cannotCreate(String)
+    /// The radio has no region set: the firmware refuses to transmit until it has one.
+    case regionUnset(node: String)
 
     public var description: String {
         switch self {
@@ -48,6 +59,18 @@ public enum MessengerError: Error, Equatable, Sendable, CustomStringConvertible 
             return "no \(what) for message \(Self.short(id)) within \(Int(s)) s; it may still arrive ('lora-msg history' shows its state)"
         case let .notSent(e, id):
             return "\(e.description); message \(Self.short(id)) is kept in the outbox and goes out with the next 'lora-msg tail' or 'lora-msg outbox retry'"
+        case .usage(let why):
+            return why
+        case .ackNeedsNode(let name):
+            return "'\(name)' has no known radio node, so the message goes as a broadcast, which only a neighbour's repeat confirms; give the node ('lora-msg contact set-node \(name) !xxxxxxxx') or use --wait relayed"
+        case .invalidText(let why):
+            return why
+        case .tailRunning(let pid):
+            return "'lora-msg tail' is already running for this home (pid \(pid)); stop it first"
+        case .cannotCreate(let why):
+            return why
+        case .regionUnset(let node):
+            return "the radio \(node) has no region set, and the firmware will not transmit without one; set it with 'lora-msg radio set region EU_868' (or your region: US, EU_433, ANZ, …)"
         }
     }
 

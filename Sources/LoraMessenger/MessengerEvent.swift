@@ -15,6 +15,8 @@ public enum MessengerEvent: Equatable, Sendable {
     case fellBackToBroadcast(messageID: String)
     /// Sending waits for the duty cycle; `seconds` left.
     case waitingForDutyCycle(messageID: String, seconds: Int)
+    /// The radio's transmit queue is full: the message waits for a free slot (flow control).
+    case waitingForRadioQueue(messageID: String)
     case notice(String)
     case radioLog(String)
     case disconnected(String)

@@ -67,6 +67,8 @@ public struct VirtualRadio {
     /// When each queued transmission will have left the radio; one at a time on the air.
     private var txEnds: [Double] = []
     private let maxTxQueue: UInt32 = 16
+    /// `free` of the last QueueStatus the client got.
+    private var lastReportedFree: UInt32 = 16
     private let maxHeldForClient = 32
 
     public init(identity: Identity, settings: Settings = Settings(), bootedAt: Double) {
@@ -233,21 +235,22 @@ public struct VirtualRadio {
     /// Returns frames for the client and, for a want_ack DM to us, the ACK to transmit.
     public mutating func heard(_ packet: MeshPacket, now: Double) -> [Output] {
         var out: [Output] = []
-        // Our own packet relayed by a neighbour: an implicit ACK for a broadcast.
+        // Our own packet relayed by a neighbour: the firmware's implicit ACK (ReliableRouter::
+        // shouldFilterReceived), for a DM as for a broadcast. It stops the retransmissions; a
+        // DM's destination still sends its own ACK, which reaches the client as well.
         if packet.from == identity.nodeNum {
-            if let pending = awaitingAck[packet.id], pending.packet.to == MeshPacket.broadcast {
-                awaitingAck[packet.id] = nil
+            if awaitingAck.removeValue(forKey: packet.id) != nil {
                 out += toClient(FromRadio(.packet(routingPacket(.none, requestID: packet.id, from: identity.nodeNum))))
             }
             return out
         }
-        // An ACK/NAK for one of our DMs.
-        if let d = packet.decoded, d.portnum == .routingApp, packet.to == identity.nodeNum, d.requestId != 0,
-           awaitingAck[d.requestId] != nil {
+        let forUs = packet.to == identity.nodeNum
+        // An ACK/NAK for one of our packets: retransmissions stop; like every packet addressed
+        // to us it goes to the client (RoutingModule delivers it), even after an implicit ACK.
+        if let d = packet.decoded, d.portnum == .routingApp, forUs, d.requestId != 0 {
             awaitingAck[d.requestId] = nil
             return toClient(FromRadio(.packet(packet)))
         }
-        let forUs = packet.to == identity.nodeNum
         if forUs || packet.to == MeshPacket.broadcast {
             out += toClient(FromRadio(.packet(packet)))
         }
@@ -280,6 +283,12 @@ public struct VirtualRadio {
     /// Retransmissions (3 transmissions in all) and the final NAK MAX_RETRANSMIT.
     public mutating func tick(now: Double) -> [Output] {
         var out: [Output] = []
+        // MeshService::loop: once the client was told the queue is full, it is told again
+        // (id 0, res 0) as soon as a slot frees up.
+        if lastReportedFree == 0 {
+            let q = queueStatus(id: 0, res: 0, now: now)
+            if q.free > 0, clientConnected { out += frames([FromRadio(.queueStatus(q))]) }
+        }
         for (id, entry) in awaitingAck.sorted(by: { $0.key < $1.key }) where entry.due <= now {
             if entry.tries >= 3 {
                 awaitingAck[id] = nil
@@ -310,8 +319,9 @@ public struct VirtualRadio {
         messages.compactMap { m in (try? FrameEncoder.frame(m)).map { .write($0) } }
     }
 
-    private func queueStatus(id: UInt32, res: Int32, now: Double) -> QueueStatus {
+    private mutating func queueStatus(id: UInt32, res: Int32, now: Double) -> QueueStatus {
         let busy = UInt32(min(txEnds.filter { $0 > now }.count, Int(maxTxQueue)))
+        lastReportedFree = maxTxQueue - busy
         return QueueStatus(res: res, free: maxTxQueue - busy, maxlen: maxTxQueue, meshPacketId: id)
     }
 

@@ -1,47 +1,88 @@
 import Foundation
 import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The on-disk state of one lora-msg home: contacts, messages (ciphertext only), the outbox
 /// and the airtime ledger, in one SQLite file in WAL mode so `tail` and `send` can share it.
 public final class MessageStore: Sendable {
     public let path: String
-    private let pool: DatabasePool
+    private let db: any DatabaseWriter
 
-    /// Opens (creating if needed) and migrates the database at `path`.
+    /// Opens (creating if needed, mode 0600 whatever the umask) and migrates the database at
+    /// `path`. SQLite gives the -wal and -shm files the database file's own mode.
     public init(path: String) throws(StoreError) {
         self.path = path
-        var config = Configuration()
+        var config = Self.configuration
         // Another lora-msg (a running tail) may hold the write lock for a moment.
         config.busyMode = .timeout(5)
-        config.prepareDatabase { db in
-            // Removed contacts and messages are overwritten, not left in free pages.
-            try db.execute(sql: "PRAGMA secure_delete = ON")
-        }
         do {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-                throw StoreError.cannotOpen(path: path, reason: "it is a directory")
-            }
-            pool = try DatabasePool(path: path, configuration: config)
-            let migrator = StoreSchema.migrator
-            let superseded = try pool.read { db in try migrator.hasBeenSuperseded(db) }
-            if superseded { throw StoreError.newerSchema(path: path) }
-            try migrator.migrate(pool)
-            // A damaged page can open fine and fail later; catch it at the door.
-            let check = try pool.read { db in try String.fetchOne(db, sql: "PRAGMA quick_check") }
-            if check != "ok" { throw StoreError.corrupt(path: path) }
+            try Self.createPrivateFile(path)
+            db = try DatabasePool(path: path, configuration: config)
+            try Self.prepare(db, path: path)
         } catch {
             throw StoreError(error, path: path)
         }
     }
 
+    /// A store over any GRDB writer (an in-memory `DatabaseQueue` in tests).
+    public init(writer: any DatabaseWriter, path: String = ":memory:") throws(StoreError) {
+        self.path = path
+        db = writer
+        do { try Self.prepare(db, path: path) } catch { throw StoreError(error, path: path) }
+    }
+
+    static var configuration: Configuration {
+        var config = Configuration()
+        config.prepareDatabase { db in
+            // Removed contacts and messages are overwritten, not left in free pages.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+        }
+        return config
+    }
+
+    private static func prepare(_ db: any DatabaseWriter, path: String) throws {
+        let migrator = StoreSchema.migrator
+        if try db.read({ try migrator.hasBeenSuperseded($0) }) { throw StoreError.newerSchema(path: path) }
+        try migrator.migrate(db)
+        // A damaged page can open fine and fail later; catch it at the door.
+        let check = try db.read { try String.fetchOne($0, sql: "PRAGMA quick_check") }
+        if check != "ok" { throw StoreError.corrupt(path: path) }
+    }
+
+    /// Creates the file 0600 before SQLite does (SQLite would use 0644 minus the umask), and
+    /// takes group/other access away from an existing one of ours.
+    private static func createPrivateFile(_ path: String) throws(StoreError) {
+        var st = stat()
+        if stat(path, &st) == 0 {
+            if st.st_mode & S_IFMT == S_IFDIR { throw .cannotOpen(path: path, reason: "it is a directory") }
+            if st.st_mode & S_IFMT == S_IFREG, st.st_uid == geteuid(), st.st_mode & 0o077 != 0 {
+                _ = chmod(path, 0o600)
+            }
+            return
+        }
+        let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        if fd < 0 {
+            if errno == EEXIST { return }
+            let reason = String(cString: strerror(errno))
+            if errno == EACCES || errno == EPERM { throw .permissionDenied(path: path) }
+            throw .cannotOpen(path: path, reason: reason)
+        }
+        _ = fchmod(fd, 0o600)
+        close(fd)
+    }
+
     private func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
-        do { return try pool.write(body) } catch { throw StoreError(error, path: path) }
+        do { return try db.write(body) } catch { throw StoreError(error, path: path) }
     }
 
     private func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
-        do { return try pool.read(body) } catch { throw StoreError(error, path: path) }
+        do { return try db.read(body) } catch { throw StoreError(error, path: path) }
     }
+
+    /// `rowid` rides along under this name so a damaged row can be named in the error.
+    private static let withRowNumber = "rowid AS row_number, *"
 
     // MARK: Contacts
 
@@ -50,43 +91,41 @@ public final class MessageStore: Sendable {
     @discardableResult
     public func addContact(_ c: Contact) throws(StoreError) -> Bool {
         try write { db in
-            if let row = try Row.fetchOne(db, sql: "SELECT name, public_key FROM contact WHERE name = ?", arguments: [c.name]) {
-                let key: Data = row["public_key"]
-                if [UInt8](key) == c.publicKey { return false }
-                throw StoreError.nameTaken(row["name"])
+            if let existing = try Contact.fetchOne(db, sql: "SELECT \(Self.withRowNumber) FROM contact WHERE name = ?", arguments: [c.name]) {
+                if existing.publicKey == c.publicKey { return false }
+                throw StoreError.nameTaken(existing.name)
             }
             if let other = try String.fetchOne(db, sql: "SELECT name FROM contact WHERE public_key = ?", arguments: [Data(c.publicKey)]) {
                 throw StoreError.keyTaken(byName: other)
             }
-            try db.execute(
-                sql: """
-                    INSERT INTO contact (name, public_key, sender_id, node, node_given, added_at, verified_at, last_heard_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [c.name, Data(c.publicKey), Data(c.senderID), c.node.map { Int64($0) }, c.nodeGiven,
-                            c.addedAt, c.verifiedAt, c.lastHeardAt])
+            try c.insert(db)
             return true
         }
     }
 
     public func contacts() throws(StoreError) -> [Contact] {
-        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM contact ORDER BY name").map(Self.contact) }
+        try read { db in try Contact.fetchAll(db, sql: "SELECT \(Self.withRowNumber) FROM contact ORDER BY name") }
     }
 
     public func contact(named name: String) throws(StoreError) -> Contact? {
-        try read { db in try Row.fetchOne(db, sql: "SELECT * FROM contact WHERE name = ?", arguments: [name]).map(Self.contact) }
+        try read { db in try Contact.fetchOne(db, sql: "SELECT \(Self.withRowNumber) FROM contact WHERE name = ?", arguments: [name]) }
     }
 
     public func contact(senderID: [UInt8]) throws(StoreError) -> Contact? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM contact WHERE sender_id = ?", arguments: [Data(senderID)]).map(Self.contact)
+            try Contact.fetchOne(db, sql: "SELECT \(Self.withRowNumber) FROM contact WHERE sender_id = ?", arguments: [Data(senderID)])
         }
     }
 
-    /// Removes the contact; their stored envelopes stay (they are unreadable without the key
-    /// anyway) and come back if the same key is added again.
-    public func removeContact(named name: String) throws(StoreError) {
+    /// Removes the contact; their stored envelopes stay (unreadable without the key, and back
+    /// if the same key is added again). Their unsent messages fail: nobody is left to send to.
+    public func removeContact(named name: String, at time: Double) throws(StoreError) {
         let n = try write { db in
+            guard let c = try Contact.fetchOne(db, sql: "SELECT \(Self.withRowNumber) FROM contact WHERE name = ?", arguments: [name]) else { return 0 }
+            try db.execute(
+                sql: "UPDATE message SET state = 'failed', failure = 'contact removed', updated_at = ? WHERE direction = 'out' AND state = 'pending' AND peer = ?",
+                arguments: [time, Data(c.senderID)])
+            try db.execute(sql: "DELETE FROM node_seen WHERE sender_id = ?", arguments: [Data(c.senderID)])
             try db.execute(sql: "DELETE FROM contact WHERE name = ?", arguments: [name])
             return db.changesCount
         }
@@ -101,27 +140,42 @@ public final class MessageStore: Sendable {
         if n == 0 { throw StoreError.noSuchContact(name) }
     }
 
-    /// Remembers which radio a contact was last heard from, unless the user pinned one.
+    /// Sets the contact's node as the user's choice (nil: none, messages go as broadcasts).
+    public func setNode(named name: String, to node: UInt32?) throws(StoreError) {
+        let n = try write { db in
+            try db.execute(sql: "UPDATE contact SET node = ?, node_given = ? WHERE name = ?",
+                           arguments: [node.map { Int64($0) }, node != nil, name])
+            return db.changesCount
+        }
+        if n == 0 { throw StoreError.noSuchContact(name) }
+    }
+
+    /// An authenticated message of this contact arrived from `node`. The first node ever seen
+    /// becomes theirs (learned); any other is recorded as seen and changes nothing, because
+    /// the mesh `from` is not authenticated: whoever re-sends their envelope picks it.
     public func noteHeard(senderID: [UInt8], node: UInt32?, at time: Double) throws(StoreError) {
         try write { db in
             try db.execute(
+                sql: "UPDATE contact SET last_heard_at = ?, node = COALESCE(node, ?) WHERE sender_id = ?",
+                arguments: [time, node.map { Int64($0) }, Data(senderID)])
+            guard let node, let own = try Int64.fetchOne(db, sql: "SELECT node FROM contact WHERE sender_id = ?", arguments: [Data(senderID)]),
+                  own != Int64(node) else { return }
+            try db.execute(
                 sql: """
-                    UPDATE contact SET last_heard_at = ?,
-                        node = CASE WHEN node_given = 1 OR ? IS NULL THEN node ELSE ? END
-                    WHERE sender_id = ?
+                    INSERT INTO node_seen (sender_id, node, first_seen, last_seen) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (sender_id, node) DO UPDATE SET last_seen = excluded.last_seen, count = count + 1
                     """,
-                arguments: [time, node.map { Int64($0) }, node.map { Int64($0) }, Data(senderID)])
+                arguments: [Data(senderID), Int64(node), time, time])
         }
     }
 
-    static func contact(_ row: Row) -> Contact {
-        let key: Data = row["public_key"]
-        let sid: Data = row["sender_id"]
-        let node: Int64? = row["node"]
-        return Contact(
-            name: row["name"], publicKey: [UInt8](key), senderID: [UInt8](sid),
-            node: node.flatMap { UInt32(exactly: $0) }, nodeGiven: row["node_given"],
-            addedAt: row["added_at"], verifiedAt: row["verified_at"], lastHeardAt: row["last_heard_at"])
+    /// Other nodes the contact's envelopes came from, most recent first.
+    public func otherNodes(senderID: [UInt8]) throws(StoreError) -> [NodeSighting] {
+        try read { db in
+            try NodeSighting.fetchAll(
+                db, sql: "SELECT \(Self.withRowNumber) FROM node_seen WHERE sender_id = ? ORDER BY last_seen DESC",
+                arguments: [Data(senderID)])
+        }
     }
 
     // MARK: Messages
@@ -131,35 +185,21 @@ public final class MessageStore: Sendable {
     @discardableResult
     public func insert(_ m: StoredMessage) throws(StoreError) -> Bool {
         try write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO message (id, peer, direction, envelope, sender_id, nonce, created_at, received_at,
-                        state, failure, packet_id, to_node, from_node, hops, rssi, snr, channel, hop_limit,
-                        attempts, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (sender_id, nonce) DO NOTHING
-                    """,
-                arguments: StatementArguments([
-                    m.id, Data(m.peer), m.direction.rawValue, Data(m.envelope), Data(m.senderID), Data(m.nonce),
-                    m.createdAt, m.receivedAt, m.state.rawValue, m.failure, m.packetID.map { Int64($0) },
-                    m.toNode.map { Int64($0) }, m.fromNode.map { Int64($0) }, m.hops, m.rssi, m.snr, m.channel,
-                    m.hopLimit, m.attempts, m.updatedAt,
-                ] as [(any DatabaseValueConvertible)?]))
+            try m.insert(db, onConflict: .ignore)
             return db.changesCount == 1
         }
     }
 
     public func message(id: String) throws(StoreError) -> StoredMessage? {
-        try read { db in try Row.fetchOne(db, sql: "SELECT * FROM message WHERE id = ?", arguments: [id]).map(Self.message) }
+        try read { db in try StoredMessage.fetchOne(db, sql: "SELECT \(Self.withRowNumber) FROM message WHERE id = ?", arguments: [id]) }
     }
 
     /// The outgoing message a mesh packet id belongs to (the latest, if ids ever repeat).
     public func outgoing(packetID: UInt32) throws(StoreError) -> StoredMessage? {
         try read { db in
-            try Row.fetchOne(
-                db, sql: "SELECT * FROM message WHERE direction = 'out' AND packet_id = ? ORDER BY updated_at DESC LIMIT 1",
-                arguments: [Int64(packetID)]
-            ).map(Self.message)
+            try StoredMessage.fetchOne(
+                db, sql: "SELECT \(Self.withRowNumber) FROM message WHERE direction = 'out' AND packet_id = ? ORDER BY updated_at DESC LIMIT 1",
+                arguments: [Int64(packetID)])
         }
     }
 
@@ -176,29 +216,32 @@ public final class MessageStore: Sendable {
         }
     }
 
-    /// Moves an outgoing message forward. A later state never goes back: a late `queued` does
-    /// not undo an `acked`, and a NAK for an old packet id does not fail a newer attempt.
-    public func updateState(id: String, packetID: UInt32?, to state: DeliveryState, failure: String? = nil, at time: Double) throws(StoreError) {
+    /// The radio gave the packet a new id (it waited for a free queue slot): follow that one.
+    public func renumber(id: String, from old: UInt32, to new: UInt32) throws(StoreError) {
         try write { db in
-            let rank = Self.rank(state)
-            try db.execute(
-                sql: """
-                    UPDATE message SET state = ?, failure = ?, updated_at = ?
-                    WHERE id = ? AND direction = 'out' AND (? IS NULL OR packet_id = ?)
-                      AND (CASE state WHEN 'pending' THEN 0 WHEN 'queued' THEN 1 WHEN 'failed' THEN 1
-                                      WHEN 'relayed' THEN 2 WHEN 'acked' THEN 3 ELSE 4 END) <= ?
-                    """,
-                arguments: [state.rawValue, failure, time, id, packetID.map { Int64($0) }, packetID.map { Int64($0) }, rank])
+            try db.execute(sql: "UPDATE message SET packet_id = ? WHERE id = ? AND packet_id = ?",
+                           arguments: [Int64(new), id, Int64(old)])
         }
     }
 
-    static func rank(_ s: DeliveryState) -> Int {
-        switch s {
-        case .pending: return 0
-        case .queued, .failed: return 1
-        case .relayed: return 2
-        case .acked: return 3
-        case .received: return 4
+    /// SQL for a state's rank, from `DeliveryState.rank` (the one definition of the order).
+    private static let rankSQL: String = {
+        "(CASE state " + DeliveryState.allCases.map { "WHEN '\($0.rawValue)' THEN \($0.rank)" }.joined(separator: " ") + " ELSE 99 END)"
+    }()
+
+    /// Moves an outgoing message forward. A later state never goes back: a late `queued` does
+    /// not undo an `acked`, and a NAK for an old packet id does not fail a newer attempt.
+    /// Returns whether the row changed.
+    @discardableResult
+    public func updateState(id: String, packetID: UInt32?, to state: DeliveryState, failure: String? = nil, at time: Double) throws(StoreError) -> Bool {
+        try write { db in
+            try db.execute(
+                sql: """
+                    UPDATE message SET state = ?, failure = ?, updated_at = ?
+                    WHERE id = ? AND direction = 'out' AND (? IS NULL OR packet_id = ?) AND \(Self.rankSQL) <= ?
+                    """,
+                arguments: [state.rawValue, failure, time, id, packetID.map { Int64($0) }, packetID.map { Int64($0) }, state.rank])
+            return db.changesCount > 0
         }
     }
 
@@ -211,30 +254,45 @@ public final class MessageStore: Sendable {
         }
     }
 
+    /// Deletes unsent (pending or failed) outgoing messages: the one whose id starts with
+    /// `idPrefix`, or all of them when it is nil. Returns the ids deleted.
+    public func cancelOutbox(idPrefix: String?) throws(StoreError) -> [String] {
+        try write { db in
+            let filter = "direction = 'out' AND state IN ('pending', 'failed')"
+            let ids: [String]
+            if let idPrefix {
+                ids = try String.fetchAll(db, sql: "SELECT id FROM message WHERE \(filter) AND substr(id, 1, ?) = ?",
+                                          arguments: [idPrefix.count, idPrefix.lowercased()])
+                if ids.count > 1 { throw StoreError.ambiguousID(idPrefix) }
+            } else {
+                ids = try String.fetchAll(db, sql: "SELECT id FROM message WHERE \(filter)")
+            }
+            for id in ids { try db.execute(sql: "DELETE FROM message WHERE id = ?", arguments: [id]) }
+            return ids
+        }
+    }
+
     /// Outgoing messages no radio has accepted yet, oldest first.
     public func pending() throws(StoreError) -> [StoredMessage] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM message WHERE direction = 'out' AND state = 'pending' ORDER BY created_at")
-                .map(Self.message)
+            try StoredMessage.fetchAll(db, sql: "SELECT \(Self.withRowNumber) FROM message WHERE direction = 'out' AND state = 'pending' ORDER BY created_at")
         }
     }
 
     /// The outbox: pending plus failed outgoing messages, oldest first.
     public func outbox() throws(StoreError) -> [StoredMessage] {
         try read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM message WHERE direction = 'out' AND state IN ('pending', 'failed') ORDER BY created_at"
-            ).map(Self.message)
+            try StoredMessage.fetchAll(
+                db, sql: "SELECT \(Self.withRowNumber) FROM message WHERE direction = 'out' AND state IN ('pending', 'failed') ORDER BY created_at")
         }
     }
 
     /// The conversation with one contact, newest `limit` messages, returned oldest first.
     public func history(peer: [UInt8], limit: Int) throws(StoreError) -> [StoredMessage] {
         try read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM (SELECT * FROM message WHERE peer = ? ORDER BY created_at DESC, rowid DESC LIMIT ?) ORDER BY created_at, rowid",
-                arguments: [Data(peer), max(0, limit)]
-            ).map(Self.message)
+            try StoredMessage.fetchAll(
+                db, sql: "SELECT * FROM (SELECT \(Self.withRowNumber) FROM message WHERE peer = ? ORDER BY created_at DESC, rowid DESC LIMIT ?) ORDER BY created_at, row_number",
+                arguments: [Data(peer), max(0, limit)])
         }
     }
 
@@ -242,25 +300,19 @@ public final class MessageStore: Sendable {
         try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM message") ?? 0 }
     }
 
-    static func message(_ row: Row) -> StoredMessage {
-        let packet: Int64? = row["packet_id"]
-        let to: Int64? = row["to_node"]
-        let from: Int64? = row["from_node"]
-        return StoredMessage(
-            id: row["id"], peer: [UInt8](row["peer"] as Data), direction: Direction(rawValue: row["direction"]) ?? .incoming,
-            envelope: [UInt8](row["envelope"] as Data), senderID: [UInt8](row["sender_id"] as Data),
-            nonce: [UInt8](row["nonce"] as Data), createdAt: row["created_at"], receivedAt: row["received_at"],
-            state: DeliveryState(rawValue: row["state"]) ?? .failed, failure: row["failure"],
-            packetID: packet.flatMap { UInt32(exactly: $0) }, toNode: to.flatMap { UInt32(exactly: $0) },
-            fromNode: from.flatMap { UInt32(exactly: $0) }, hops: row["hops"], rssi: row["rssi"], snr: row["snr"],
-            channel: row["channel"], hopLimit: row["hop_limit"], attempts: row["attempts"], updatedAt: row["updated_at"])
+    /// A number that changes whenever any lora-msg process commits to this database: a cheap
+    /// way for a waiting process to notice another's writes (`PRAGMA data_version`).
+    public func changeCounter() throws(StoreError) -> Int {
+        do {
+            return try db.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
+        } catch { throw StoreError(error, path: path) }
     }
 
     // MARK: Airtime
 
     public func recordAirtime(_ r: AirtimeRecord) throws(StoreError) {
         try write { db in
-            try db.execute(sql: "INSERT INTO airtime (started_at, milliseconds) VALUES (?, ?)", arguments: [r.startedAt, r.milliseconds])
+            try r.insert(db)
             // Nothing older than a day is ever needed for an hourly duty cycle.
             try db.execute(sql: "DELETE FROM airtime WHERE started_at < ?", arguments: [r.startedAt - 86_400])
         }
@@ -268,13 +320,12 @@ public final class MessageStore: Sendable {
 
     public func airtime(since: Double) throws(StoreError) -> [AirtimeRecord] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT started_at, milliseconds FROM airtime WHERE started_at > ? ORDER BY started_at", arguments: [since])
-                .map { AirtimeRecord(startedAt: $0["started_at"], milliseconds: $0["milliseconds"]) }
+            try AirtimeRecord.fetchAll(db, sql: "SELECT \(Self.withRowNumber) FROM airtime WHERE started_at > ? ORDER BY started_at", arguments: [since])
         }
     }
 
     /// Flushes the WAL into the main file (used before byte-level checks and on clean exit).
     public func checkpoint() throws(StoreError) {
-        do { _ = try pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) } } catch { throw StoreError(error, path: path) }
+        do { _ = try db.writeWithoutTransaction { db in try db.checkpoint(.truncate) } } catch { throw StoreError(error, path: path) }
     }
 }

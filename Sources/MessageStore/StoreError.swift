@@ -16,7 +16,11 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case keyTaken(byName: String)
     case noSuchContact(String)
     case noSuchMessage(String)
+    /// An id prefix that matches more than one message.
+    case ambiguousID(String)
     case io(String)
+    /// A row whose value in `column` is not what lora-msg wrote (edited by hand, or damaged).
+    case damagedRow(table: String, row: String, column: String)
 
     public var description: String {
         switch self {
@@ -41,9 +45,13 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .noSuchContact(let name):
             return "no contact named '\(name)'; see 'lora-msg contact list'"
         case .noSuchMessage(let id):
-            return "no message with id \(id)"
+            return "no message with id \(id) in the outbox; see 'lora-msg outbox'"
+        case .ambiguousID(let prefix):
+            return "more than one message id starts with '\(prefix)'; give more of the id (see 'lora-msg outbox')"
         case .io(let why):
             return "message database error: \(why)"
+        case let .damagedRow(table, row, column):
+            return "the message database has a damaged row (table \(table), \(row), column \(column)); fix or delete that row, or move the database aside"
         }
     }
 

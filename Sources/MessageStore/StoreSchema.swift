@@ -54,6 +54,20 @@ enum StoreSchema {
                 CREATE INDEX airtime_started ON airtime (started_at);
                 """)
         }
+        m.registerMigration("v2: nodes seen") { db in
+            // Nodes other than the contact's own that their authenticated envelopes arrived
+            // from: shown to the user, never used to re-point the contact.
+            try db.execute(sql: """
+                CREATE TABLE node_seen (
+                    sender_id BLOB NOT NULL CHECK (length(sender_id) = 8),
+                    node INTEGER NOT NULL CHECK (node BETWEEN 1 AND 4294967294),
+                    first_seen REAL NOT NULL,
+                    last_seen REAL NOT NULL,
+                    count INTEGER NOT NULL DEFAULT 1,
+                    PRIMARY KEY (sender_id, node)
+                );
+                """)
+        }
         return m
     }
 }

@@ -1,19 +1,32 @@
 import Foundation
 
-/// Where a message stands. Outgoing: pending → queued → relayed / acked / failed.
+/// Where a message stands. Outgoing: pending → queued → relayed → acked, or failed.
 /// Incoming messages are `received`.
 public enum DeliveryState: String, Sendable, Codable, CaseIterable {
     /// Stored, not yet accepted by a radio: the outbox.
     case pending
     /// The radio accepted it into its transmit queue.
     case queued
-    /// A neighbour was heard repeating our broadcast (implicit ACK).
+    /// A neighbour was heard repeating our packet (the firmware's implicit ACK).
     case relayed
     /// The destination radio acknowledged it.
     case acked
     /// NAKed, refused or timed out; `outbox retry` sends it again.
     case failed
     case received
+
+    /// The one place the order of states is defined: a state never moves to a lower rank (a
+    /// late `queued` does not undo an `acked`). `failed` ranks with `queued`, so a relay or an
+    /// ACK that arrives after a NAK of the same attempt still counts.
+    public var rank: Int {
+        switch self {
+        case .pending: return 0
+        case .queued, .failed: return 1
+        case .relayed: return 2
+        case .acked: return 3
+        case .received: return 4
+        }
+    }
 
     /// States from which `outbox retry` resends.
     public var isRetryable: Bool { self == .pending || self == .failed }
@@ -75,9 +88,11 @@ public struct Contact: Equatable, Sendable {
     public var name: String
     public var publicKey: [UInt8]
     public var senderID: [UInt8]
-    /// Their radio's node number, if given with `--node` or learned from a received message.
+    /// Their radio's node number: given by the user, or the first one an authenticated
+    /// message of theirs came from. A mesh `from` is not authenticated, so a later, different
+    /// one never replaces it (it is recorded in `otherNodes` instead).
     public var node: UInt32?
-    /// True when the node was given by the user; a learned node never overrides a given one.
+    /// True when the node was given by the user.
     public var nodeGiven: Bool
     public var addedAt: Double
     public var verifiedAt: Double?
@@ -87,6 +102,18 @@ public struct Contact: Equatable, Sendable {
                 addedAt: Double, verifiedAt: Double? = nil, lastHeardAt: Double? = nil) {
         self.name = name; self.publicKey = publicKey; self.senderID = senderID; self.node = node
         self.nodeGiven = nodeGiven; self.addedAt = addedAt; self.verifiedAt = verifiedAt; self.lastHeardAt = lastHeardAt
+    }
+}
+
+/// A node other than the contact's own that one of their authenticated envelopes arrived
+/// from (a relay that re-sent it, or someone replaying it).
+public struct NodeSighting: Equatable, Sendable {
+    public var node: UInt32
+    public var firstSeen: Double
+    public var lastSeen: Double
+    public var count: Int
+    public init(node: UInt32, firstSeen: Double, lastSeen: Double, count: Int) {
+        self.node = node; self.firstSeen = firstSeen; self.lastSeen = lastSeen; self.count = count
     }
 }
 

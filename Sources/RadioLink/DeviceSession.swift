@@ -22,6 +22,11 @@ public struct DeviceSession {
         public var heartbeatSeconds = 60.0
         /// A partial frame with no new byte for this long is abandoned.
         public var frameIdleSeconds = 0.5
+        /// While packets wait for a full radio queue to drain: how often to ask for a fresh
+        /// QueueStatus (a heartbeat), and after how long to assume a slot is free anyway
+        /// (firmware older than 2.7.4 does not answer heartbeats with a QueueStatus).
+        public var queuePollSeconds = 1.0
+        public var assumeFreeAfterSeconds = 10.0
         public init() {}
     }
 
@@ -51,8 +56,13 @@ public struct DeviceSession {
     private var radioFree: UInt32 = 1
     private var lastQueueStatusAt = 0.0
     private var held: [MeshPacket] = []
-    /// Ids of packets we handed over and still track, for mapping QueueStatus/ACK/NAK.
-    private var inFlight: Set<UInt32> = []
+    /// Packets we handed over and still follow, by id, with their destination: a DM is
+    /// followed past the implicit ACK until its destination's ACK or a NAK.
+    private var inFlight: [UInt32: UInt32] = [:]
+    /// Packets written whose QueueStatus has not come back yet, oldest first. A QueueStatus
+    /// reports the queue just after its own packet; those written after it are not counted in
+    /// its `free` yet, so they are subtracted here (otherwise the queue overruns).
+    private var unconfirmed: [(id: UInt32, packet: MeshPacket)] = []
     private var recentIDs: [UInt32] = []
 
     public init(options: Options = Options(), random: any RandomNumberGenerator = SystemRandomNumberGenerator()) {
@@ -97,10 +107,10 @@ public struct DeviceSession {
                 // The radio said its queue was full and has not spoken since. Firmware ≥ 2.7.4
                 // answers a heartbeat with a fresh QueueStatus; older firmware does not, so
                 // after a while assume a slot has drained rather than wait forever.
-                if now - lastQueueStatusAt >= 10 {
+                if now - lastQueueStatusAt >= options.assumeFreeAfterSeconds {
                     radioFree = 1
                     out += flushHeld(now: now)
-                } else if now - lastWriteAt >= 1 {
+                } else if now - lastWriteAt >= options.queuePollSeconds {
                     out.append(write(ToRadio(.heartbeat(Heartbeat(nonce: 0))), now: now))
                 }
             } else if now - lastWriteAt >= options.heartbeatSeconds {
@@ -110,6 +120,27 @@ public struct DeviceSession {
             break
         }
         return out
+    }
+
+    /// The latest time by which `tick` must be called again (nil: only new bytes or a new
+    /// send can change anything). A driver sleeps until a byte arrives or this time.
+    public var nextDeadline: Double? {
+        var t: Double?
+        func soonest(_ x: Double) { t = min(t ?? x, x) }
+        if decoder.isInsideFrame { soonest(lastByteAt + options.frameIdleSeconds) }
+        switch state {
+        case .handshaking:
+            soonest(max(lastAttemptAt, lastFrameAt) + options.retryAfterSeconds)
+        case .ready:
+            if !held.isEmpty && radioFree == 0 {
+                soonest(min(lastQueueStatusAt + options.assumeFreeAfterSeconds, lastWriteAt + options.queuePollSeconds))
+            } else {
+                soonest(lastWriteAt + options.heartbeatSeconds)
+            }
+        case .idle, .failed:
+            break
+        }
+        return t
     }
 
     /// Hands a packet to the radio (or holds it while the radio's queue is full). The id is
@@ -124,20 +155,16 @@ public struct DeviceSession {
         guard (try? FrameEncoder.frame(ToRadio(.packet(p)))) != nil else {
             return (p.id, [.event(.delivery(packetID: p.id, .failed(.nak(.tooLarge))))])
         }
-        inFlight.insert(p.id)
-        guard state == .ready, radioFree > 0 else {
-            held.append(p)
-            return (p.id, [])
-        }
-        radioFree -= 1
-        return (p.id, [write(ToRadio(.packet(p)), now: now)])
+        inFlight[p.id] = p.to
+        held.append(p)
+        return (p.id, flushHeld(now: now))
     }
 
     /// Packets not yet handed to the radio (e.g. when the device vanished): the caller keeps
     /// them and sends them again after reconnecting.
     public mutating func takeHeldPackets() -> [MeshPacket] {
         defer { held.removeAll() }
-        for p in held { inFlight.remove(p.id) }
+        for p in held { inFlight[p.id] = nil }
         return held
     }
 
@@ -155,6 +182,9 @@ public struct DeviceSession {
         info = RadioInfo()
         lastAttemptAt = now
         radioFree = 1
+        // Written but never confirmed: the radio (rebooted or reopened) may not have them.
+        held = unconfirmed.map(\.packet) + held
+        unconfirmed.removeAll()
         let preamble = Output.write(StreamFraming.wakePreamble)
         return [preamble, write(ToRadio(.wantConfigId(nonce)), now: now)]
     }
@@ -202,13 +232,27 @@ public struct DeviceSession {
             out.append(.event(.connected(info)))
             out += flushHeld(now: now)
         case .queueStatus(let q):
-            radioFree = q.free
             lastQueueStatusAt = now
-            if inFlight.contains(q.meshPacketId) {
+            var refusedForSpace: MeshPacket?
+            if let i = unconfirmed.firstIndex(where: { $0.id == q.meshPacketId }) {
+                if q.res == 32 { refusedForSpace = unconfirmed[i].packet }
+                unconfirmed.remove(at: i)
+            }
+            radioFree = q.free > UInt32(unconfirmed.count) ? q.free - UInt32(unconfirmed.count) : 0
+            if var again = refusedForSpace, inFlight[q.meshPacketId] != nil {
+                // A full transmit queue is flow control, not failure: wait for a slot and hand it
+                // over again under a fresh id (the firmware drops an id it has seen).
+                inFlight[q.meshPacketId] = nil
+                again.id = freshPacketID()
+                inFlight[again.id] = again.to
+                held.insert(again, at: 0)
+                radioFree = 0
+                out.append(.event(.delivery(packetID: q.meshPacketId, .renumbered(again.id))))
+            } else if inFlight[q.meshPacketId] != nil {
                 if q.res == 0 {
                     out.append(.event(.delivery(packetID: q.meshPacketId, .queued)))
                 } else {
-                    inFlight.remove(q.meshPacketId)
+                    inFlight[q.meshPacketId] = nil
                     out.append(.event(.delivery(packetID: q.meshPacketId, .failed(.refused(code: q.res)))))
                 }
             }
@@ -239,13 +283,23 @@ public struct DeviceSession {
            let routing = try? Routing(decoding: d.payload), let reason = routing.errorReason {
             let id = d.requestId
             // A NAK for a packet the radio already refused (QueueStatus res ≠ 0) adds nothing.
-            guard inFlight.remove(id) != nil else { return }
+            guard let destination = inFlight[id] else { return }
+            let isDM = destination != MeshPacket.broadcast
             if reason != .none {
+                inFlight[id] = nil
                 out.append(.event(.delivery(packetID: id, .failed(.nak(reason)))))
             } else if p.from == info.myInfo.myNodeNum {
+                // The implicit ACK: our radio heard a neighbour repeat the packet. For a DM the
+                // firmware reports it too, and the destination's real ACK follows with the same
+                // request_id (ReliableRouter), so keep following a DM.
+                if !isDM { inFlight[id] = nil }
                 out.append(.event(.delivery(packetID: id, .relayed)))
-            } else {
+            } else if !isDM || p.from == destination {
+                inFlight[id] = nil
                 out.append(.event(.delivery(packetID: id, .acked(by: p.from))))
+            } else {
+                // An ACK from a node the DM was not addressed to proves nothing about delivery.
+                out.append(.event(.delivery(packetID: id, .notice("ignored an acknowledgement from \(User.nodeID(p.from)), which the message was not addressed to"))))
             }
             return
         }
@@ -257,6 +311,8 @@ public struct DeviceSession {
         while state == .ready, radioFree > 0, !held.isEmpty {
             let p = held.removeFirst()
             radioFree -= 1
+            unconfirmed.append((p.id, p))
+            if unconfirmed.count > 64 { unconfirmed.removeFirst() }
             out.append(write(ToRadio(.packet(p)), now: now))
         }
         return out

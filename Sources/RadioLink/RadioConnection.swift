@@ -251,7 +251,10 @@ public final class RadioConnection: Sendable {
             }
             var fds = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
             if let t = transport { fds.append(pollfd(fd: t.fd, events: Int16(POLLIN), revents: 0)) }
-            let timeout: Int32 = transport == nil ? Int32(max(1, min(100, (nextAttempt - now) * 1000))) : 50
+            // Sleep until a byte, a caller's command (the wake pipe) or the session's next
+            // deadline: an idle connection wakes about once a minute, for the heartbeat.
+            let until = transport == nil ? nextAttempt : (session.nextDeadline ?? now + 60)
+            let timeout = Int32(max(0, min(60_000, ((until - now) * 1000).rounded(.up))))
             _ = poll(&fds, nfds_t(fds.count), timeout)
             if fds[0].revents != 0 { while Glibc.read(wakeRead, &buffer, buffer.count) > 0 {} }
             let t2 = cpty_monotonic_seconds()

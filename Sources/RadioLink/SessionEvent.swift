@@ -18,8 +18,12 @@ public struct RadioInfo: Equatable, Sendable {
 public enum DeliveryUpdate: Equatable, Sendable {
     /// The radio accepted it into its TX queue.
     case queued
-    /// A neighbour was heard relaying our broadcast (implicit ACK: from == our own node).
+    /// A neighbour was heard relaying our packet (implicit ACK: from == our own node). For a
+    /// DM the destination's own ACK may still follow.
     case relayed
+    /// The radio's transmit queue was full; the packet waits for a slot and goes out again
+    /// under this new id, which later updates refer to.
+    case renumbered(UInt32)
     /// The destination radio acknowledged it.
     case acked(by: UInt32)
     /// Refused by the radio (QueueStatus res ≠ 0) or NAKed by the mesh.

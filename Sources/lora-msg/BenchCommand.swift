@@ -1,9 +1,7 @@
 import ArgumentParser
 import Foundation
-import LoRaPHY
 import LoraMessenger
 import MeshSim
-import RadioLink
 import Synchronization
 
 struct BenchCommand: AsyncParsableCommand {
@@ -60,7 +58,6 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await runReportingErrors { () async throws(CLIError) in
             if envelopeBudget {
                 let md = EnvelopeBudget.markdown(command: Self.commandLine())
                 if let report {
@@ -99,19 +96,18 @@ struct BenchCommand: AsyncParsableCommand {
                 let lost = result.summaries.reduce(0) { $0 + $1.sent - $1.delivered }
                 throw CLIError(.temporaryFailure, "\(lost) of \(result.samples.count) messages did not arrive intact")
             }
-        }
     }
 
-    private func runHardware(options: BenchRun.Options) async throws(CLIError) -> (BenchRun.Result, BenchSetting) {
+    private func runHardware(options: BenchRun.Options) async throws -> (BenchRun.Result, BenchSetting) {
         let ea = try Self.endpoint(a ?? ""), eb = try Self.endpoint(b ?? "")
-        let er = try relay.map { v throws(CLIError) in try Self.endpoint(v) }
+        let er = try relay.map { v in try Self.endpoint(v) }
         let run = BenchRun(options: options)
         let result: BenchRun.Result
-        do { result = try await run.run(a: ea, b: eb, relay: er, progress: Self.progress) } catch { throw CLIError(error) }
+        result = try await run.run(a: ea, b: eb, relay: er, progress: Self.progress)
         return (result, .hardware)
     }
 
-    private func runSimulated(_ name: String, options: BenchRun.Options) async throws(CLIError) -> (BenchRun.Result, BenchSetting) {
+    private func runSimulated(_ name: String, options: BenchRun.Options) async throws -> (BenchRun.Result, BenchSetting) {
         let scenario = try resolveScenario(name)
         let names = scenario.nodes.map(\.name)
         let fromName = from ?? names.first ?? "", toName = to ?? names.last ?? ""
@@ -134,15 +130,13 @@ struct BenchCommand: AsyncParsableCommand {
         let s = speed
         let run = BenchRun(options: opts, clock: { w0 + (Date().timeIntervalSince1970 - w0) * s })
         let result: BenchRun.Result
-        do {
-            result = try await run.run(a: .serial(runtime.ports[ia].devicePath), b: .serial(runtime.ports[ib].devicePath), relay: nil, progress: Self.progress)
-        } catch { throw CLIError(error) }
+        result = try await run.run(a: try Self.endpoint(runtime.ports[ia].devicePath), b: try Self.endpoint(runtime.ports[ib].devicePath), relay: nil, progress: Self.progress)
         return (result, .simulated(scenario: scenario, from: fromName, to: toName, speed: speed, seed: seed))
     }
 
     /// A path or tcp://host[:port], read exactly as LORA_MSG_PORT is.
-    static func endpoint(_ value: String) throws(CLIError) -> RadioEndpoint {
-        do { return try PortLocator().locate(port: nil, host: nil, environment: ["LORA_MSG_PORT": value]) } catch { throw CLIError(error) }
+    static func endpoint(_ value: String) throws -> RadioChoice {
+        RadioChoice(environment: ["LORA_MSG_PORT": value])
     }
 
     static let progress: @Sendable (BenchRun.Progress) -> Void = { p in

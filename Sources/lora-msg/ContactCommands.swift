@@ -1,8 +1,5 @@
 import ArgumentParser
-import LoraCrypto
 import LoraMessenger
-import MeshtasticWire
-import MessageStore
 
 struct ContactCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,7 +10,7 @@ struct ContactCommand: ParsableCommand {
         Compare the safety number of 'lora-msg contact show NAME' with theirs, in person or by voice, \
         before you trust the key.
         """,
-        subcommands: [ContactAdd.self, ContactList.self, ContactShow.self, ContactVerify.self, ContactRemove.self]
+        subcommands: [ContactAdd.self, ContactList.self, ContactShow.self, ContactVerify.self, ContactSetNode.self, ContactRemove.self]
     )
 }
 
@@ -23,8 +20,9 @@ struct ContactAdd: ParsableCommand {
         abstract: "Add a contact from the public key they gave you.",
         discussion: """
         KEY is base64 (44 characters) or hex (64). With --node, messages go as direct messages to \
-        that radio and are acknowledged by it; without, lora-msg learns the node from their first \
-        message and broadcasts until then.
+        that radio and are acknowledged by it; without, lora-msg takes the node of their first \
+        authenticated message and broadcasts until then. Names are stored in Unicode NFC without \
+        surrounding spaces; control, zero-width and bidi characters and a leading '-' are refused.
         """
     )
 
@@ -34,40 +32,39 @@ struct ContactAdd: ParsableCommand {
     @Option(help: ArgumentHelp("Their radio's node id.", valueName: "!xxxxxxxx")) var node: String?
 
     func run() throws {
-        try runReportingErrors {
-            let m = try home.openMessenger()
-            let c: Contact
-            do throws(MessengerError) { c = try m.addContact(name: name, key: key, node: node) } catch { throw CLIError(error) }
-            let number: SafetyNumber
-            do throws(MessengerError) { number = try m.safetyNumber(for: c) } catch { throw CLIError(error) }
-            print("added \(c.name)  sender id \(hexString(c.senderID))" + (c.node.map { "  node \(User.nodeID($0))" } ?? ""))
-            print("safety number (compare with \(c.name)'s 'lora-msg contact show'):")
-            print(number.description)
-        }
+        let m = try home.openMessenger()
+        let c = try m.addContact(name: name, key: key, node: node)
+        let number = try m.safetyDigits(for: c)
+        print("added \(c.name)  sender id \(hexString(c.senderID))" + (c.node.map { "  node \(nodeID($0))" } ?? ""))
+        print("safety number (compare with \(c.name)'s 'lora-msg contact show'):")
+        print(number.grouped)
     }
 }
 
-struct ContactRow: Encodable {
+/// A contact in JSON; every field is always present (`null` when unknown).
+struct ContactRow: CompleteJSON {
     var name: String
     var publicKey: String
     var senderId: String
     var node: String?
     var nodeGiven: Bool
+    var otherNodes: [String]
     var addedAt: String
     var verifiedAt: String?
     var lastHeardAt: String?
     var safetyNumber: String?
 
-    init(_ c: Contact, safety: SafetyNumber?) {
+    init(_ c: Messenger.Contact, safety: String?, others: [Messenger.NodeSighting]) {
         name = c.name
-        publicKey = (try? PublicKey(bytes: c.publicKey).base64) ?? hexString(c.publicKey)
+        publicKey = Messenger.keyText(c)
         senderId = hexString(c.senderID)
-        node = c.node.map(User.nodeID)
+        node = c.node.map(nodeID)
         nodeGiven = c.nodeGiven
+        otherNodes = others.map { nodeID($0.node) }
         addedAt = TimeText.rfc3339(c.addedAt)
         verifiedAt = c.verifiedAt.map(TimeText.rfc3339)
         lastHeardAt = c.lastHeardAt.map(TimeText.rfc3339)
-        safetyNumber = safety?.digits
+        safetyNumber = safety
     }
 }
 
@@ -78,22 +75,19 @@ struct ContactList: ParsableCommand {
     @Flag(help: "Print JSON Lines, one contact per line.") var json = false
 
     func run() throws {
-        try runReportingErrors {
-            let m = try home.openMessenger()
-            let all: [Contact]
-            do throws(MessengerError) { all = try m.contacts() } catch { throw CLIError(error) }
-            if json {
-                for c in all { emitLine(try jsonLine(ContactRow(c, safety: nil))) }
-                return
-            }
-            if all.isEmpty { print("no contacts yet; add one with 'lora-msg contact add NAME KEY'"); return }
-            let width = max(4, all.map(\.name.count).max() ?? 4)
-            for c in all {
-                let pad = String(repeating: " ", count: width - c.name.count)
-                let node = c.node.map { User.nodeID($0) + (c.nodeGiven ? "" : " (learned)") } ?? "broadcast"
-                let heard = c.lastHeardAt.map { "last heard " + TimeText.local($0, withDate: true) } ?? "never heard"
-                print("\(c.name)\(pad)  \(hexString(c.senderID))  \(node)  \(c.verifiedAt == nil ? "unverified" : "verified")  \(heard)")
-            }
+        let m = try home.openMessenger()
+        let all = try m.contacts()
+        if json {
+            for c in all { emitLine(try jsonLine(ContactRow(c, safety: nil, others: try m.otherNodes(of: c)))) }
+            return
+        }
+        if all.isEmpty { print("no contacts yet; add one with 'lora-msg contact add NAME KEY'"); return }
+        let width = max(4, all.map(\.name.count).max() ?? 4)
+        for c in all {
+            let pad = String(repeating: " ", count: width - c.name.count)
+            let node = c.node.map { nodeID($0) + (c.nodeGiven ? "" : " (learned)") } ?? "broadcast"
+            let heard = c.lastHeardAt.map { "last heard " + TimeText.local($0, withDate: true) } ?? "never heard"
+            print("\(terminalSafe(c.name))\(pad)  \(hexString(c.senderID))  \(node)  \(c.verifiedAt == nil ? "unverified" : "verified")  \(heard)")
         }
     }
 }
@@ -102,7 +96,11 @@ struct ContactShow: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
         abstract: "Show a contact with the safety number you both compare.",
-        discussion: "Both sides compute the same 60 digits from the two public keys. If they differ, do not trust the key."
+        discussion: """
+        Both sides compute the same 60 digits from the two public keys. If they differ, do not trust the key. \
+        'other nodes' lists radios other than theirs that their messages arrived from (a relay re-sending, \
+        or someone replaying them); they never change where your messages go.
+        """
     )
 
     @OptionGroup var home: HomeOptions
@@ -110,21 +108,24 @@ struct ContactShow: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        try runReportingErrors {
-            let m = try home.openMessenger()
-            let c: Contact, number: SafetyNumber
-            do throws(MessengerError) { c = try m.contact(named: name); number = try m.safetyNumber(for: c) } catch { throw CLIError(error) }
-            if json { print(try jsonLine(ContactRow(c, safety: number))); return }
-            let row = ContactRow(c, safety: number)
-            print("name          \(c.name)")
-            print("public key    \(row.publicKey)")
-            print("sender id     \(row.senderId)")
-            print("node          \(row.node.map { $0 + (c.nodeGiven ? "" : " (learned)") } ?? "unknown: messages are broadcast")")
-            print("added         \(TimeText.local(c.addedAt, withDate: true))")
-            print("verified      \(c.verifiedAt.map { TimeText.local($0, withDate: true) } ?? "no ('lora-msg contact verify \(c.name)' once the numbers match)")")
-            print("safety number")
-            print(number.description)
+        let m = try home.openMessenger()
+        let c = try m.contact(named: name)
+        let number = try m.safetyDigits(for: c)
+        let others = try m.otherNodes(of: c)
+        let row = ContactRow(c, safety: number.digits, others: others)
+        if json { print(try jsonLine(row)); return }
+        print("name          \(terminalSafe(c.name))")
+        print("public key    \(row.publicKey)")
+        print("sender id     \(row.senderId)")
+        print("node          \(row.node.map { $0 + (c.nodeGiven ? " (set by you)" : " (learned)") } ?? "unknown: messages are broadcast")")
+        if !others.isEmpty {
+            print("other nodes   " + others.map { "\(nodeID($0.node)) (\($0.count)×, last \(TimeText.local($0.lastSeen, withDate: true)))" }.joined(separator: ", "))
+            print("              not used; 'lora-msg contact set-node \(c.name) !xxxxxxxx' if they changed radio")
         }
+        print("added         \(TimeText.local(c.addedAt, withDate: true))")
+        print("verified      \(c.verifiedAt.map { TimeText.local($0, withDate: true) } ?? "no ('lora-msg contact verify \(c.name)' once the numbers match)")")
+        print("safety number")
+        print(number.grouped)
     }
 }
 
@@ -138,28 +139,43 @@ struct ContactVerify: ParsableCommand {
     @Argument var name: String
 
     func run() throws {
-        try runReportingErrors {
-            let m = try home.openMessenger()
-            do throws(MessengerError) { try m.markVerified(named: name) } catch { throw CLIError(error) }
-            print("\(name) verified")
-        }
+        try home.openMessenger().markVerified(named: name)
+        print("\(name) verified")
+    }
+}
+
+struct ContactSetNode: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "set-node",
+        abstract: "Point a contact at their radio's node (or 'none' to broadcast to them).",
+        discussion: """
+        lora-msg never re-points a contact because a message of theirs arrived from another node: \
+        the mesh 'from' is not authenticated, and any radio can re-send their envelope. Use this \
+        when they tell you (by voice, say) that they changed radio.
+        """
+    )
+
+    @OptionGroup var home: HomeOptions
+    @Argument var name: String
+    @Argument(help: ArgumentHelp("The node id, or 'none'.", valueName: "!xxxxxxxx|none")) var node: String
+
+    func run() throws {
+        let c = try home.openMessenger().setNode(named: name, node: node.lowercased() == "none" ? nil : node)
+        print("\(c.name): " + (c.node.map { "direct messages to \(nodeID($0))" } ?? "broadcasts (no node)"))
     }
 }
 
 struct ContactRemove: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "remove",
-        abstract: "Remove a contact. Their stored messages stay, unreadable until the same key is added again."
+        abstract: "Remove a contact. Their stored messages stay, unreadable until the same key is added again; unsent ones fail."
     )
 
     @OptionGroup var home: HomeOptions
     @Argument var name: String
 
     func run() throws {
-        try runReportingErrors {
-            let m = try home.openMessenger()
-            do throws(MessengerError) { try m.removeContact(named: name) } catch { throw CLIError(error) }
-            print("removed \(name)")
-        }
+        try home.openMessenger().removeContact(named: name)
+        print("removed \(name)")
     }
 }

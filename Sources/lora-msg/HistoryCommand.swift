@@ -1,7 +1,5 @@
 import ArgumentParser
 import LoraMessenger
-import MeshtasticWire
-import MessageStore
 
 struct HistoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,36 +21,32 @@ struct HistoryCommand: ParsableCommand {
     }
 
     func run() throws {
-        try runReportingErrors {
-            let m = try home.openMessenger()
-            let entries: [HistoryEntry]
-            do throws(MessengerError) { entries = try m.history(with: name, limit: limit) } catch { throw CLIError(error) }
-            for e in entries {
-                if json {
-                    emitLine(try jsonLine(HistoryLine(e)))
-                    continue
-                }
-                let s = e.message
-                let time = TimeText.local(s.receivedAt ?? s.createdAt, withDate: true)
-                let who: String
-                let extra: String
-                if s.direction == .incoming {
-                    who = "\(e.contact) →"
-                    extra = journey(hops: s.hops, rssi: s.rssi, snr: s.snr)
-                } else {
-                    who = "→ \(e.contact)"
-                    extra = "[\(s.state.rawValue)\(s.failure.map { ": \($0)" } ?? "")]"
-                }
-                switch e.body {
-                case .text(let t): print("\(time)  \(who)  \(extra)  \(terminalSafe(t))")
-                case .unreadable(let why): print("\(time)  \(who)  \(extra)  ⚠ \(why)")
-                }
+        for e in try home.openMessenger().history(with: name, limit: limit) {
+            if json {
+                emitLine(try jsonLine(HistoryLine(e)))
+                continue
+            }
+            let s = e.message
+            let time = TimeText.local(s.receivedAt ?? s.createdAt, withDate: true)
+            let who: String
+            let extra: String
+            if s.direction == .incoming {
+                who = "\(terminalSafe(e.contact)) →"
+                extra = journey(hops: s.hops, rssi: s.rssi, snr: s.snr)
+            } else {
+                who = "→ \(terminalSafe(e.contact))"
+                extra = "[\(s.state.rawValue)\(s.failure.map { ": \($0)" } ?? "")]"
+            }
+            switch e.body {
+            case .text(let t): print("\(time)  \(who)  \(extra)  \(terminalSafe(t))")
+            case .unreadable(let why): print("\(time)  \(who)  \(extra)  ⚠ \(why)")
             }
         }
     }
 }
 
-struct HistoryLine: Encodable {
+/// A history entry in JSON; every field is always present (`null` when unknown).
+struct HistoryLine: CompleteJSON {
     var id: String
     var contact: String
     var direction: String
@@ -75,7 +69,7 @@ struct HistoryLine: Encodable {
         case .unreadable(let why): unreadable = why
         }
         state = s.state.rawValue; failure = s.failure
-        node = (s.direction == .incoming ? s.fromNode : s.toNode).map(User.nodeID)
+        node = (s.direction == .incoming ? s.fromNode : s.toNode).map(nodeID)
         hops = s.hops; rssi = s.rssi; snr = s.snr
         createdAt = TimeText.rfc3339(s.createdAt); receivedAt = s.receivedAt.map(TimeText.rfc3339)
     }

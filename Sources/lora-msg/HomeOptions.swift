@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LoraMessenger
 
 /// Where lora-msg keeps its files: `--home`, else `$LORA_MSG_HOME`, else
 /// `$XDG_DATA_HOME/lora-msg`, else `~/.local/share/lora-msg`.
@@ -7,24 +8,21 @@ struct HomeOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Directory for identity.key and messages.sqlite.", valueName: "dir"))
     var home: String?
 
-    func directory() -> String {
-        let env = ProcessInfo.processInfo.environment
-        if let home, !home.isEmpty { return home }
-        if let h = env["LORA_MSG_HOME"], !h.isEmpty { return h }
-        if let x = env["XDG_DATA_HOME"], !x.isEmpty { return x + "/lora-msg" }
-        return (env["HOME"] ?? NSHomeDirectory()) + "/.local/share/lora-msg"
+    func directory() throws -> String {
+        try Home.resolve(option: home, environment: ProcessInfo.processInfo.environment)
     }
 
-    var identityPath: String { directory() + "/identity.key" }
+    /// Loads the identity and opens the store of this home.
+    func openMessenger() throws -> Messenger { try Messenger(home: directory()) }
+}
 
-    /// Creates the home directory (mode 0700) if missing.
-    func ensureDirectory() throws(CLIError) {
-        do {
-            try FileManager.default.createDirectory(
-                atPath: directory(), withIntermediateDirectories: true,
-                attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw CLIError(.cantCreate, "cannot create \(directory()): \(error.localizedDescription)")
-        }
-    }
+/// How to reach the radio; shared by every command that talks to one.
+struct RadioOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Serial port of the radio (default: LORA_MSG_PORT, else the one Meshtastic USB device found).", valueName: "path"))
+    var port: String?
+
+    @Option(help: ArgumentHelp("Talk to meshtasticd or a WiFi radio over TCP instead (port 4403 unless given).", valueName: "host[:port]"))
+    var host: String?
+
+    var choice: RadioChoice { RadioChoice(port: port, host: host, environment: ProcessInfo.processInfo.environment) }
 }

@@ -1,4 +1,7 @@
 import ArgumentParser
+import Foundation
+import Glibc
+import LoraMessenger
 
 @main
 struct LoraMsg: AsyncParsableCommand {
@@ -16,10 +19,45 @@ struct LoraMsg: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, IdCommand.self, ContactCommand.self, SendCommand.self, TailCommand.self,
             HistoryCommand.self, OutboxCommand.self, RadioCommand.self, SimCommand.self, BenchCommand.self,
-        ]
+        ],
+        // No -h: a contact name like "-dash" would otherwise parse as the flags -d -a -s -h
+        // and print help with exit 0 instead of an error.
+        helpNames: [.long]
     )
+
+    /// The one error path: every command throws, and here each error becomes one line on
+    /// stderr and its exit status (`ExitStatus`); argument-parser reports its own errors.
+    static func main() async {
+        if let bad = firstNonUTF8Argument() {
+            printError("lora-msg: argument \(bad) is not valid UTF-8; messages and names must be UTF-8 text")
+            Glibc.exit(ExitStatus.dataError.rawValue)
+        }
+        do {
+            var command = try parseAsRoot()
+            if var async = command as? any AsyncParsableCommand {
+                try await async.run()
+            } else {
+                try command.run()
+            }
+        } catch let e as any ReportableError {
+            printError("lora-msg: \(e.message)")
+            Glibc.exit(e.exitStatus.rawValue)
+        } catch {
+            exit(withError: error)
+        }
+    }
+
+    /// Swift repairs bad UTF-8 in argv to U+FFFD; a message must not be sent altered.
+    static func firstNonUTF8Argument() -> Int? {
+        for i in 1..<Int(CommandLine.argc) {
+            guard let p = CommandLine.unsafeArgv[i] else { continue }
+            let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), count: strlen(p))
+            if String(validating: bytes, as: UTF8.self) == nil { return i }
+        }
+        return nil
+    }
 }
 
 enum LoraMsgVersion {
-    static let string = "0.1.0"
+    static let string = "0.2.0"
 }

@@ -1,21 +1,19 @@
 import ArgumentParser
 import Foundation
 import LoraMessenger
-import MeshtasticWire
-import MessageStore
-import RadioLink
 
 struct OutboxCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "outbox",
         abstract: "Show messages no radio has accepted yet, and those that failed.",
-        discussion: "'lora-msg outbox retry' sends them again: the same envelope in a new mesh packet, so a recipient who already has it shows it once.",
-        subcommands: [OutboxList.self, OutboxRetry.self],
+        discussion: "'lora-msg outbox retry' sends them again: the same envelope in a new mesh packet, so a recipient who already has it shows it once. 'outbox cancel' deletes them.",
+        subcommands: [OutboxList.self, OutboxRetry.self, OutboxCancel.self],
         defaultSubcommand: OutboxList.self
     )
 }
 
-struct OutboxRow: Encodable {
+/// An outbox message in JSON; every field is always present (`null` when unknown).
+struct OutboxRow: CompleteJSON {
     var id: String
     var contact: String
     var state: String
@@ -24,9 +22,9 @@ struct OutboxRow: Encodable {
     var to: String
     var createdAt: String
 
-    init(_ m: StoredMessage, contact: String) {
+    init(_ m: Messenger.StoredMessage, contact: String) {
         id = m.id; self.contact = contact; state = m.state.rawValue; failure = m.failure; attempts = m.attempts
-        to = m.toNode.map(User.nodeID) ?? "broadcast"; createdAt = TimeText.rfc3339(m.createdAt)
+        to = m.toNode.map(nodeID) ?? "broadcast"; createdAt = TimeText.rfc3339(m.createdAt)
     }
 }
 
@@ -37,20 +35,16 @@ struct OutboxList: ParsableCommand {
     @Flag(help: "Print JSON Lines.") var json = false
 
     func run() throws {
-        try runReportingErrors {
-            let m = try home.openMessenger()
-            let items: [(message: StoredMessage, contact: String)]
-            do throws(MessengerError) { items = try m.outbox() } catch { throw CLIError(error) }
-            if json {
-                for i in items { emitLine(try jsonLine(OutboxRow(i.message, contact: i.contact))) }
-                return
-            }
-            if items.isEmpty { print("outbox is empty"); return }
-            for i in items {
-                let r = OutboxRow(i.message, contact: i.contact)
-                print("\(r.id.prefix(8))  \(TimeText.local(i.message.createdAt, withDate: true))  → \(r.contact)  \(r.state)" +
-                      (r.failure.map { ": \($0)" } ?? "") + "  (\(r.attempts) sent)")
-            }
+        let items = try home.openMessenger().outbox()
+        if json {
+            for i in items { emitLine(try jsonLine(OutboxRow(i.message, contact: i.contact))) }
+            return
+        }
+        if items.isEmpty { print("outbox is empty"); return }
+        for i in items {
+            let r = OutboxRow(i.message, contact: i.contact)
+            print("\(r.id.prefix(8))  \(TimeText.local(i.message.createdAt, withDate: true))  → \(terminalSafe(r.contact))  \(r.state)" +
+                  (r.failure.map { ": \($0)" } ?? "") + "  (\(r.attempts) sent)")
         }
     }
 }
@@ -63,51 +57,52 @@ struct OutboxRetry: AsyncParsableCommand {
     )
 
     @OptionGroup var home: HomeOptions
-    @OptionGroup var radio: RadioOptions
-    @Option(help: ArgumentHelp("Seconds to wait for the radio to accept each.", valueName: "s")) var timeout = 60.0
+    @OptionGroup(title: "Radio") var radio: RadioOptions
+    @Option(help: ArgumentHelp("Seconds to wait for each, duty-cycle pauses included.", valueName: "s")) var timeout = 60.0
 
     func validate() throws {
         guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be between 0 and 86400 seconds") }
     }
 
     func run() async throws {
-        try await runReportingErrors { () async throws(CLIError) in
-            let messenger = try home.openMessenger()
-            let pending: [StoredMessage]
-            do throws(MessengerError) { pending = try messenger.requeueOutbox() } catch { throw CLIError(error) }
-            if pending.isEmpty { print("outbox is empty"); return }
-            var failures = 0
-            if let pid = TailPresence.runningTail(home: messenger.home) {
-                printError("lora-msg: handed to the running 'lora-msg tail' (pid \(pid))")
-                for m in pending { failures += await report(m, messenger: messenger, wait: nil) }
-            } else {
-                let endpoint = try radio.endpoint()
-                let courier: MessageCourier
-                do throws(MessengerError) { courier = try await MessageCourier.connect(messenger: messenger, endpoint: endpoint, reconnectForSeconds: 10) } catch { throw CLIError(error) }
-                for m in pending {
-                    do throws(MessengerError) { try await courier.transmit(messageID: m.id, duty: .wait) } catch {
-                        printError("lora-msg: \(error.description)")
-                        failures += 1
-                        continue
-                    }
-                    failures += await report(m, messenger: messenger, wait: courier)
-                }
-                await courier.close()
+        let messenger = try home.openMessenger()
+        let pending = try messenger.requeueOutbox()
+        if pending.isEmpty { print("outbox is empty"); return }
+        var plan = SendPlan()
+        plan.timeout = timeout
+        let line = ProgressLine()
+        let results = try await messenger.deliver(pending.map(\.id), plan: plan, radio: radio.choice) { p in report(p, on: line) }
+        line.finish()
+        var failures = 0
+        for (m, r) in zip(pending, results) {
+            switch r {
+            case .success(let o): emitLine("\(o.state.rawValue)  \(m.id.prefix(8))")
+            case .failure(let e): printError("lora-msg: \(e.message)"); failures += 1
             }
-            if failures > 0 {
-                throw CLIError(.temporaryFailure, "\(failures) of \(pending.count) messages not accepted; they stay in the outbox")
-            }
+        }
+        failures += pending.count - results.count
+        if failures > 0 {
+            throw CLIError(.temporaryFailure, "\(failures) of \(pending.count) messages not accepted; they stay in the outbox")
         }
     }
+}
 
-    private func report(_ m: StoredMessage, messenger: Messenger, wait courier: MessageCourier?) async -> Int {
-        do {
-            let state = try await MessageCourier.waitFor(store: messenger.store, messageID: m.id, goal: .queued, timeout: timeout, clock: { messenger.now })
-            emitLine("\(state.rawValue)  \(m.id.prefix(8))")
-            return 0
-        } catch {
-            printError("lora-msg: \(error.description)")
-            return 1
-        }
+struct OutboxCancel: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cancel",
+        abstract: "Delete an unsent message (by id, or the first characters of it), or all with --all."
+    )
+
+    @OptionGroup var home: HomeOptions
+    @Argument(help: ArgumentHelp("The message id as 'outbox' shows it.", valueName: "id")) var id: String?
+    @Flag(help: "Cancel every message in the outbox.") var all = false
+
+    func validate() throws {
+        if all == (id != nil) { throw ValidationError("give a message id or --all") }
+    }
+
+    func run() throws {
+        let ids = try home.openMessenger().cancelOutbox(id: id)
+        print(ids.isEmpty ? "outbox is empty" : "cancelled " + ids.map { String($0.prefix(8)) }.joined(separator: ", "))
     }
 }

@@ -1,7 +1,7 @@
 import CQRencode
 
 /// A QR code drawn with Unicode half blocks: two module rows per text line, with the quiet
-/// zone the standard asks for, dark modules as background so it scans on dark terminals.
+/// 4-module quiet zone ISO/IEC 18004 asks for (phone scanners need it), dark modules as background so it scans on dark terminals.
 enum TerminalQRCode {
     /// The module matrix, true = dark; nil when libqrencode cannot encode the text.
     static func modules(for text: String) -> [[Bool]]? {
@@ -12,7 +12,7 @@ enum TerminalQRCode {
         return (0..<width).map { y in (0..<width).map { x in data[y * width + x] & 1 == 1 } }
     }
 
-    static func render(_ matrix: [[Bool]], quiet: Int = 2) -> String {
+    static func render(_ matrix: [[Bool]], quiet: Int = 4) -> String {
         let n = matrix.count + 2 * quiet
         func dark(_ x: Int, _ y: Int) -> Bool {
             let mx = x - quiet, my = y - quiet

@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-import LoRaPHY
-import MeshtasticWire
-import RadioLink
+import LoraMessenger
 
 struct RadioCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,24 +14,15 @@ struct RadioInfoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "info",
         abstract: "Node id, firmware, region, preset, hop limit and channel of the radio.",
-        discussion: "Uses the quick config-only handshake, so it costs the same however many nodes the radio knows."
+        discussion: "Uses the quick config-only handshake, so it costs the same however many nodes the radio knows. JSON keys: node, long_name, short_name, firmware, hardware, region, preset, hop_limit, channel, nodes_in_database."
     )
 
-    @OptionGroup var radio: RadioOptions
+    @OptionGroup(title: "Radio") var radio: RadioOptions
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() async throws {
-        try await runReportingErrors { () async throws(CLIError) in
-            let c = try await radio.connect()
-            let info = c.info
-            await c.close()
-            let summary = RadioSummary(info)
-            if json {
-                print(try jsonLine(summary))
-            } else {
-                print(summary.text)
-            }
-        }
+        let summary = RadioSummary(try await RadioQuery.describe(radio.choice))
+        print(json ? try jsonLine(summary) : summary.text)
     }
 }
 
@@ -41,27 +30,23 @@ struct RadioNodesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nodes",
         abstract: "The nodes in the radio's database, most recently heard first.",
-        discussion: "Downloads the whole node database (up to 250 nodes), which takes a few seconds at 115200 baud."
+        discussion: "Downloads the whole node database (up to 250 nodes), which takes a few seconds at 115200 baud. JSON keys: node, long_name, short_name, last_heard (RFC 3339 or null), snr (dB or null), hops_away (or null)."
     )
 
-    @OptionGroup var radio: RadioOptions
+    @OptionGroup(title: "Radio") var radio: RadioOptions
     @Flag(help: "Print JSON Lines, one node per line.") var json = false
 
     func run() async throws {
-        try await runReportingErrors { () async throws(CLIError) in
-            let c = try await radio.connect(configOnly: false)
-            let nodes = c.info.otherNodes.values.sorted { ($0.lastHeard, $1.num) > ($1.lastHeard, $0.num) }
-            await c.close()
-            if nodes.isEmpty && !json { print("the radio has heard no other nodes yet") }
-            for n in nodes {
-                let row = NodeRow(n)
-                print(json ? try jsonLine(row) : row.text)
-            }
+        let nodes = try await RadioQuery.nodes(radio.choice)
+        if nodes.isEmpty && !json { print("the radio has heard no other nodes yet") }
+        for n in nodes {
+            let row = NodeRow(n)
+            print(json ? try jsonLine(row) : row.text)
         }
     }
 }
 
-struct RadioSummary: Encodable {
+struct RadioSummary: CompleteJSON {
     var node: String
     var longName: String
     var shortName: String
@@ -69,67 +54,48 @@ struct RadioSummary: Encodable {
     var hardware: String
     var region: String
     var preset: String
-    var hopLimit: UInt32
+    var hopLimit: Int
     var channel: String
-    var nodesInDatabase: UInt32
+    var nodesInDatabase: Int
 
-    init(_ info: RadioInfo) {
-        node = info.nodeID
-        longName = info.ownNode?.user?.longName ?? ""
-        shortName = info.ownNode?.user?.shortName ?? ""
-        firmware = info.metadata?.firmwareVersion ?? "unknown"
-        hardware = (info.metadata?.hwModel ?? .unset).description
-        let lora = info.lora
-        region = lora.flatMap { LoRaRegion.code($0.region.rawValue)?.name } ?? "unknown"
-        let p = LoRaPreset(protobufValue: lora?.modemPreset.rawValue ?? 0)
-        preset = lora?.usePreset == false ? "custom" : p.displayName
-        hopLimit = lora?.hopLimit ?? 0
-        let name = info.primaryChannel?.settings?.name ?? ""
-        channel = name.isEmpty ? p.displayName : name
-        nodesInDatabase = info.myInfo.nodedbCount
+    init(_ d: RadioDescription) {
+        node = d.node; longName = d.longName; shortName = d.shortName; firmware = d.firmware; hardware = d.hardware
+        region = d.region; preset = d.preset; hopLimit = d.hopLimit; channel = d.channel; nodesInDatabase = d.nodesInDatabase
     }
 
     var text: String {
         """
-        node       \(node)  \(longName) (\(shortName))
+        node       \(node)  \(terminalSafe(longName)) (\(terminalSafe(shortName)))
         firmware   \(firmware)  \(hardware)
-        region     \(region)
+        region     \(region)\(region == "UNSET" ? "  (the radio will not transmit until a region is set)" : "")
         preset     \(preset)
         hop limit  \(hopLimit)
-        channel    \(channel)
+        channel    \(terminalSafe(channel))
         nodes      \(nodesInDatabase) in the radio's database
         """
     }
 }
 
-struct NodeRow: Encodable {
+struct NodeRow: CompleteJSON {
     var node: String
     var longName: String
     var shortName: String
     var lastHeard: String?
-    var snr: Float
-    var hopsAway: UInt32?
+    var snr: Double?
+    var hopsAway: Int?
+    private let _heardAt: Double?
 
-    init(_ n: NodeInfo) {
-        node = User.nodeID(n.num)
-        longName = n.user?.longName ?? ""
-        shortName = n.user?.shortName ?? ""
-        lastHeard = n.lastHeard == 0 ? nil
-            : ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(n.lastHeard)))
-        snr = n.snr
-        hopsAway = n.hopsAway
+    init(_ n: NodeDescription) {
+        node = n.node; longName = n.longName; shortName = n.shortName; _heardAt = n.lastHeard
+        lastHeard = n.lastHeard.map(TimeText.rfc3339)
+        snr = n.snr; hopsAway = n.hopsAway
     }
 
     var text: String {
-        let hops = hopsAway.map { "\($0) hops" } ?? "? hops"
-        return "\(node)  \(shortName.padding(toLength: 4, withPad: " ", startingAt: 0))  \(longName)  heard \(lastHeard ?? "never")  SNR \(snr) dB  \(hops)"
+        let hops = hopsAway.map { $0 == 1 ? "1 hop" : "\($0) hops" } ?? "? hops"
+        let when = _heardAt.map { "heard " + TimeText.local($0, withDate: true) } ?? "heard never"
+        let snrText = snr.map { String(format: "SNR %.1f dB", $0) } ?? "SNR ?"
+        return "\(node)  \(terminalSafe(shortName).padding(toLength: 4, withPad: " ", startingAt: 0))  \(terminalSafe(longName))  \(when)  \(snrText)  \(hops)"
     }
-}
 
-func jsonLine<T: Encodable>(_ value: T) throws(CLIError) -> String {
-    let encoder = JSONEncoder()
-    encoder.keyEncodingStrategy = .convertToSnakeCase
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    guard let data = try? encoder.encode(value) else { throw CLIError(.software, "cannot encode JSON") }
-    return String(decoding: data, as: UTF8.self)
 }

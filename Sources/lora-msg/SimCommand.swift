@@ -56,7 +56,6 @@ struct SimCommand: ParsableCommand {
     }
 
     func run() throws {
-        try runReportingErrors {
             let chosen = try resolveScenario(scenario)
             if let linkDir {
                 var isDir: ObjCBool = false
@@ -96,12 +95,11 @@ struct SimCommand: ParsableCommand {
                 print("ready")
                 fflush(nil)
             }, shouldStop: { stopRequested.load(ordering: .relaxed) })
-        }
     }
 }
 
 /// A built-in scenario by name, or a JSON file by path.
-func resolveScenario(_ scenario: String) throws(CLIError) -> Scenario {
+func resolveScenario(_ scenario: String) throws -> Scenario {
     if let builtIn = Scenario.builtIn[scenario] { return builtIn }
     if scenario.contains("/") || scenario.hasSuffix(".json") {
         do { return try Scenario.load(path: scenario) } catch {

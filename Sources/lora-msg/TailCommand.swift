@@ -1,9 +1,7 @@
 import ArgumentParser
+import Dispatch
 import Foundation
 import LoraMessenger
-import MessageStore
-import RadioLink
-import Synchronization
 
 struct TailCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,18 +9,20 @@ struct TailCommand: AsyncParsableCommand {
         abstract: "Print messages as they arrive, until interrupted.",
         discussion: """
         Each message: 'time  name  (hops, RSSI, SNR)  text'. With --json, one JSON object per line \
-        with id, contact, sender_id, node, text, hops, rssi, snr and received_at (RFC 3339).
+        with id, contact, sender_id, node, text, hops, rssi, snr and received_at (RFC 3339); \
+        every key is always present, null when unknown.
 
         Only messages that authenticate and come from your contacts are shown. Others are counted; \
         --verbose reports them on stderr, with delivery updates and the radio's log lines.
 
         While it runs, tail holds the radio: it sends what is waiting in the outbox, including \
-        messages that 'lora-msg send' hands to it, and reconnects by itself if the radio goes away.
+        messages that 'lora-msg send' hands to it, and reconnects by itself if the radio goes away. \
+        It prints 'listening on PORT as !node' on stderr once the radio answered.
         """
     )
 
     @OptionGroup var home: HomeOptions
-    @OptionGroup var radio: RadioOptions
+    @OptionGroup(title: "Radio") var radio: RadioOptions
 
     @Flag(help: "Print JSON Lines.") var json = false
     @Flag(help: "Report dropped packets, delivery updates and the radio's log on stderr.") var verbose = false
@@ -33,94 +33,74 @@ struct TailCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await runReportingErrors { () async throws(CLIError) in
-            let messenger = try home.openMessenger()
-            if let pid = TailPresence.runningTail(home: messenger.home) {
-                throw CLIError(.temporaryFailure, "'lora-msg tail' is already running for this home (pid \(pid)); stop it first")
-            }
-            let endpoint = try radio.endpoint()
-            let courier: MessageCourier
-            do throws(MessengerError) {
-                courier = try await MessageCourier.connect(messenger: messenger, endpoint: endpoint, reconnectForSeconds: .infinity)
-            } catch {
-                throw CLIError(error)
-            }
-            _ = TailPresence.claim(home: messenger.home)
-            defer { TailPresence.release(home: messenger.home) }
-            signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }
-            signal(SIGTERM) { _ in stopRequested.store(true, ordering: .relaxed) }
-            signal(SIGPIPE, SIG_IGN)
-
-            let info = courier.radioInfo
-            if verbose { printError("lora-msg: listening on \(endpoint) as \(info.nodeID)") }
-            let outbox = Task {
-                // Sends what is waiting now, and what other lora-msg commands queue later.
-                while !Task.isCancelled {
-                    await courier.sendPending()
-                    try? await Task.sleep(nanoseconds: 300_000_000)
+        let messenger = try home.openMessenger()
+        let listener = try await Listener.start(messenger, radio: radio.choice)
+        signal(SIGPIPE, SIG_IGN)
+        let stops = [SIGINT, SIGTERM].map { sig -> any DispatchSourceSignal in
+            signal(sig, SIG_IGN)
+            let s = DispatchSource.makeSignalSource(signal: sig)
+            s.setEventHandler { Task { await listener.stop() } }
+            s.resume()
+            return s
+        }
+        defer { stops.forEach { $0.cancel() } }
+        printError("lora-msg: listening on \(listener.endpoint) as \(listener.radioNodeID)")
+        var shown = 0
+        var dropped: [String: Int] = [:]
+        for await e in listener.events {
+            switch e {
+            case .message(let m):
+                if json {
+                    emitLine(try jsonLine(TailLine(m)))
+                } else {
+                    emitLine("\(TimeText.local(m.receivedAt))  \(terminalSafe(m.contact))  \(journey(hops: m.hops, rssi: m.rssi, snr: m.snr))  \(terminalSafe(m.text))")
                 }
-            }
-            let watcher = Task {
-                while !stopRequested.load(ordering: .relaxed) { try? await Task.sleep(nanoseconds: 50_000_000) }
-                await courier.close()
-            }
-            var shown = 0
-            var dropped: [String: Int] = [:]
-            for await e in courier.events {
-                switch e {
-                case .message(let m):
-                    if json {
-                        emitLine((try? jsonLine(TailLine(m))) ?? "")
-                    } else {
-                        emitLine("\(TimeText.local(m.receivedAt))  \(m.contact)  \(journey(hops: m.hops, rssi: m.rssi, snr: m.snr))  \(terminalSafe(m.text))")
-                    }
-                    shown += 1
-                    if let count, shown >= count { stopRequested.store(true, ordering: .relaxed) }
-                case .dropped(let why):
-                    let key: String
-                    switch why {
-                    case .unknownSender(let sid): key = "from an unknown sender"; if verbose { printError("lora-msg: dropped a message from unknown sender \(sid)") }
-                    case .failedAuthentication(let c): key = "failed authentication"; if verbose { printError("lora-msg: dropped a message claiming to be from \(c): it failed authentication") }
-                    case .malformed(let d): key = "malformed"; if verbose { printError("lora-msg: dropped a malformed envelope: \(d)") }
-                    default: key = "other"
-                    }
-                    dropped[key, default: 0] += 1
-                case .duplicate:
-                    if verbose { printError("lora-msg: a copy of a message already shown (relayed twice or replayed)") }
-                case .transmitted(let id, let packet, let broadcast):
-                    if verbose { printError("lora-msg: sending \(id.prefix(8)) as packet \(packet) (\(broadcast ? "broadcast" : "DM"))") }
-                case .delivery(let id, let state, let detail):
-                    if verbose || state == .failed {
-                        printError("lora-msg: message \(id.prefix(8)) \(state.rawValue)" + (detail.map { ": \($0)" } ?? ""))
-                    }
-                case .fellBackToBroadcast(let id):
-                    printError("lora-msg: message \(id.prefix(8)): the radio has no key for that node; sent as a broadcast")
-                case .waitingForDutyCycle(let id, let s):
-                    if verbose || s % 30 == 0 { printError("lora-msg: message \(id.prefix(8)) waits for the duty cycle, next slot in \(s) s") }
-                case .notice(let text):
-                    printError("lora-msg: \(text)")
-                case .radioLog(let line):
-                    if verbose { printError("radio: \(line)") }
-                case .disconnected(let why):
-                    printError("lora-msg: \(why); reconnecting")
-                case .reconnected:
-                    printError("lora-msg: radio back")
-                case .closed(let why):
-                    if let why { printError("lora-msg: \(why.description)") }
+                shown += 1
+                if let count, shown >= count { Task { await listener.stop() } }
+            case .dropped(let why):
+                let key: String
+                switch why {
+                case .unknownSender(let sid): key = "from an unknown sender"; if verbose { printError("lora-msg: dropped a message from unknown sender \(sid)") }
+                case .failedAuthentication(let c): key = "failed authentication"; if verbose { printError("lora-msg: dropped a message claiming to be from \(terminalSafe(c)): it failed authentication") }
+                case .malformed(let d): key = "malformed"; if verbose { printError("lora-msg: dropped a malformed envelope: \(d)") }
+                default: key = "other"
                 }
+                dropped[key, default: 0] += 1
+            case .duplicate:
+                if verbose { printError("lora-msg: a copy of a message already shown (relayed twice or replayed)") }
+            case .transmitted(let id, let packet, let broadcast):
+                if verbose { printError("lora-msg: sending \(id.prefix(8)) as packet \(packet) (\(broadcast ? "broadcast" : "DM"))") }
+            case .delivery(let id, let state, let detail):
+                if verbose || state == .failed {
+                    printError("lora-msg: message \(id.prefix(8)) \(state.rawValue)" + (detail.map { ": \($0)" } ?? ""))
+                }
+            case .fellBackToBroadcast(let id):
+                printError("lora-msg: message \(id.prefix(8)): the radio has no key for that node; sent as a broadcast")
+            case .waitingForDutyCycle(let id, let s):
+                if verbose || s % 30 == 0 { printError("lora-msg: message \(id.prefix(8)) waits for the duty cycle, next slot in \(s) s") }
+            case .waitingForRadioQueue(let id):
+                if verbose { printError("lora-msg: message \(id.prefix(8)) waits for a free slot in the radio's transmit queue") }
+            case .notice(let text):
+                printError("lora-msg: \(text)")
+            case .radioLog(let line):
+                if verbose { printError("radio: \(terminalSafe(line))") }
+            case .disconnected(let why):
+                printError("lora-msg: \(why); reconnecting")
+            case .reconnected:
+                printError("lora-msg: radio back")
+            case .closed(let why):
+                if let why { printError("lora-msg: \(why.description)") }
             }
-            outbox.cancel()
-            watcher.cancel()
-            if verbose, !dropped.isEmpty {
-                printError("lora-msg: not shown: " + dropped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
-            }
-            try? messenger.store.checkpoint()
+        }
+        await listener.stop()
+        if verbose, !dropped.isEmpty {
+            printError("lora-msg: not shown: " + dropped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
         }
     }
 }
 
-/// One JSON Lines record of `tail --json`.
-struct TailLine: Encodable {
+/// One JSON Lines record of `tail --json`; every key is always present.
+struct TailLine: CompleteJSON {
     var id: String
     var contact: String
     var senderId: String
@@ -135,14 +115,4 @@ struct TailLine: Encodable {
         id = m.id; contact = m.contact; senderId = m.senderID; node = m.node; text = m.text
         hops = m.hops; rssi = m.rssi; snr = m.snr; receivedAt = TimeText.rfc3339(m.receivedAt)
     }
-
-    // Absent values are written as null, so every line has every key.
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id); try c.encode(contact, forKey: .contact); try c.encode(senderId, forKey: .senderId)
-        try c.encode(node, forKey: .node); try c.encode(text, forKey: .text); try c.encode(hops, forKey: .hops)
-        try c.encode(rssi, forKey: .rssi); try c.encode(snr, forKey: .snr); try c.encode(receivedAt, forKey: .receivedAt)
-    }
-
-    enum CodingKeys: String, CodingKey { case id, contact, senderId, node, text, hops, rssi, snr, receivedAt }
 }

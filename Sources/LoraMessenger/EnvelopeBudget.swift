@@ -4,8 +4,8 @@ import MeshtasticWire
 
 /// The byte budget of one message, computed from the constants the code itself uses, so the
 /// findings file cannot drift from what is built.
-enum EnvelopeBudget {
-    static func markdown(command: String) -> String {
+public enum EnvelopeBudget {
+    public static func markdown(command: String) -> String {
         let overhead = LoraEnvelope.overhead
         let envelope = LoraEnvelope.maxTotalBytes
         let text = LoraEnvelope.maxPlaintextBytes

@@ -1,0 +1,120 @@
+import Foundation
+import MeshtasticWire
+import MessageStore
+import RadioLink
+
+/// What the user sees while a message goes out.
+public enum SendProgress: Equatable, Sendable {
+    /// A running `tail` holds the radio; the message goes through the outbox to it.
+    case handedToTail(pid: Int32)
+    /// Seconds until the duty cycle allows the next transmission.
+    case dutyCycleWait(seconds: Int)
+    /// The radio's transmit queue is full; waiting for a free slot.
+    case radioQueueFull
+    case fellBackToBroadcast
+    case notice(String)
+    case reconnecting(String)
+    /// A wait is over (clears a redrawn progress line).
+    case done
+}
+
+/// How one message ended up.
+public struct SendOutcome: Equatable, Sendable {
+    public var messageID: String
+    public var state: DeliveryState
+    /// The node a DM went to; nil for a broadcast.
+    public var toNode: UInt32?
+    public var toNodeID: String? { toNode.map(User.nodeID) }
+}
+
+/// The options of one send: where to, how far to wait, and for how long in all.
+public struct SendPlan: Sendable {
+    public var broadcast = false
+    public var channel = 0
+    public var hopLimit: Int?
+    public var goal: MessageCourier.Goal = .queued
+    /// Seconds for everything: duty-cycle wait, hand-over, and the wait for `goal`.
+    public var timeout = 120.0
+    /// `.fail`: a duty-cycle pause ends the command at once (the message stays queued).
+    public var duty: MessageCourier.DutyPolicy = .wait
+    public init() {}
+}
+
+extension Messenger {
+    /// Seals a text, stores it in the outbox and delivers it: the one use case behind `send`.
+    public func send(_ text: String, to name: String, plan: SendPlan, radio: RadioChoice,
+                     progress: @escaping @Sendable (SendProgress) -> Void) async throws(MessengerError) -> SendOutcome {
+        let c = try contact(named: name)
+        if plan.goal == .ack && (plan.broadcast || c.node == nil) {
+            if plan.broadcast { throw .usage("a broadcast is never acknowledged by its recipient; use --wait relayed") }
+            throw .ackNeedsNode(c.name)
+        }
+        let m = try compose(to: c.name, text: text, broadcast: plan.broadcast, channel: plan.channel, hopLimit: plan.hopLimit)
+        return try await deliver([m.id], plan: plan, radio: radio, progress: progress)[0].get()
+    }
+
+    /// Sends stored outbox messages and waits for each to reach `plan.goal`, through a
+    /// running `tail` if there is one, else through the radio. One result per id, in order.
+    public func deliver(_ ids: [String], plan: SendPlan, radio: RadioChoice,
+                        progress: @escaping @Sendable (SendProgress) -> Void) async throws(MessengerError) -> [Result<SendOutcome, MessengerError>] {
+        if let pid = TailPresence.runningTail(home: home) {
+            progress(.handedToTail(pid: pid))
+            var results: [Result<SendOutcome, MessengerError>] = []
+            for id in ids {
+                do {
+                    let state = try await MessageCourier.waitFor(store: store, messageID: id, goal: plan.goal, timeout: plan.timeout, clock: { self.now })
+                    results.append(.success(try outcome(id, state)))
+                } catch { results.append(.failure(error)) }
+            }
+            return results
+        }
+        let endpoint: RadioEndpoint
+        do { endpoint = try radio.locate() } catch {
+            if case .radio(let e) = error, let first = ids.first { throw .notSent(e, messageID: first) }
+            throw error
+        }
+        let courier: MessageCourier
+        do { courier = try await MessageCourier.connect(messenger: self, endpoint: endpoint, reconnectForSeconds: 10) } catch {
+            if case .radio(let e) = error, let first = ids.first { throw .notSent(e, messageID: first) }
+            throw error
+        }
+        let watcher = Task { await Self.relay(courier.events, to: progress) }
+        var results: [Result<SendOutcome, MessengerError>] = []
+        for id in ids {
+            let deadline = now + plan.timeout
+            do {
+                try await courier.transmit(messageID: id, broadcast: plan.broadcast, duty: plan.duty, deadline: deadline) { s in
+                    progress(.dutyCycleWait(seconds: s))
+                }
+                progress(.done)
+                let state = try await courier.waitFor(messageID: id, goal: plan.goal, timeout: max(0.001, deadline - now))
+                results.append(.success(try outcome(id, state)))
+            } catch {
+                progress(.done)
+                results.append(.failure(error))
+                if case .notSent = error { break }
+            }
+        }
+        await courier.close()
+        watcher.cancel()
+        return results
+    }
+
+    private func outcome(_ id: String, _ state: DeliveryState) throws(MessengerError) -> SendOutcome {
+        let m: StoredMessage?
+        do { m = try store.message(id: id) } catch { throw .store(error) }
+        return SendOutcome(messageID: id, state: state, toNode: m?.toNode)
+    }
+
+    private static func relay(_ events: AsyncStream<MessengerEvent>, to progress: @Sendable (SendProgress) -> Void) async {
+        for await e in events {
+            switch e {
+            case .fellBackToBroadcast: progress(.fellBackToBroadcast)
+            case .waitingForRadioQueue: progress(.radioQueueFull)
+            case .notice(let text): progress(.notice(text))
+            case .disconnected(let why): progress(.reconnecting(why))
+            default: break
+            }
+        }
+    }
+}

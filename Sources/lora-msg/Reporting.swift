@@ -1,0 +1,144 @@
+import ArgumentParser
+import Foundation
+import LoraMessenger
+
+/// An error of the command line itself (a report file that cannot be written, …); the
+/// layers below have their own, all reported by `LoraMsg.main`.
+struct CLIError: ReportableError {
+    let exitStatus: ExitStatus
+    let message: String
+    init(_ status: ExitStatus, _ message: String) { exitStatus = status; self.message = message }
+}
+
+func printError(_ s: String) { printErrorRaw(s + "\n") }
+
+func printErrorRaw(_ s: String) {
+    var bytes = Array(s.utf8)
+    var offset = 0
+    while offset < bytes.count {
+        let n = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress! + offset, $0.count - offset) }
+        if n <= 0 { break }
+        offset += n
+    }
+}
+
+/// Text from a contact is shown in a terminal: control characters (escape sequences that
+/// could rewrite the screen or the title bar) and bidi/zero-width formatting characters (that
+/// could reorder or hide what is shown) are made visible instead of obeyed.
+func terminalSafe(_ s: String) -> String {
+    var out = ""
+    for scalar in s.unicodeScalars {
+        let v = scalar.value
+        let category = scalar.properties.generalCategory
+        if v < 0x20 || v == 0x7F || (0x80...0x9F).contains(v) || category == .lineSeparator
+            || category == .paragraphSeparator || category == .format {
+            out += v == 0x0A ? "↵" : "\\u{\(String(v, radix: 16))}"
+        } else {
+            out.unicodeScalars.append(scalar)
+        }
+    }
+    return out
+}
+
+enum TimeText {
+    /// RFC 3339 in UTC with milliseconds, for JSON.
+    static func rfc3339(_ unixSeconds: Double) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        f.timeZone = TimeZone(identifier: "UTC")
+        return f.string(from: Date(timeIntervalSince1970: unixSeconds))
+    }
+
+    /// Local wall-clock time for people.
+    static func local(_ unixSeconds: Double, withDate: Bool = false) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.dateFormat = withDate ? "yyyy-MM-dd HH:mm:ss" : "HH:mm:ss"
+        return f.string(from: Date(timeIntervalSince1970: unixSeconds))
+    }
+}
+
+/// Writes one line to stdout and flushes it, so a pipe (`tail --json | jq`) sees each line
+/// as it happens.
+func emitLine(_ s: String) {
+    print(s)
+    fflush(nil)
+}
+
+/// "(1 hop, -97 dBm, 4.5 dB)": the journey of a received message.
+func journey(hops: Int?, rssi: Int?, snr: Double?) -> String {
+    var parts: [String] = []
+    if let hops { parts.append(hops == 1 ? "1 hop" : "\(hops) hops") } else { parts.append("? hops") }
+    if let rssi { parts.append("\(rssi) dBm") }
+    if let snr { parts.append(String(format: "%.1f dB", snr)) }
+    return "(" + parts.joined(separator: ", ") + ")"
+}
+
+/// One JSON object on one line: keys in snake_case and sorted, and every key present (an
+/// unknown value is `null`, never a missing key).
+func jsonLine<T: Encodable>(_ value: T) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    guard let data = try? encoder.encode(value) else { throw CLIError(.software, "cannot encode JSON") }
+    return String(decoding: data, as: UTF8.self)
+}
+
+/// Encodes every stored property, writing `null` for nil (synthesised Encodable omits them).
+protocol CompleteJSON: Encodable {}
+extension CompleteJSON {
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: AnyKey.self)
+        for child in Mirror(reflecting: self).children {
+            // Underscored properties are for the text form only.
+            guard let label = child.label, !label.hasPrefix("_") else { continue }
+            let key = AnyKey(label)
+            if let v = child.value as? any OptionalProtocol, v.isNone { try c.encodeNil(forKey: key); continue }
+            guard let v = child.value as? any Encodable else { continue }
+            try c.encode(v, forKey: key)
+        }
+    }
+}
+
+struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(_ s: String) { stringValue = s }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
+
+protocol OptionalProtocol { var isNone: Bool { get } }
+extension Optional: OptionalProtocol { var isNone: Bool { self == nil } }
+
+/// A progress line on stderr: redrawn in place on a terminal, else printed when it changes
+/// in substance (at most every 10 s for a countdown).
+final class ProgressLine: @unchecked Sendable {
+    private let tty = isatty(2) == 1
+    private let lock = NSLock()
+    private var shown = false
+    private var lastPrinted = ""
+    private var lastAt = 0.0
+
+    func show(_ text: String, key: String? = nil) {
+        lock.lock(); defer { lock.unlock() }
+        if tty {
+            printErrorRaw("\r\u{1B}[K" + text)
+            shown = true
+            return
+        }
+        let k = key ?? text
+        let now = Date().timeIntervalSince1970
+        if k != lastPrinted || now - lastAt >= 10 {
+            printError(text)
+            lastPrinted = k
+            lastAt = now
+        }
+    }
+
+    func finish() {
+        lock.lock(); defer { lock.unlock() }
+        if tty && shown { printErrorRaw("\r\u{1B}[K") }
+        shown = false
+    }
+}

@@ -29,11 +29,14 @@ struct PseudoTerminal {
 public enum SimError: Error, CustomStringConvertible {
     case system(String, Int32)
     case invalid(String)
+    /// The link directory holds something this sim did not make, or another sim holds it.
+    case linkDirectory(String)
 
     public var description: String {
         switch self {
         case .system(let what, let code): "\(what): \(String(cString: strerror(code)))"
         case .invalid(let what): what
+        case .linkDirectory(let what): what
         }
     }
 }

@@ -56,12 +56,19 @@ public final class SimRuntime: @unchecked Sendable {
     private let wake: (read: Int32, write: Int32)
     private let pending = Mutex<(faults: [Fault], stop: Bool)>(([], false))
     private var createdLinks: [String] = []
+    /// Held (flock) for the sim's lifetime: a second sim on the same link directory is refused.
+    private var linkLock: Int32 = -1
+    public static let linkLockName = ".lora-msg-sim.lock"
 
     public init(scenario: Scenario, options: Options = Options()) throws(SimError) {
         self.options = options
         startWall = cpty_monotonic_seconds()
         air = MeshAir(scenario: scenario, seed: options.seed, epoch: Date().timeIntervalSince1970,
                       bootedAt: 0, bootDelaySeconds: options.bootDelaySeconds)
+        if let dir = options.linkDirectory {
+            let a = air
+            linkLock = try Self.claim(linkDirectory: dir, names: (0..<a.stationCount).map { a.name($0) })
+        }
         var fds: [Int32] = [0, 0]
         guard cpty_wake_pipe(&fds) == 0 else { throw .system("cannot create a pipe", errno) }
         wake = (fds[0], fds[1])
@@ -227,7 +234,7 @@ public final class SimRuntime: @unchecked Sendable {
             lines[s].pty = nil
             lines[s].output.removeAll()
             lines[s].unpluggedUntil = t + seconds
-            if let link = ports[s].linkPath { unlink(link) }
+            if let link = ports[s].linkPath, createdLinks.contains(link) { unlink(link) }
         case .inject(let s, let bytes):
             guard lines.indices.contains(s) else { return }
             lines[s].output += bytes
@@ -265,6 +272,38 @@ public final class SimRuntime: @unchecked Sendable {
             if lines[s].tcpClient >= 0 { close(lines[s].tcpClient) }
         }
         for link in createdLinks { unlink(link) }
+        createdLinks.removeAll()
+        if linkLock >= 0, let dir = options.linkDirectory {
+            unlink(dir + "/" + Self.linkLockName)
+            close(linkLock)
+            linkLock = -1
+        }
+    }
+
+    /// Takes the directory's lock and checks that every DIR/NAME is free, or a link a
+    /// previous sim left to a pty (it died without cleaning up). Anything else is the user's
+    /// and is never replaced or deleted.
+    private static func claim(linkDirectory dir: String, names: [String]) throws(SimError) -> Int32 {
+        let lockPath = dir + "/" + linkLockName
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { throw .linkDirectory("cannot create \(lockPath): \(String(cString: strerror(errno)))") }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            throw .linkDirectory("\(dir) is in use by another running 'lora-msg sim'; stop it or choose another --link-dir")
+        }
+        for name in names {
+            let path = dir + "/" + name
+            var st = stat()
+            guard lstat(path, &st) == 0 else { continue }
+            var target = [CChar](repeating: 0, count: 4096)
+            let n = st.st_mode & S_IFMT == S_IFLNK ? readlink(path, &target, target.count - 1) : -1
+            let pointsAtPty = n > 0 && String(cString: target).hasPrefix("/dev/pts/")
+            if !pointsAtPty {
+                close(fd)
+                throw .linkDirectory("\(path) already exists and was not made by lora-msg sim; move it away or choose another --link-dir")
+            }
+        }
+        return fd
     }
 
     // MARK: TCP

@@ -1,5 +1,5 @@
 // Open enums: a value this build has no name for still decodes and re-encodes unchanged.
-// Values from meshtastic/protobufs (see ../shared/docs/meshtastic-facts.md §3).
+// Values from meshtastic/protobufs (meshtastic/protobufs mesh.proto, portnums.proto, config.proto).
 
 /// Which application a `Data.payload` belongs to. lora-msg's envelopes travel on `privateApp` (256).
 public struct PortNum: ProtoEnum, CustomStringConvertible {

@@ -185,8 +185,13 @@ public final class MessageStore: Sendable {
     @discardableResult
     public func insert(_ m: StoredMessage) throws(StoreError) -> Bool {
         try write { db in
-            try m.insert(db, onConflict: .ignore)
-            return db.changesCount == 1
+            // Not INSERT OR IGNORE: that would also silently skip a row the CHECKs refuse.
+            let seen = try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM message WHERE sender_id = ? AND nonce = ?)",
+                arguments: [Data(m.senderID), Data(m.nonce)]) ?? false
+            if seen { return false }
+            try m.insert(db)
+            return true
         }
     }
 

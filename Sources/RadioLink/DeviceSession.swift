@@ -4,7 +4,7 @@ import MeshtasticWire
 /// bytes the port delivered and the time, and it returns bytes to write and events. A driver
 /// owns the port, the clock and the timers; tests drive this with byte arrays.
 ///
-/// Firmware facts it is built on (../shared/docs/meshtastic-facts.md §1, §2, §7):
+/// Firmware facts it is built on (PhoneAPI, StreamAPI, ReliableRouter in meshtastic/firmware):
 /// frames sent while a radio boots or resets are silently ignored, so `want_config_id` is
 /// retried (with the wake preamble) when nothing at all has come back; the handshake ends
 /// only on `config_complete_id == our nonce`, never by counting; a packet id the radio saw

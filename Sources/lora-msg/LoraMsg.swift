@@ -28,6 +28,7 @@ struct LoraMsg: AsyncParsableCommand {
     /// The one error path: every command throws, and here each error becomes one line on
     /// stderr and its exit status (`ExitStatus`); argument-parser reports its own errors.
     static func main() async {
+        unblockStopSignals()
         if let bad = firstNonUTF8Argument() {
             printError("lora-msg: argument \(bad) is not valid UTF-8; messages and names must be UTF-8 text")
             Glibc.exit(ExitStatus.dataError.rawValue)
@@ -60,4 +61,14 @@ struct LoraMsg: AsyncParsableCommand {
 
 enum LoraMsgVersion {
     static let string = "0.2.0"
+}
+
+/// A parent may have started us with signals blocked (a thread pool's mask is inherited
+/// through exec); Ctrl-C and SIGTERM must reach `tail` and `sim`. Per thread: call it on the
+/// thread that should take them.
+func unblockStopSignals() {
+    var unblock = sigset_t()
+    sigemptyset(&unblock)
+    for s in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&unblock, s) }
+    pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
 }

@@ -76,11 +76,13 @@ struct SimCommand: ParsableCommand {
             options.bootDelaySeconds = bootDelay
             let runtime: SimRuntime
             do { runtime = try SimRuntime(scenario: chosen, options: options) } catch {
+                if case .linkDirectory = error { throw CLIError(.cantCreate, error.description) }
                 throw CLIError(.unavailable, "\(error)")
             }
             signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }
             signal(SIGTERM) { _ in stopRequested.store(true, ordering: .relaxed) }
             signal(SIGPIPE, SIG_IGN)
+            unblockStopSignals()
 
             let width = runtime.ports.map(\.name.count).max() ?? 0
             print("scenario \(chosen.name): \(runtime.ports.count) radios, \(chosen.resolvedRegion.name) \(chosen.resolvedPreset.displayName), seed \(seed), speed \(speed)x")

@@ -140,6 +140,20 @@ func textBroadcast(_ text: String, hopLimit: UInt32 = 0) -> MeshPacket {
         #expect(m.deliveries(at: north, id: id).contains(.acked(by: eastNum)))
     }
 
+    /// Firmware 2.7/2.8 (ReliableRouter): a DM through a relay is reported twice, first the
+    /// implicit ACK from our own node when it hears the relay repeat it, then the
+    /// destination's ACK; the client must see both.
+    @Test func directMessageThroughARelayIsRelayedThenAcked() throws {
+        var m = MeshBench(.line5)
+        m.connectAll()
+        let far = m.air.radio(2).identity.nodeNum
+        let id = m.send(from: 0, privatePacket(to: far, Array("two hops".utf8)))
+        m.run(for: 40)
+        #expect(m.received(at: 2, id: id).count == 1)
+        let updates = m.deliveries(at: 0, id: id).filter { $0 != .queued }
+        #expect(updates == [.relayed, .acked(by: far)])
+    }
+
     @Test func unreachableNodeEndsInMaxRetransmit() throws {
         let s = Scenario(name: "apart", nodes: [.init(name: "a", x: 0, y: 0), .init(name: "b", x: 50_000, y: 0)])
         var m = MeshBench(s)

@@ -41,9 +41,9 @@ func outgoing(to v: UInt8, nonce: UInt8, at t: Double = 3000) -> StoredMessage {
         #expect(try store.contacts().map(\.name) == ["eitan", "maya"])
         #expect(try store.contact(named: "EITAN")?.node == 0xA1B2C3D4)
         #expect(try store.contact(senderID: bytes(8, 2))?.name == "maya")
-        try store.removeContact(named: "maya")
+        try store.removeContact(named: "maya", at: 5)
         #expect(try store.contact(named: "maya") == nil)
-        #expect(throws: StoreError.noSuchContact("maya")) { try store.removeContact(named: "maya") }
+        #expect(throws: StoreError.noSuchContact("maya")) { try store.removeContact(named: "maya", at: 5) }
     }
 
     @Test func sameNameSameKeyIsANoOpDifferentKeyIsRefused() throws {

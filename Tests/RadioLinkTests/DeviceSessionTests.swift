@@ -178,9 +178,11 @@ struct FixedRandom: RandomNumberGenerator {
 
     @Test func ackNakAndImplicitAck() {
         var s = connected()
-        let (dm, _) = s.send(MeshPacket(), now: 1)
-        let (bc, _) = s.send(MeshPacket(), now: 1)
-        let (lost, _) = s.send(MeshPacket(), now: 1)
+        var toPeer = MeshPacket(); toPeer.to = Radio.peer
+        var toAll = MeshPacket(); toAll.to = MeshPacket.broadcast
+        let (dm, _) = s.send(toPeer, now: 1)
+        let (bc, _) = s.send(toAll, now: 1)
+        let (lost, _) = s.send(toPeer, now: 1)
         let out = s.receive(Radio.routing(.none, requestID: dm, from: Radio.peer)
                             + Radio.routing(.none, requestID: bc, from: Radio.me)
                             + Radio.routing(.maxRetransmit, requestID: lost, from: Radio.me), now: 20)
@@ -287,5 +289,69 @@ struct FixedRandom: RandomNumberGenerator {
         let (id, out) = s.send(p, now: 1)
         #expect(out == [.event(.delivery(packetID: id, .failed(.nak(.tooLarge))))])
         #expect(s.takeHeldPackets().isEmpty)
+    }
+
+    /// Firmware 2.7/2.8 reports a DM through a relay twice: the implicit ACK (from our own
+    /// node, when it hears the relay repeat it), then the destination's ACK with the same
+    /// request_id (ReliableRouter::shouldFilterReceived, then sniffReceived).
+    @Test func directMessageIsFollowedPastTheImplicitAckUntilTheDestinationAcks() {
+        var s = connected()
+        var toPeer = MeshPacket(); toPeer.to = Radio.peer
+        let (dm, _) = s.send(toPeer, now: 1)
+        #expect(s.receive(Radio.routing(.none, requestID: dm, from: Radio.me), now: 5).events == [.delivery(packetID: dm, .relayed)])
+        #expect(s.receive(Radio.routing(.none, requestID: dm, from: Radio.peer), now: 7).events == [.delivery(packetID: dm, .acked(by: Radio.peer))])
+        // Done: a late copy of the ACK is ordinary traffic, not a second delivery.
+        #expect(s.receive(Radio.routing(.none, requestID: dm, from: Radio.peer), now: 8).events.allSatisfy {
+            if case .delivery = $0 { return false } else { return true }
+        })
+    }
+
+    @Test func anAckFromANodeTheDirectMessageWasNotAddressedToProvesNothing() {
+        var s = connected()
+        var toPeer = MeshPacket(); toPeer.to = Radio.peer
+        let (dm, _) = s.send(toPeer, now: 1)
+        let stranger: UInt32 = 0x0BAD_F00D
+        let out = s.receive(Radio.routing(.none, requestID: dm, from: stranger), now: 5)
+        #expect(!out.events.contains(.delivery(packetID: dm, .acked(by: stranger))))
+        #expect(s.receive(Radio.routing(.none, requestID: dm, from: Radio.peer), now: 6).events == [.delivery(packetID: dm, .acked(by: Radio.peer))])
+    }
+
+    /// A QueueStatus counts the queue just after its own packet; packets written after it
+    /// are not in its `free` yet. A refusal for a full queue is flow control: the packet
+    /// waits and goes again under a fresh id (the firmware drops an id it has seen).
+    @Test func aFullRadioQueueHoldsAndRenumbersInsteadOfFailing() {
+        var s = connected()
+        let (a, _) = s.send(MeshPacket(), now: 1)
+        _ = s.receive(Radio.frame(.queueStatus(QueueStatus(res: 0, free: 2, maxlen: 16, meshPacketId: a))), now: 1.1)
+        let (b, outB) = s.send(MeshPacket(), now: 1.2)
+        let (c, outC) = s.send(MeshPacket(), now: 1.2)
+        #expect(outB.toRadio.count == 1 && outC.toRadio.count == 1)
+        // A late status for b says 1 free, but c is already on its way: nothing more goes out.
+        _ = s.receive(Radio.frame(.queueStatus(QueueStatus(res: 0, free: 1, maxlen: 16, meshPacketId: b))), now: 1.3)
+        let (d, outD) = s.send(MeshPacket(), now: 1.4)
+        #expect(outD.toRadio.isEmpty, "held: the radio's one free slot is c's")
+        let full = s.receive(Radio.frame(.queueStatus(QueueStatus(res: 32, free: 0, maxlen: 16, meshPacketId: c))), now: 1.5)
+        guard case .delivery(c, .renumbered(let c2))? = full.events.first else {
+            Issue.record("expected c to be renumbered, got \(full.events)"); return
+        }
+        #expect(c2 != c)
+        #expect(!full.events.contains { if case .delivery(_, .failed) = $0 { return true } else { return false } })
+        // The radio says a slot is free again (id 0): c goes first, under its new id, then d.
+        let freed = s.receive(Radio.frame(.queueStatus(QueueStatus(res: 0, free: 2, maxlen: 16, meshPacketId: 0))), now: 9)
+        let sent = freed.toRadio.compactMap { m -> UInt32? in if case .packet(let p)? = m.payloadVariant { return p.id } else { return nil } }
+        #expect(sent == [c2, d])
+    }
+
+    @Test func theSessionSaysWhenItNextNeedsTheClock() {
+        var s = DeviceSession()
+        _ = s.start(now: 100)
+        #expect(s.nextDeadline == 100 + s.options.retryAfterSeconds)
+        var c = connected()
+        let idle = c.nextDeadline
+        #expect(idle != nil)
+        if let idle { #expect(c.tick(now: idle - 0.01).isEmpty) }
+        // A partial frame makes the deadline its idle timeout.
+        _ = c.receive([0x94, 0xC3, 0x00, 0x10, 0x01], now: 10)
+        #expect(c.nextDeadline == 10 + c.options.frameIdleSeconds)
     }
 }

@@ -13,6 +13,13 @@ import Testing
 /// hardware one.
 final class Rig: @unchecked Sendable {
     let a: RadioEndpoint
+    /// The endpoint as a user would name it in LORA_MSG_PORT.
+    func choice(_ e: RadioEndpoint) -> RadioChoice {
+        switch e {
+        case .serial(let p): RadioChoice(environment: ["LORA_MSG_PORT": p])
+        case .tcp(let h, let port): RadioChoice(environment: ["LORA_MSG_PORT": "tcp://\(h):\(port)"])
+        }
+    }
     let b: RadioEndpoint
     let relay: RadioEndpoint?
     let sim: RunningSim?
@@ -143,7 +150,7 @@ final class Recorder: @unchecked Sendable {
         o.count = 10; o.intervalSeconds = 0; o.bothWays = false; o.timeoutSeconds = 120
         o.preloadAirtimeSeconds = 359   // one second of the hour's 360 left
         o.clockSpeed = rig.isHardware ? 1 : 20
-        let result = try await BenchRun(options: o, clock: rig.clock).run(a: rig.a, b: rig.b, relay: nil) { _ in }
+        let result = try await BenchRun(options: o, clock: rig.clock).run(a: rig.choice(rig.a), b: rig.choice(rig.b), relay: nil) { _ in }
         #expect(result.ledger.region == "EU_868")
         #expect(result.summaries[0].delivered == 10)
         #expect(result.allIntact)

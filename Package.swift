@@ -3,7 +3,6 @@ import PackageDescription
 
 let package = Package(
     name: "lora-msg",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "lora-msg", targets: ["lora-msg"]),
         .library(name: "LoraCrypto", targets: ["LoraCrypto"]),

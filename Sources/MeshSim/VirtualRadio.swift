@@ -235,6 +235,7 @@ public struct VirtualRadio {
     /// Returns frames for the client and, for a want_ack DM to us, the ACK to transmit.
     public mutating func heard(_ packet: MeshPacket, now: Double) -> [Output] {
         var out: [Output] = []
+        noteHeard(packet)
         // Our own packet relayed by a neighbour: the firmware's implicit ACK (ReliableRouter::
         // shouldFilterReceived), for a DM as for a broadcast. It stops the retransmissions; a
         // DM's destination still sends its own ACK, which reaches the client as well.
@@ -258,6 +259,16 @@ public struct VirtualRadio {
             out += ack(packet, now: now)
         }
         return out
+    }
+
+    /// NodeDB::updateFrom: every packet heard from a node refreshes its last_heard (the
+    /// packet's rx_time), its SNR (when the radio measured one) and, when the header says how
+    /// far it came, hops_away = hop_start − hop_limit.
+    private mutating func noteHeard(_ p: MeshPacket) {
+        guard p.from != identity.nodeNum, let i = settings.knownNodes.firstIndex(where: { $0.num == p.from }) else { return }
+        if p.rxTime != 0 { settings.knownNodes[i].lastHeard = p.rxTime }
+        if p.rxSnr != 0 { settings.knownNodes[i].snr = p.rxSnr }
+        if p.hopStart != 0, p.hopLimit <= p.hopStart { settings.knownNodes[i].hopsAway = p.hopStart - p.hopLimit }
     }
 
     private mutating func ack(_ packet: MeshPacket, now: Double) -> [Output] {

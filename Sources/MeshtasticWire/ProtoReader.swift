@@ -47,10 +47,9 @@ public struct ProtoReader {
             count += 1
             if count == 10 && byte > 1 { throw .varintTooLong }
             result |= UInt64(byte & 0x7F) << shift
-            if byte & 0x80 == 0 {
-                if byte == 0 && count > 1 { throw .overlongVarint }
-                return result
-            }
+            // Non-minimal forms (redundant 0x80 groups, `80 00` for 0) are accepted, as nanopb
+            // in the firmware and swift-protobuf accept them; re-encoding is canonical.
+            if byte & 0x80 == 0 { return result }
             shift += 7
             if count == 10 { throw .varintTooLong }
         }

@@ -6,7 +6,6 @@ public enum WireError: Error, Equatable, Sendable {
     /// A varint ran past 10 bytes, or its 10th byte carried more than the one bit left.
     case varintTooLong
     /// A varint with redundant trailing zero groups (e.g. `80 00` for 0).
-    case overlongVarint
     /// Wire types 3 and 4 (groups) and 6, 7 do not exist in proto3.
     case invalidWireType(UInt8)
     /// Field number 0, or above 2^29 − 1.

@@ -43,20 +43,49 @@ public final class SerialTransport: RadioTransport {
 
     public func close() { Glibc.close(fd) }
 
-    /// "lora-msg (pid 1234)" for the process holding `path` open, if /proc lets us see it.
+    /// "lora-msg (pid 1234)" for the process that holds the port, if /proc lets us see it:
+    /// the owner of its flock (/proc/locks), else a process with it open that is not merely
+    /// the far end of a pseudo-terminal (a process holding /dev/ptmx, like `lora-msg sim`,
+    /// keeps the slave open without using it). Nil rather than a wrong name.
     static func holder(of path: String, excluding me: pid_t? = nil) -> String? {
         let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        if let pid = flockOwner(of: target), pid != me { return describe(pid) }
         guard let pids = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
         for pid in pids.compactMap(Int32.init).sorted() where pid != me {
-            guard let fds = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd") else { continue }
-            for fd in fds {
-                guard let dest = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)"),
-                      dest == target else { continue }
-                let comm = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?
-                    .trimmingCharacters(in: .whitespacesAndNewlines) ?? "process"
-                return "\(comm) (pid \(pid))"
-            }
+            let open = openFiles(pid)
+            guard open.contains(target), !open.contains("/dev/ptmx") else { continue }
+            return describe(pid)
         }
         return nil
     }
+
+    private static func describe(_ pid: pid_t) -> String {
+        let comm = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "process"
+        return "\(comm) (pid \(pid))"
+    }
+
+    private static func openFiles(_ pid: pid_t) -> Set<String> {
+        guard let fds = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd") else { return [] }
+        return Set(fds.compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)") })
+    }
+
+    /// /proc/locks lines read "1: FLOCK ADVISORY WRITE PID MAJ:MIN:INODE 0 EOF" (MAJ and MIN
+    /// in hex): the pid whose FLOCK is on this file's device and inode.
+    static func flockOwner(of path: String) -> pid_t? {
+        var st = stat()
+        guard stat(path, &st) == 0, let text = try? String(contentsOfFile: "/proc/locks", encoding: .utf8) else { return nil }
+        let major = (UInt64(st.st_dev) >> 8) & 0xFFF, minor = (UInt64(st.st_dev) & 0xFF) | ((UInt64(st.st_dev) >> 12) & 0xFFF00)
+        let key = "\(String(major, radix: 16, uppercase: false).leftPad(2)):\(String(minor, radix: 16).leftPad(2)):\(st.st_ino)"
+        for line in text.split(separator: "\n") {
+            let f = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard f.count >= 6, f[1] == "FLOCK", f[5].lowercased() == key.lowercased(), let pid = pid_t(f[4]) else { continue }
+            return pid
+        }
+        return nil
+    }
+}
+
+private extension String {
+    func leftPad(_ n: Int) -> String { count >= n ? self : String(repeating: "0", count: n - count) + self }
 }

@@ -7,7 +7,63 @@ import Synchronization
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure delivery between two radios on one machine: latency, hops, RSSI, SNR.",
+        abstract: "Measure delivery between two radios, or print the envelope's byte budget.",
+        subcommands: [BenchRunCommand.self, EnvelopeBudgetCommand.self],
+        defaultSubcommand: BenchRunCommand.self
+    )
+}
+
+struct EnvelopeBudgetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "envelope-budget",
+        abstract: "Print the envelope's byte budget (Markdown, computed from the code's constants)."
+    )
+
+    @Option(help: ArgumentHelp("Write it to this file instead of stdout.", valueName: "file")) var report: String?
+
+    func run() throws {
+        let md = EnvelopeBudget.markdown(command: BenchRunCommand.commandLine())
+        guard let report else { print(md); return }
+        do { try md.write(toFile: report, atomically: true, encoding: .utf8) } catch {
+            throw CLIError(.cantCreate, "cannot write \(report): \(error.localizedDescription)")
+        }
+    }
+}
+
+/// Which radios: two real ones, or virtual ones of a scenario.
+struct BenchRadios: ParsableArguments {
+    @Option(help: ArgumentHelp("Radio A: a serial port or tcp://host[:port].", valueName: "port")) var a: String?
+    @Option(help: ArgumentHelp("Radio B.", valueName: "port")) var b: String?
+    @Option(help: ArgumentHelp("A relay radio between them (reported, not driven).", valueName: "port")) var relay: String?
+    @Option(help: ArgumentHelp("Run against virtual radios of this scenario instead.", valueName: "scenario")) var sim: String?
+    @Option(help: ArgumentHelp("With --sim: sender radio by name.", valueName: "name")) var from: String?
+    @Option(help: ArgumentHelp("With --sim: receiver radio by name.", valueName: "name")) var to: String?
+    @Option(help: ArgumentHelp("With --sim: how much faster than real time the air runs.", valueName: "x")) var speed = 10.0
+    @Option(help: ArgumentHelp("With --sim: random seed of the air.", valueName: "n")) var seed: UInt64 = 1
+}
+
+/// What to send, and how.
+struct BenchTraffic: ParsableArguments {
+    @Option(help: ArgumentHelp("Messages per direction.", valueName: "n")) var count = 20
+    @Option(help: ArgumentHelp("Seconds between one message's outcome and the next send.", valueName: "s")) var interval = 2.0
+    @Option(help: ArgumentHelp("Relays allowed (0-7); the radio's own setting when omitted.", valueName: "n")) var hopLimit: Int?
+    @Option(help: ArgumentHelp("Seconds to wait for each message.", valueName: "s")) var timeout = 60.0
+    @Flag(help: "Only A → B.") var oneWay = false
+    @Option(help: ArgumentHelp("Start as if A had already used this many seconds of airtime in the last hour (to watch the duty-cycle throttle).", valueName: "s"))
+    var preloadAirtime = 0.0
+}
+
+/// Where the figures go.
+struct BenchOutput: ParsableArguments {
+    @Flag(help: "Print the result as JSON on stdout.") var json = false
+    @Option(help: ArgumentHelp("Write a Markdown report to this file.", valueName: "file")) var report: String?
+    @Option(help: ArgumentHelp("Title of the Markdown report.", valueName: "text")) var title: String?
+}
+
+struct BenchRunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Measure delivery between two radios on one machine: latency, hops, RSSI, SNR (the default).",
         discussion: """
         Creates two throwaway identities, pairs them locally, sends --count messages A → B and \
         then B → A as acknowledged direct messages, and times each: until the radio accepted it, \
@@ -23,29 +79,29 @@ struct BenchCommand: AsyncParsableCommand {
         """
     )
 
-    @Option(help: ArgumentHelp("Radio A: a serial port or tcp://host[:port].", valueName: "port")) var a: String?
-    @Option(help: ArgumentHelp("Radio B.", valueName: "port")) var b: String?
-    @Option(help: ArgumentHelp("A relay radio between them (reported, not driven).", valueName: "port")) var relay: String?
-    @Option(help: ArgumentHelp("Run against virtual radios of this scenario instead.", valueName: "scenario")) var sim: String?
-    @Option(help: ArgumentHelp("With --sim: sender radio by name.", valueName: "name")) var from: String?
-    @Option(help: ArgumentHelp("With --sim: receiver radio by name.", valueName: "name")) var to: String?
-    @Option(help: ArgumentHelp("With --sim: how much faster than real time the air runs.", valueName: "x")) var speed = 10.0
-    @Option(help: ArgumentHelp("With --sim: random seed of the air.", valueName: "n")) var seed: UInt64 = 1
+    @OptionGroup(title: "Radios") var radios: BenchRadios
+    @OptionGroup(title: "Traffic") var traffic: BenchTraffic
+    @OptionGroup(title: "Output") var output: BenchOutput
 
-    @Option(help: ArgumentHelp("Messages per direction.", valueName: "n")) var count = 20
-    @Option(help: ArgumentHelp("Seconds between one message's outcome and the next send.", valueName: "s")) var interval = 2.0
-    @Option(help: ArgumentHelp("Relays allowed (0-7); the radio's own setting when omitted.", valueName: "n")) var hopLimit: Int?
-    @Option(help: ArgumentHelp("Seconds to wait for each message.", valueName: "s")) var timeout = 60.0
-    @Flag(help: "Only A → B.") var oneWay = false
-    @Option(help: ArgumentHelp("Start as if A had already used this many seconds of airtime in the last hour (to watch the duty-cycle throttle).", valueName: "s"))
-    var preloadAirtime = 0.0
-    @Flag(help: "Print the result as JSON on stdout.") var json = false
-    @Option(help: ArgumentHelp("Write a Markdown report to this file.", valueName: "file")) var report: String?
-    @Option(help: ArgumentHelp("Title of the Markdown report.", valueName: "text")) var title: String?
-    @Flag(help: "Print the envelope's byte budget (Markdown, computed from the code's constants) and exit.") var envelopeBudget = false
+    var a: String? { radios.a }
+    var b: String? { radios.b }
+    var relay: String? { radios.relay }
+    var sim: String? { radios.sim }
+    var from: String? { radios.from }
+    var to: String? { radios.to }
+    var speed: Double { radios.speed }
+    var seed: UInt64 { radios.seed }
+    var count: Int { traffic.count }
+    var interval: Double { traffic.interval }
+    var hopLimit: Int? { traffic.hopLimit }
+    var timeout: Double { traffic.timeout }
+    var oneWay: Bool { traffic.oneWay }
+    var preloadAirtime: Double { traffic.preloadAirtime }
+    var json: Bool { output.json }
+    var report: String? { output.report }
+    var title: String? { output.title }
 
     func validate() throws {
-        if envelopeBudget { return }
         if sim == nil, a == nil || b == nil { throw ValidationError("give --a and --b (two radios), or --sim SCENARIO") }
         if sim != nil, a != nil || b != nil || relay != nil { throw ValidationError("--sim runs its own radios; drop --a/--b/--relay") }
         if sim == nil, from != nil || to != nil { throw ValidationError("--from/--to choose radios of --sim") }
@@ -58,17 +114,6 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-            if envelopeBudget {
-                let md = EnvelopeBudget.markdown(command: Self.commandLine())
-                if let report {
-                    do { try md.write(toFile: report, atomically: true, encoding: .utf8) } catch {
-                        throw CLIError(.cantCreate, "cannot write \(report): \(error.localizedDescription)")
-                    }
-                } else {
-                    print(md)
-                }
-                return
-            }
             var options = BenchRun.Options()
             options.count = count; options.intervalSeconds = interval; options.hopLimit = hopLimit
             options.bothWays = !oneWay; options.timeoutSeconds = timeout; options.preloadAirtimeSeconds = preloadAirtime

@@ -35,8 +35,8 @@ struct BenchText {
         return (lines + [
             "",
             "latency: from the send call until the other side's lora-msg had it decrypted" + (isSimulated ? " (simulated time)" : ""),
-            String(format: "duty cycle %@: %.1f s of %.0f s used in the last hour (%.2f %%), %.1f s spent waiting for it, most airtime in any hour %.1f s",
-                   l.region, l.usedSecondsAtEnd, l.budgetSeconds, l.utilizationPercentAtEnd, l.totalDutyWaitSeconds, l.largestWindowSeconds),
+            String(format: "duty cycle %@: %.1f s of the hour's %.0f s budget used (%.1f %% of the budget), %.1f s spent waiting for it, most airtime in any hour %.1f s",
+                   l.region, l.usedSecondsAtEnd, l.budgetSeconds, budgetShare(l.usedSecondsAtEnd, l.budgetSeconds), l.totalDutyWaitSeconds, l.largestWindowSeconds),
         ]).joined(separator: "\n")
     }
 
@@ -70,8 +70,8 @@ struct BenchText {
         for r in rows { md.append("| " + r.joined(separator: " | ") + " |") }
         md.append("")
         let l = result.ledger
-        md.append(String(format: "Duty cycle (%@, budget %.0f s per hour): %.1f s of airtime in the last hour at the end (%.2f %%), %.1f s of it preloaded; %.1f s spent waiting for the ledger; the most airtime in any one-hour window was %.1f s.",
-                         l.region, l.budgetSeconds, l.usedSecondsAtEnd, l.utilizationPercentAtEnd, l.preloadSeconds, l.totalDutyWaitSeconds, l.largestWindowSeconds))
+        md.append(String(format: "Duty cycle (%@, budget %.0f s per hour): %.1f s of airtime in the last hour at the end (%.1f %% of the budget), %.1f s of it preloaded; %.1f s spent waiting for the ledger; the most airtime in any one-hour window was %.1f s.",
+                         l.region, l.budgetSeconds, l.usedSecondsAtEnd, budgetShare(l.usedSecondsAtEnd, l.budgetSeconds), l.preloadSeconds, l.totalDutyWaitSeconds, l.largestWindowSeconds))
         md.append("")
         md.append("<details><summary>Every message</summary>")
         md.append("")
@@ -86,3 +86,6 @@ struct BenchText {
         return md.joined(separator: "\n")
     }
 }
+
+/// Used airtime as a share of the hourly budget (not of the hour: "4 s of 360 s" is 1.1 %).
+func budgetShare(_ used: Double, _ budget: Double) -> Double { budget > 0 ? used / budget * 100 : 0 }

@@ -27,13 +27,22 @@ import Testing
         // 11 bytes.
         #expect(throws: WireError.varintTooLong) { try varint([UInt8](repeating: 0x80, count: 10) + [0x00]) }
         #expect(throws: WireError.varintTooLong) { try varint([UInt8](repeating: 0xFF, count: 64)) }
-        // Overlong forms: redundant zero groups.
-        #expect(throws: WireError.overlongVarint) { try varint([0x80, 0x00]) }
-        #expect(throws: WireError.overlongVarint) { try varint([0x81, 0x80, 0x00]) }
+        // Non-minimal forms (redundant zero groups) are accepted, as nanopb and swift-protobuf do.
+        #expect(try varint([0x80, 0x00]) == 0)
+        #expect(try varint([0x81, 0x80, 0x00]) == 1)
         #expect(try varint([0x00]) == 0)
         // Truncated.
         #expect(throws: WireError.truncated) { try varint([0x80]) }
         #expect(throws: WireError.truncated) { try varint([]) }
+    }
+
+    /// A non-minimal varint inside a message decodes, and the message re-encodes canonically.
+    @Test func nonMinimalVarintsDecodeAndReencodeCanonically() throws {
+        // Data{portnum: 256 written as 80 82 00 instead of 80 02, payload "A"}
+        let d = try PacketData(decoding: [0x08, 0x80, 0x82, 0x00, 0x12, 0x01, 0x41])
+        #expect(d.portnum == .privateApp)
+        #expect(d.payload == [0x41])
+        #expect(d.encoded() == [0x08, 0x80, 0x02, 0x12, 0x01, 0x41])
     }
 
     @Test func negativeInt32IsTenBytes() throws {

@@ -30,6 +30,21 @@ import Testing
         #expect(samples.count == 2 && samples.allSatisfy { $0["hops"] as? Int == 3 })
     }
 
+    /// The duty-cycle line says one thing: used airtime as a share of the hour's budget.
+    @Test func dutyCycleLineGivesTheShareOfTheBudget() throws {
+        let r = try CLI.run(["bench", "--sim", "two-radios", "--count", "1", "--one-way", "--interval", "0"])
+        #expect(r.status == 0, "\(r.err)")
+        let line = try #require(r.out.split(separator: "\n").first { $0.hasPrefix("duty cycle") })
+        #expect(line.contains("of the hour's 360 s budget used") && line.contains("% of the budget)"))
+    }
+
+    @Test func envelopeBudgetIsItsOwnSubcommand() throws {
+        let r = try CLI.run(["bench", "envelope-budget"])
+        #expect(r.status == 0)
+        #expect(r.out.hasPrefix("# Envelope byte budget"))
+        #expect(try CLI.run(["bench", "--envelope-budget"]).status == 64)
+    }
+
     @Test func undeliveredMessagesMakeItFail() throws {
         let path = NSTemporaryDirectory() + "far-\(UUID().uuidString.prefix(8)).json"
         defer { try? FileManager.default.removeItem(atPath: path) }

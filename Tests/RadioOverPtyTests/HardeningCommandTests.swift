@@ -92,4 +92,16 @@ import Testing
         first.stop()
         #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: dir + "/alice")) == nil)
     }
+
+    /// "in use by" names the process holding the port (tail), not the sim on the pty's far end.
+    @Test func busyPortNamesTheRealHolder() async throws {
+        let v = try await Valley()
+        defer { v.close() }
+        let tail = try v.tail("north")
+        defer { tail.stop() }
+        #expect(await tail.wait { tail.err.contains("listening") })
+        let r = try CLI.run(["radio", "info", "--port", v.port("north")])
+        #expect(r.status == 69)
+        #expect(r.err.contains("(pid \(tail.process.processIdentifier))"), "\(r.err)")
+    }
 }

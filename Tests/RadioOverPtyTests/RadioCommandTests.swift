@@ -1,4 +1,6 @@
 import Foundation
+import MeshtasticWire
+import RadioLink
 import Testing
 @testable import MeshSim
 
@@ -42,6 +44,30 @@ struct CLI {
         let nodes = try CLI.run(["radio", "nodes", "--port", sim.link("north")])
         #expect(nodes.status == 0)
         #expect(nodes.out.contains(sim.runtime.ports[1].nodeID) && nodes.out.contains(sim.runtime.ports[2].nodeID))
+    }
+
+    /// NodeDB::updateFrom: a node heard gets last_heard, SNR and hops_away; one never heard
+    /// says so instead of "SNR 0.0 dB".
+    @Test func radioNodesShowWhatTheRadioHeard() async throws {
+        let sim = try RunningSim(.valley, speed: 4)
+        defer { sim.stop() }
+        await sim.waitForLinks()
+        let north = try await RadioConnection.connect(to: .serial(sim.link("north")), options: quickOptions())
+        let log = EventLog(north)
+        var p = MeshPacket(); p.to = MeshPacket.broadcast
+        p.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: Array("hello".utf8)))
+        let id = try await north.send(p)
+        _ = await log.delivery(id, timeout: 15) { $0 == .relayed }
+        await north.close()
+        let r = try CLI.run(["radio", "nodes", "--json", "--port", sim.link("east")])
+        #expect(r.status == 0, "\(r.err)")
+        let rows = r.out.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let northID = sim.runtime.ports.first { $0.name == "north" }!.nodeID
+        let row = try #require(rows.first { $0["node"] as? String == northID })
+        #expect(row["last_heard"] is String)
+        #expect(row["snr"] is Double)
+        #expect(row["hops_away"] is Int)
+        #expect(rows.allSatisfy { $0.keys.contains("snr") && $0.keys.contains("last_heard") && $0.keys.contains("hops_away") })
     }
 
     @Test(arguments: [

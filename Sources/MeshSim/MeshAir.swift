@@ -12,6 +12,8 @@ public struct MeshAir {
     public struct ClientWrite: Equatable, Sendable {
         public var station: Int
         public var bytes: [UInt8]
+        /// Which client API of the radio: 0 the serial console, 1 TCP.
+        public var api: Int = 0
     }
 
     /// What happened on the air, in order; tests read it to see copies, collisions and relays.
@@ -147,14 +149,14 @@ public struct MeshAir {
     /// What a radio prints while it boots, for its client.
     public func bootLog(_ station: Int) -> [ClientWrite] {
         stations[station].radio.bootLog().compactMap {
-            if case .write(let b) = $0 { return ClientWrite(station: station, bytes: b) } else { return nil }
+            if case .write(let b, let api) = $0 { return ClientWrite(station: station, bytes: b, api: api) } else { return nil }
         }
     }
 
     /// Bytes a client wrote to its radio.
-    public mutating func fromClient(station: Int, bytes: [UInt8], now t: Double) -> [ClientWrite] {
+    public mutating func fromClient(station: Int, bytes: [UInt8], now t: Double, api: Int = 0) -> [ClientWrite] {
         var out = advance(to: t)
-        let outputs = stations[station].radio.receive(bytes, now: now)
+        let outputs = stations[station].radio.receive(bytes, now: now, api: api)
         out += apply(outputs, station: station)
         return out
     }
@@ -174,6 +176,11 @@ public struct MeshAir {
         now = max(now, t)
         out += tickRadios()
         return out
+    }
+
+    /// A client transport closed (the TCP client went away).
+    public mutating func clientGone(station: Int, api: Int) {
+        stations[station].radio.clientGone(api: api)
     }
 
     /// When something is next due on the air (radio timers are polled by `advance`).
@@ -208,8 +215,8 @@ public struct MeshAir {
         var out: [ClientWrite] = []
         for o in outputs {
             switch o {
-            case .write(let bytes):
-                out.append(ClientWrite(station: s, bytes: bytes))
+            case .write(let bytes, let api):
+                out.append(ClientWrite(station: s, bytes: bytes, api: api))
             case .transmit(let packet):
                 remember(PacketKey(from: packet.from, id: packet.id), at: s)
                 // A locally originated packet waits random(0, 2^CW) slots, CW 3 on an idle channel.

@@ -180,23 +180,28 @@ public final class SimRuntime: @unchecked Sendable {
                 accept(on: s)
             case 2:
                 let got = read(p.fd, &buffer, buffer.count)
-                if got > 0 { fromClient(s, Array(buffer[0..<got])) } else if got == 0 || errno != EAGAIN { dropTCP(s) }
+                if got > 0 { fromClient(s, Array(buffer[0..<got]), api: Self.tcpAPI) } else if got == 0 || errno != EAGAIN { dropTCP(s) }
             default:
                 break
             }
         }
     }
 
-    private func fromClient(_ s: Int, _ bytes: [UInt8]) {
+    /// The radio's client APIs: the serial console on the pty, and the TCP API server.
+    static let serialAPI = 0, tcpAPI = 1
+
+    private func fromClient(_ s: Int, _ bytes: [UInt8], api: Int = SimRuntime.serialAPI) {
         let t = now
-        queue(air.fromClient(station: s, bytes: bytes, now: t))
+        queue(air.fromClient(station: s, bytes: bytes, now: t, api: api))
     }
 
     private func queue(_ writes: [MeshAir.ClientWrite]) {
         for w in writes {
-            if lines[w.station].unpluggedUntil == nil { lines[w.station].output += w.bytes }
-            // TCP carries frames only; the boot log is serial console text.
-            if lines[w.station].tcpClient >= 0, w.bytes.first == 0x94 { lines[w.station].tcpOutput += w.bytes }
+            if w.api == Self.tcpAPI {
+                if lines[w.station].tcpClient >= 0 { lines[w.station].tcpOutput += w.bytes }
+            } else if lines[w.station].unpluggedUntil == nil {
+                lines[w.station].output += w.bytes
+            }
         }
     }
 
@@ -338,7 +343,7 @@ public final class SimRuntime: @unchecked Sendable {
     }
 
     private func dropTCP(_ s: Int) {
-        if lines[s].tcpClient >= 0 { close(lines[s].tcpClient) }
+        if lines[s].tcpClient >= 0 { close(lines[s].tcpClient); air.clientGone(station: s, api: Self.tcpAPI) }
         lines[s].tcpClient = -1
         lines[s].tcpOutput.removeAll()
     }

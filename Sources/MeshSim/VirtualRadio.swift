@@ -45,8 +45,9 @@ public struct VirtualRadio {
     }
 
     public enum Output: Equatable, Sendable {
-        /// Bytes for the client (text log lines before the first frame, frames after).
-        case write([UInt8])
+        /// Bytes for one client API (0 = the serial console, 1 = TCP): text log lines before
+        /// the first frame, frames after.
+        case write([UInt8], api: Int)
         /// A packet to put on the air, already stamped with from/id/hop fields.
         case transmit(MeshPacket)
     }
@@ -54,12 +55,20 @@ public struct VirtualRadio {
     public let identity: Identity
     public var settings: Settings
     public private(set) var ledger: AirtimeLedger
-    public private(set) var clientConnected = false
+    /// One per transport, as the firmware has one PhoneAPI per transport (serial StreamAPI,
+    /// the TCP API server). Each has its own framing and handshake state; packets for the
+    /// phone come from one shared queue (MeshService::getForPhone), so with two clients
+    /// connected each packet goes to whichever pulls it first, never to both.
+    private struct PhoneAPI {
+        var decoder = FrameDecoder()
+        var connected = false
+    }
+    private var apis: [Int: PhoneAPI] = [:]
+    /// Which connected API pulls the next packet: they take turns, as two busy readers would.
+    private var nextPuller = 0
+    public var clientConnected: Bool { apis.values.contains { $0.connected } }
 
     private let bootedAt: Double
-    private var decoder = FrameDecoder()
-    /// The console switches to frames for good once the first frame is accepted.
-    private var usingProtobufs = false
     private var pendingToClient: [FromRadio] = []
     private var recentClientIDs: [UInt32] = []
     private var nextID: UInt32
@@ -86,41 +95,48 @@ public struct VirtualRadio {
             "INFO  | 00:00:00 0 [Main] Node \(identity.nodeID), region \(settings.region.name), preset \(settings.preset.displayName)",
             "DEBUG | 00:00:01 1 [Router] Using \(settings.hopLimit) hops",
         ]
-        return lines.map { .write(Array(($0 + "\r\n").utf8)) }
+        return lines.map { .write(Array(($0 + "\r\n").utf8), api: 0) }
     }
 
     // MARK: client side
 
-    public mutating func receive(_ bytes: [UInt8], now: Double) -> [Output] {
+    public mutating func receive(_ bytes: [UInt8], now: Double, api: Int = 0) -> [Output] {
         var out: [Output] = []
-        for event in decoder.feed(bytes) {
+        var state = apis[api] ?? PhoneAPI()
+        let events = state.decoder.feed(bytes)
+        apis[api] = state
+        for event in events {
             guard case .frame(let payload) = event else { continue }
             guard now - bootedAt >= settings.bootDelaySeconds else { continue }   // config not loaded yet
-            usingProtobufs = true
             guard let message = try? ToRadio(decoding: payload) else { continue }   // "ignore malformed toradio"
-            out += handle(message, now: now)
+            out += handle(message, now: now, api: api)
         }
         return out
     }
 
-    private mutating func handle(_ message: ToRadio, now: Double) -> [Output] {
+    /// The transport went away (TCP connection closed): that API stops pulling packets.
+    public mutating func clientGone(api: Int) {
+        apis[api] = nil
+    }
+
+    private mutating func handle(_ message: ToRadio, now: Double, api: Int) -> [Output] {
         switch message.payloadVariant {
         case .wantConfigId(let nonce)?:
-            clientConnected = false
-            return handshake(nonce: nonce)
+            apis[api, default: PhoneAPI()].connected = false
+            return handshake(nonce: nonce, api: api)
         case .heartbeat?:
-            return frames([FromRadio(.queueStatus(queueStatus(id: 0, res: 0, now: now)))])
+            return frames([FromRadio(.queueStatus(queueStatus(id: 0, res: 0, now: now)))], api: api)
         case .disconnect?:
-            clientConnected = false
+            apis[api, default: PhoneAPI()].connected = false
             return []
         case .packet(let p)?:
-            return handleClientPacket(p, now: now)
+            return handleClientPacket(p, now: now, api: api)
         default:
             return []
         }
     }
 
-    private mutating func handshake(nonce: UInt32) -> [Output] {
+    private mutating func handshake(nonce: UInt32, api: Int) -> [Output] {
         var replies: [FromRadio] = []
         let own = ownNodeInfo()
         if nonce == 69421 {
@@ -158,10 +174,10 @@ public struct VirtualRadio {
             if nonce != 69420 { replies += settings.knownNodes.map { FromRadio(.nodeInfo($0)) } }
         }
         replies.append(FromRadio(.configCompleteId(nonce)))
-        clientConnected = true
+        apis[api, default: PhoneAPI()].connected = true
         let held = pendingToClient
         pendingToClient.removeAll()
-        return frames(replies + held)
+        return frames(replies + held, api: api)
     }
 
     private func ownNodeInfo() -> NodeInfo {
@@ -182,7 +198,7 @@ public struct VirtualRadio {
         }
     }
 
-    private mutating func handleClientPacket(_ packet: MeshPacket, now: Double) -> [Output] {
+    private mutating func handleClientPacket(_ packet: MeshPacket, now: Double, api: Int) -> [Output] {
         var p = packet
         // The firmware silently drops an id it saw among this client's last 20.
         if p.id != 0 {
@@ -199,12 +215,12 @@ public struct VirtualRadio {
         let isBroadcast = p.to == MeshPacket.broadcast
 
         guard settings.region.transmitAllowed else {
-            return frames([FromRadio(.queueStatus(queueStatus(id: p.id, res: 34, now: now)))])
+            return frames([FromRadio(.queueStatus(queueStatus(id: p.id, res: 34, now: now)))], api: api)
         }
         let airtime = settings.preset.modem.timeOnAirMilliseconds(bytes: Self.phyBytes(p))
         txEnds.removeAll { $0 <= now }
         if txEnds.count >= Int(maxTxQueue) {
-            return frames([FromRadio(.queueStatus(queueStatus(id: p.id, res: 32, now: now)))])   // ERRNO_UNKNOWN: queue full
+            return frames([FromRadio(.queueStatus(queueStatus(id: p.id, res: 32, now: now)))], api: api)   // ERRNO_UNKNOWN: queue full
         }
         if ledger.firmwareRefuses(nowSeconds: now) {
             let minutes = ledger.firmwareSilentMinutes(nowSeconds: now)
@@ -215,11 +231,11 @@ public struct VirtualRadio {
                 FromRadio(.queueStatus(queueStatus(id: p.id, res: Int32(RoutingError.dutyCycleLimit.rawValue), now: now))),
                 FromRadio(.packet(routingPacket(.dutyCycleLimit, requestID: p.id, from: identity.nodeNum))),
                 FromRadio(.clientNotification(n)),
-            ])
+            ], api: api)
         }
         ledger.record(startSeconds: now, milliseconds: airtime)
         txEnds.append(max(now, txEnds.last ?? now) + airtime / 1000)
-        var out = frames([FromRadio(.queueStatus(queueStatus(id: p.id, res: 0, now: now)))])
+        var out = frames([FromRadio(.queueStatus(queueStatus(id: p.id, res: 0, now: now)))], api: api)
         if p.wantAck {
             awaitingAck[p.id] = (p, 1, now + settings.retransmitSeconds)
         }
@@ -298,7 +314,7 @@ public struct VirtualRadio {
         // (id 0, res 0) as soon as a slot frees up.
         if lastReportedFree == 0 {
             let q = queueStatus(id: 0, res: 0, now: now)
-            if q.free > 0, clientConnected { out += frames([FromRadio(.queueStatus(q))]) }
+            if q.free > 0, let api = puller() { out += frames([FromRadio(.queueStatus(q))], api: api) }
         }
         for (id, entry) in awaitingAck.sorted(by: { $0.key < $1.key }) where entry.due <= now {
             if entry.tries >= 3 {
@@ -317,17 +333,25 @@ public struct VirtualRadio {
 
     // MARK: helpers
 
+    /// The connected API that takes the next item of the shared to-phone queue.
+    private mutating func puller() -> Int? {
+        let ready = apis.filter { $0.value.connected }.keys.sorted()
+        guard !ready.isEmpty else { return nil }
+        nextPuller += 1
+        return ready[nextPuller % ready.count]
+    }
+
     private mutating func toClient(_ message: FromRadio) -> [Output] {
-        guard clientConnected else {
+        guard let api = puller() else {
             pendingToClient.append(message)
             if pendingToClient.count > maxHeldForClient { pendingToClient.removeFirst() }
             return []
         }
-        return frames([message])
+        return frames([message], api: api)
     }
 
-    private func frames(_ messages: [FromRadio]) -> [Output] {
-        messages.compactMap { m in (try? FrameEncoder.frame(m)).map { .write($0) } }
+    private func frames(_ messages: [FromRadio], api: Int) -> [Output] {
+        messages.compactMap { m in (try? FrameEncoder.frame(m)).map { .write($0, api: api) } }
     }
 
     private mutating func queueStatus(id: UInt32, res: Int32, now: Double) -> QueueStatus {

@@ -34,7 +34,7 @@ struct Bench {
     mutating func absorb(_ radioOut: [VirtualRadio.Output], into pending: inout [DeviceSession.Output]) {
         for r in radioOut {
             switch r {
-            case .write(let bytes): pending += session.receive(bytes, now: now)
+            case .write(let bytes, _): pending += session.receive(bytes, now: now)
             case .transmit(let p): onAir.append(p)
             }
         }
@@ -229,7 +229,7 @@ func privatePacket(to: UInt32, _ payload: [UInt8] = Array(repeating: 0xAB, count
         #expect(radio.receive([0x94, 0xC3, 0x00, 0x02, 0x07, 0x00], now: 1).isEmpty)                           // wire type 7
         let answer = radio.receive(StreamFraming.wakePreamble + (try! FrameEncoder.frame(ToRadio(.wantConfigId(69420)))), now: 2)
         var d = FrameDecoder()
-        let last = answer.compactMap { if case .write(let b) = $0 { return b } else { return nil } }.flatMap { d.feed($0) }.last
+        let last = answer.compactMap { if case .write(let b, _) = $0 { return b } else { return nil } }.flatMap { d.feed($0) }.last
         if case .frame(let f)? = last { #expect(try! FromRadio(decoding: f).payloadVariant == .configCompleteId(69420)) }
         else { Issue.record("no handshake after bad input") }
     }
@@ -239,7 +239,7 @@ func privatePacket(to: UInt32, _ payload: [UInt8] = Array(repeating: 0xAB, count
         a.connect()
         let out = a.radio.receive(try! FrameEncoder.frame(ToRadio(.heartbeat(Heartbeat()))), now: a.now)
         var d = FrameDecoder()
-        let replies = out.compactMap { if case .write(let b) = $0 { return b } else { return nil } }.flatMap { d.feed($0) }
+        let replies = out.compactMap { if case .write(let b, _) = $0 { return b } else { return nil } }.flatMap { d.feed($0) }
         #expect(replies.count == 1)
         if case .frame(let f)? = replies.first, case .queueStatus(let q)? = try? FromRadio(decoding: f).payloadVariant {
             #expect(q.maxlen == 16)

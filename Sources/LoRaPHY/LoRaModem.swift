@@ -97,3 +97,16 @@ public enum MeshtasticFrame {
         headerBytes + dataBytes + (pki ? pkiOverhead : 0)
     }
 }
+
+extension LoRaPreset {
+    /// A preset by the name users meet: the protobuf's (LONG_FAST) or the app's (LongFast).
+    public static func named(_ name: String) -> LoRaPreset? {
+        let key = name.uppercased().replacingOccurrences(of: "_", with: "").replacingOccurrences(of: "-", with: "")
+        let aliases: [String: LoRaPreset] = [
+            "LONGFAST": .longFast, "LONGSLOW": .longSlow, "VERYLONGSLOW": .veryLongSlow, "VLONGSLOW": .veryLongSlow,
+            "MEDIUMSLOW": .mediumSlow, "MEDIUMFAST": .mediumFast, "SHORTSLOW": .shortSlow, "SHORTFAST": .shortFast,
+            "LONGMODERATE": .longModerate, "LONGMOD": .longModerate, "SHORTTURBO": .shortTurbo, "LONGTURBO": .longTurbo,
+        ]
+        return aliases[key]
+    }
+}

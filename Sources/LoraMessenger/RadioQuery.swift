@@ -77,3 +77,66 @@ public enum RadioQuery {
         do { return try await RadioConnection.connect(to: endpoint, options: options) } catch { throw .radio(error) }
     }
 }
+
+/// A change to the radio's LoRa settings, sent as the firmware's local admin message.
+public enum RadioSetting: Sendable {
+    case region(String)
+    case preset(String)
+}
+
+extension RadioQuery {
+    /// Sets the region or modem preset of the attached radio (AdminMessage set_config to the
+    /// local node, which needs no session passkey), then reconnects and reads the settings
+    /// back: the result is what the radio reports, not what was asked.
+    public static func apply(_ setting: RadioSetting, _ choice: RadioChoice) async throws(MessengerError) -> RadioDescription {
+        let c = try await open(choice, configOnly: true)
+        let info = c.info
+        var lora = info.lora ?? LoRaConfig()
+        let wanted: String
+        switch setting {
+        case .region(let name):
+            guard let r = LoRaRegion.named(name), r != .unset else {
+                await c.close()
+                throw .usage("unknown region '\(name)'; one of " + LoRaRegion.all.filter { $0 != .unset }.map(\.name).joined(separator: ", "))
+            }
+            lora.region = RegionCode(rawValue: r.code)
+            lora.txEnabled = true
+            wanted = r.name
+        case .preset(let name):
+            guard let p = LoRaPreset.named(name) else {
+                await c.close()
+                throw .usage("unknown preset '\(name)'; one of LONG_FAST, LONG_SLOW, LONG_MODERATE, LONG_TURBO, MEDIUM_SLOW, MEDIUM_FAST, SHORT_SLOW, SHORT_FAST, SHORT_TURBO, VERY_LONG_SLOW")
+            }
+            lora.usePreset = true
+            lora.modemPreset = ModemPreset(rawValue: p.rawValue)
+            wanted = p.displayName
+        }
+        var packet = MeshPacket()
+        packet.to = info.nodeNum
+        packet.payloadVariant = .decoded(PacketData(portnum: .adminApp, payload: AdminMessage(.setConfig(Config(.lora(lora)))).encoded()))
+        do { _ = try await c.send(packet) } catch {
+            await c.close()
+            throw .radio(error)
+        }
+        // The firmware answers a local admin packet with a QueueStatus; give it a moment to
+        // apply the change (live on 2.7+, after a reboot on older firmware) before asking.
+        try? await Task.sleep(nanoseconds: 500_000_000)
+        await c.close()
+        var after = try await describe(choice)
+        for _ in 0..<10 where !matches(setting, after, wanted) {
+            try? await Task.sleep(nanoseconds: 1_000_000_000)   // an older radio rebooting
+            if let again = try? await describe(choice) { after = again }
+        }
+        guard matches(setting, after, wanted) else {
+            throw .usage("the radio still reports \(after.region) \(after.preset) after the change; check its firmware and try again")
+        }
+        return after
+    }
+
+    private static func matches(_ s: RadioSetting, _ d: RadioDescription, _ wanted: String) -> Bool {
+        switch s {
+        case .region: d.region == wanted
+        case .preset: d.preset == wanted
+        }
+    }
+}

@@ -214,6 +214,15 @@ public struct VirtualRadio {
         p.rxTime = 0
         let isBroadcast = p.to == MeshPacket.broadcast
 
+        // Local admin (to our own node, from the API: no session passkey needed). Applied at
+        // once: firmware 2.7+ reconfigures the radio live for LoRa changes (AdminModule).
+        if p.to == identity.nodeNum, let d = p.decoded, d.portnum == .adminApp {
+            if let admin = try? AdminMessage(decoding: d.payload), case .setConfig(let c)? = admin.payloadVariant, let lora = c.lora {
+                apply(lora)
+            }
+            return frames([FromRadio(.queueStatus(queueStatus(id: p.id, res: 0, now: now)))], api: api)
+        }
+
         guard settings.region.transmitAllowed else {
             return frames([FromRadio(.queueStatus(queueStatus(id: p.id, res: 34, now: now)))], api: api)
         }
@@ -275,6 +284,15 @@ public struct VirtualRadio {
             out += ack(packet, now: now)
         }
         return out
+    }
+
+    private mutating func apply(_ lora: LoRaConfig) {
+        if let r = LoRaRegion.code(lora.region.rawValue), r != settings.region {
+            settings.region = r
+            ledger = AirtimeLedger(region: r)
+        }
+        if lora.usePreset { settings.preset = LoRaPreset(protobufValue: lora.modemPreset.rawValue) }
+        if (1...7).contains(lora.hopLimit) { settings.hopLimit = lora.hopLimit }
     }
 
     /// NodeDB::updateFrom: every packet heard from a node refreshes its last_heard (the

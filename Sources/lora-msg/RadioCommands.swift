@@ -6,8 +6,36 @@ struct RadioCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "radio",
         abstract: "Look at the attached radio: its settings, and the nodes it has heard.",
-        subcommands: [RadioInfoCommand.self, RadioNodesCommand.self]
+        subcommands: [RadioInfoCommand.self, RadioNodesCommand.self, RadioSetCommand.self]
     )
+}
+
+struct RadioSetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "set",
+        abstract: "Set the radio's region or modem preset.",
+        discussion: """
+        A radio whose region is UNSET will not transmit. Set the region where you are (the law \
+        there: EU_868 has a 10 % duty cycle, US none) and, if your mesh uses another, the preset \
+        (every radio of a mesh must use the same one). The change goes to the radio as a local \
+        admin message, then lora-msg reconnects and prints what the radio now reports.
+
+        Examples:
+          lora-msg radio set region EU_868
+          lora-msg radio set preset LONG_FAST
+        """
+    )
+
+    enum Setting: String, ExpressibleByArgument, CaseIterable { case region, preset }
+
+    @OptionGroup(title: "Radio") var radio: RadioOptions
+    @Argument(help: "What to set: region or preset.") var setting: Setting
+    @Argument(help: ArgumentHelp("The value: a region (EU_868, US, ANZ, …) or a preset (LONG_FAST, MEDIUM_FAST, …).", valueName: "value")) var value: String
+
+    func run() async throws {
+        let d = try await RadioQuery.apply(setting == .region ? .region(value) : .preset(value), radio.choice)
+        print("\(d.node): region \(d.region), preset \(d.preset)")
+    }
 }
 
 struct RadioInfoCommand: AsyncParsableCommand {

@@ -80,20 +80,23 @@ let package = Package(
             path: "Benchmarks/link-bench"
         ),
 
+        // Helpers every test target shares: temporary directories that clean up, the built binary.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+
         .testTarget(
             name: "LoraCryptoTests",
-            dependencies: ["LoraCrypto"],
+            dependencies: ["LoraCrypto", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "LoRaPHYTests", dependencies: ["LoRaPHY"]),
         .testTarget(
             name: "MessageStoreTests",
-            dependencies: ["MessageStore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["MessageStore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "LoraMessengerTests",
             dependencies: [
-                "LoraMessenger", "LoraCrypto", "MessageStore", "RadioLink", "MeshtasticWire", "LoRaPHY",
+                "LoraMessenger", "LoraCrypto", "MessageStore", "RadioLink", "MeshtasticWire", "LoRaPHY", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -102,7 +105,7 @@ let package = Package(
         .testTarget(
             name: "RadioOverPtyTests",
             dependencies: [
-                "RadioLink", "MeshSim", "MeshtasticWire", "CPty", "MessageStore", "LoraMessenger", "LoraCrypto", "LoRaPHY",
+                "RadioLink", "MeshSim", "MeshtasticWire", "CPty", "MessageStore", "LoraMessenger", "LoraCrypto", "LoRaPHY", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

@@ -1,14 +1,12 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import LoraCrypto
 
 @Suite struct IdentityFileTests {
-    let dir: String
-
-    init() throws {
-        dir = NSTemporaryDirectory() + "lora-msg-idtest-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
+    // Each test gets its own instance; its directory (a 0600 key among others) goes with it.
+    private let temp = TempDirectory("idtest")
+    var dir: String { temp.path }
 
     var path: String { dir + "/identity.key" }
 

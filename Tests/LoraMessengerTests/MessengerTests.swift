@@ -4,19 +4,18 @@ import LoraCrypto
 import MeshtasticWire
 import MessageStore
 import Testing
+import TestSupport
 @testable import LoraMessenger
 
 /// A home directory with a fresh identity, removed afterwards.
 final class TestHome: @unchecked Sendable {
-    let path: String
+    private let directory = TempDirectory("home")
+    var path: String { directory.path }
     let messenger: Messenger
     init(clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws {
-        path = NSTemporaryDirectory() + "lora-msg-home-" + UUID().uuidString.prefix(8)
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        try IdentityFile.save(try IdentityKeyPair.generate(), to: path + "/identity.key", overwrite: false)
-        messenger = try Messenger(home: path, clock: clock)
+        try IdentityFile.save(try IdentityKeyPair.generate(), to: directory.file("identity.key"), overwrite: false)
+        messenger = try Messenger(home: directory.path, clock: clock)
     }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
     var key: String { messenger.identity.publicKey.base64 }
 }
 

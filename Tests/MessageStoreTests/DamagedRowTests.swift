@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import TestSupport
 @testable import MessageStore
 
 /// A hand-edited or damaged row is an error naming the table and column, never a trap.
@@ -69,9 +70,8 @@ import Testing
 /// The database and its -wal and -shm are private whatever the umask.
 @Suite(.serialized) struct FileModeTests {
     @Test func databaseFilesAre0600UnderUmask000() throws {
-        let dir = NSTemporaryDirectory() + "lora-msg-umask-" + UUID().uuidString.prefix(8)
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let temp = TempDirectory("umask")
+        let dir = temp.path
         let old = umask(0)
         defer { umask(old) }
         let store = try MessageStore(path: dir + "/messages.sqlite")

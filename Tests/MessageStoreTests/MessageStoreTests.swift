@@ -1,17 +1,13 @@
 import Foundation
 import GRDB
 import Testing
+import TestSupport
 @testable import MessageStore
 
 /// A fresh directory per test, removed afterwards.
-final class TempDir {
-    let path: String
-    init() {
-        path = NSTemporaryDirectory() + "store-test-" + UUID().uuidString
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-    var db: String { path + "/messages.sqlite" }
+typealias TempDir = TempDirectory
+extension TempDirectory {
+    var db: String { file("messages.sqlite") }
 }
 
 func bytes(_ n: Int, _ v: UInt8) -> [UInt8] { [UInt8](repeating: v, count: n) }

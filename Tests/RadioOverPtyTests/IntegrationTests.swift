@@ -176,7 +176,8 @@ final class Recorder: @unchecked Sendable {
         #expect(await pair.bobEvents.wait { _ in pair.bobEvents.messages.contains { $0.text == "after the restart" } })
         try await Task.sleep(nanoseconds: 1_000_000_000)
         #expect(pair.bobEvents.messages.count == 1)
-        await courier.close(); await pair.bobCourier.close()
+        await courier.close()
+        await pair.close()
     }
 
     @Test func tamperedEnvelopeIsRejectedOnTheAir() async throws {

@@ -58,6 +58,14 @@ final class Background: @unchecked Sendable {
     }
 }
 
+/// Waits until each `tail` says it holds its radio (its "listening" line), instead of a sleep.
+func listening(_ tails: Background..., timeout: Double = 15) async throws {
+    for t in tails {
+        let ok = await t.wait(timeout: timeout) { t.err.contains("lora-msg: listening on") }
+        try #require(ok, "tail did not start listening: \(t.err)")
+    }
+}
+
 /// Three people in the valley, each with a home and their own radio, who know each other.
 final class Valley: @unchecked Sendable {
     let sim: RunningSim
@@ -135,7 +143,7 @@ enum RawDB {
         let text = try v.tail("east", ["--count", "1"])
         let json = try Background(["tail", "--home", v.home("ridge"), "--port", v.port("ridge"), "--json", "--count", "1"])
         defer { text.stop(); json.stop() }
-        try await Task.sleep(nanoseconds: 800_000_000)
+        try await listening(text, json)
         var r = try v.run("north", ["send", "east", "meet at the ford", "--port", v.port("north")])
         #expect(r.status == 0, "\(r.err)")
         #expect(r.out.hasPrefix("queued") && r.out.contains("to east") && r.out.contains("broadcast"))
@@ -168,7 +176,7 @@ enum RawDB {
         #expect(try v.run("north", ["contact", "add", "east", key, "--node", v.node("east")]).status == 0)
         let tail = try v.tail("east", ["--count", "2"])
         defer { tail.stop() }
-        try await Task.sleep(nanoseconds: 800_000_000)
+        try await listening(tail)
         var r = try v.run("north", ["send", "east", "acked please", "--wait", "ack", "--port", v.port("north")])
         #expect(r.status == 0, "\(r.err)")
         #expect(r.out.hasPrefix("acked") && r.out.contains("DM to \(v.node("east"))"))
@@ -200,7 +208,7 @@ enum RawDB {
         defer { v.close() }
         let tail = try v.tail("east", ["--json", "--verbose"])
         defer { tail.stop() }
-        try await Task.sleep(nanoseconds: 800_000_000)
+        try await listening(tail)
         var r = try v.run("north", ["send", "east", "only once", "--wait", "relayed", "--port", v.port("north")])
         #expect(r.status == 0, "\(r.err)")
         #expect(await tail.wait { tail.lines.count == 1 })
@@ -249,7 +257,7 @@ enum RawDB {
         #expect(r.status == 0 && r.out.contains("\"state\":\"pending\""))
         let east = try v.tail("east", ["--verbose"])
         defer { east.stop() }
-        try await Task.sleep(nanoseconds: 800_000_000)
+        try await listening(east)
         // The next tail on north sends what the dead process left.
         let north = try v.tail("north")
         #expect(await east.wait { east.out.contains("survive the crash") })
@@ -269,7 +277,7 @@ enum RawDB {
         let north = try v.tail("north")
         let east = try v.tail("east", ["--count", "1"])
         defer { north.stop(); east.stop() }
-        try await Task.sleep(nanoseconds: 800_000_000)
+        try await listening(north, east)
         let r = try v.run("north", ["send", "east", "through the running tail", "--port", v.port("north")])
         #expect(r.status == 0, "\(r.err)")
         #expect(r.err.contains("handed to the running 'lora-msg tail'"))
@@ -374,7 +382,7 @@ enum RawDB {
         defer { v.close() }
         let east = try v.tail("east", ["--count", "1"])
         defer { east.stop() }
-        try await Task.sleep(nanoseconds: 800_000_000)
+        try await listening(east)
         let station = try #require(v.sim.runtime.ports.firstIndex { $0.name == "east" })
         v.sim.runtime.inject(.unplug(station: station, seconds: 2))   // 0.5 s of wall time at 4×
         #expect(await east.wait { east.err.contains("reconnecting") })

@@ -2,14 +2,12 @@ import Foundation
 import MeshtasticWire
 import RadioLink
 import Testing
+import TestSupport
 @testable import MeshSim
 
 /// The built `lora-msg` binary, run as a user would.
 struct CLI {
-    static var binary: String {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return root.appendingPathComponent(".build/debug/lora-msg").path
-    }
+    static var binary: String { BuiltBinary.lora }
 
     static func run(_ args: [String], environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
         let p = Process()

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import RadioLink
 
 /// The use case behind `tail` (and `chat`): hold the radio for this home, take in what it
@@ -26,13 +29,19 @@ public final class Listener: Sendable {
         }
         let store = messenger.store
         let outbox = Task {
-            // Sends what waits now, then whatever another process commits later: SQLite's
-            // change counter is read four times a second, the outbox only when it moved.
+            // Sends what waits now, then whatever another process commits later. Four times a
+            // second it stats the database and its WAL (a commit by anyone changes them); only
+            // then does it ask SQLite's change counter, and read the outbox when that moved.
             var seen = -1
+            var files = FileStamp(store.path)
             while !Task.isCancelled {
-                if let counter = try? store.changeCounter(), counter != seen {
-                    seen = counter
-                    await courier.sendPending()
+                let now = FileStamp(store.path)
+                if seen < 0 || now != files {
+                    files = now
+                    if let counter = try? store.changeCounter(), counter != seen {
+                        seen = counter
+                        await courier.sendPending()
+                    }
                 }
                 try? await Task.sleep(nanoseconds: 250_000_000)
             }
@@ -47,5 +56,22 @@ public final class Listener: Sendable {
         let m = courier.messenger
         TailPresence.release(home: m.home)
         try? m.store.checkpoint()
+    }
+}
+
+/// Size and modification time of a database and its -wal file: a commit by any process
+/// changes at least one of them. Cheaper to compare than any query.
+struct FileStamp: Equatable {
+    var parts: [Int] = []
+
+    init(_ path: String) {
+        for p in [path, path + "-wal"] {
+            var st = stat()
+            if stat(p, &st) == 0 {
+                parts += [Int(st.st_size), Int(st.st_mtim.tv_sec), Int(st.st_mtim.tv_nsec), Int(st.st_ino)]
+            } else {
+                parts += [-1]
+            }
+        }
     }
 }

@@ -68,6 +68,9 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .SQLITE_BUSY, .SQLITE_LOCKED: self = .busy(path: path)
         case .SQLITE_FULL: self = .diskFull(path: path)
         case .SQLITE_CANTOPEN: self = .cannotOpen(path: path, reason: db.message ?? "unable to open")
+        // A table or column lora-msg made is gone: the file was altered, not an I/O failure.
+        case .SQLITE_ERROR where (db.message ?? "").hasPrefix("no such table") || (db.message ?? "").hasPrefix("no such column"):
+            self = .corrupt(path: path)
         default: self = .io(db.message ?? "\(db.resultCode)")
         }
     }

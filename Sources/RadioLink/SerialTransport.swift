@@ -16,6 +16,7 @@ public final class SerialTransport: RadioTransport {
             case ENOENT, ENODEV, ENXIO: throw .notFound(path)
             case EACCES, EPERM: throw .permissionDenied(path)
             case EBUSY: throw .busy(path, holder: Self.holder(of: path))   // TIOCEXCL held elsewhere
+            case EISDIR, ENOTDIR: throw .notATerminal(path)
             default: throw .io(path, reason: String(cString: strerror(errno)))
             }
         }

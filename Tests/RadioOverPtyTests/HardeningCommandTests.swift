@@ -3,6 +3,7 @@ import MeshtasticWire
 import RadioLink
 import LoraMessenger
 import Testing
+import TestSupport
 @testable import MeshSim
 
 /// The CLI's side of the hardening review, run as a user would.
@@ -146,5 +147,98 @@ import Testing
         #expect(sent.status == 0, "\(sent.err)")
         #expect(sent.out.contains("acked") && sent.out.contains("DM to \(v.node("east"))"))
         #expect(await eastTail.exited(timeout: 30) == 0)
+    }
+}
+
+@Suite(.serialized) struct WaitAndOutputTests {
+    /// A duty-cycle wait longer than --timeout ends at once with 75, message kept; `outbox
+    /// retry` says what it waits for.
+    @Test func aDutyCycleWaitHonoursTimeoutAndShowsProgress() async throws {
+        let v = try await Valley()
+        defer { v.close() }
+        let now = Date().timeIntervalSince1970
+        // The whole hour's budget used a minute ago: the next slot is ~59 minutes away.
+        try RawDB.execute(v.db("north"), "INSERT INTO airtime (started_at, milliseconds) VALUES (\(now - 60), 360000)")
+        let started = Date()
+        let r = try v.run("north", ["send", "east", "not this hour", "--timeout", "10", "--port", v.port("north")])
+        #expect(r.status == 75, "\(r.err)")
+        #expect(Date().timeIntervalSince(started) < 10, "it must not wait for a slot past --timeout")
+        #expect(r.err.contains("stays in the outbox"))
+        #expect(try RawDB.rows(v.db("north"), "SELECT state FROM message").map { $0["state"] as String } == ["pending"])
+        // Just under the budget, the wait fits: retry shows the countdown while it waits.
+        try RawDB.execute(v.db("north"), "DELETE FROM airtime; INSERT INTO airtime (started_at, milliseconds) VALUES (\(now - 3600 + 1.5), 2000), (\(now - 60), 357900)")
+        let retry = try v.run("north", ["outbox", "retry", "--timeout", "30", "--port", v.port("north")])
+        #expect(retry.status == 0, "\(retry.err)")
+        #expect(retry.err.contains("waiting — radio duty cycle, next slot in"))
+    }
+
+    @Test func stdinLosesOneCRLFAndJSONHasEveryKey() async throws {
+        let v = try await Valley()
+        defer { v.close() }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLI.binary)
+        p.arguments = ["send", "east", "-", "--home", v.home("north"), "--port", "/dev/lora-msg-absent"]
+        let input = Pipe()
+        p.standardInput = input; p.standardOutput = Pipe(); p.standardError = Pipe()
+        try p.run()
+        input.fileHandleForWriting.write(Data("dos line\r\n".utf8))
+        try input.fileHandleForWriting.close()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 69)
+        let h = try v.run("north", ["history", "east", "--json"])
+        let line = try #require(try JSONSerialization.jsonObject(with: Data(h.out.utf8)) as? [String: Any])
+        #expect(line["text"] as? String == "dos line")
+        // Unknown values are null, never missing keys.
+        for key in ["hops", "rssi", "snr", "received_at", "failure", "unreadable"] { #expect(line.keys.contains(key), "history lacks \(key)") }
+        let c = try v.run("north", ["contact", "list", "--json"])
+        for row in c.out.split(separator: "\n") {
+            let obj = try #require(try JSONSerialization.jsonObject(with: Data(row.utf8)) as? [String: Any])
+            for key in ["node", "verified_at", "last_heard_at", "safety_number", "other_nodes"] { #expect(obj.keys.contains(key), "contact lacks \(key)") }
+            #expect(obj["verified_at"] is NSNull)
+        }
+    }
+
+    @Test func anUnreachableHostSaysConnectionRefused() throws {
+        let home = TempDirectory("refused")
+        #expect(try CLI.run(["init", "--home", home.path]).status == 0)
+        let other = TempDirectory("refused-b")
+        #expect(try CLI.run(["init", "--home", other.path]).status == 0)
+        let key = try #require((try JSONSerialization.jsonObject(with: Data(try CLI.run(["id", "--json", "--home", other.path]).out.utf8)) as? [String: Any])?["public_key"] as? String)
+        #expect(try CLI.run(["contact", "add", "b", key, "--home", home.path]).status == 0)
+        let r = try CLI.run(["send", "b", "hi", "--host", "127.0.0.1:1", "--home", home.path])
+        #expect(r.status == 69)
+        #expect(r.err.contains("cannot connect to 127.0.0.1:1") && r.err.contains("refused"), "\(r.err)")
+        #expect(!r.err.contains("unplugged"))
+    }
+}
+
+/// Every documented exit code, reached the way a user reaches it (70 and 74 at the mapping:
+/// no input reaches them on purpose).
+@Suite(.serialized) struct ExitCodeTests {
+    @Test func aDroppedTableIsDamage65AndADirectoryIsNotASerialPort69() async throws {
+        let v = try await Valley()
+        defer { v.close() }
+        try RawDB.execute(v.db("north"), "DROP TABLE airtime")
+        let r = try v.run("north", ["send", "east", "hi", "--port", v.port("north")])
+        #expect(r.status == 65, "\(r.err)")
+        #expect(r.err.contains("damaged"))
+        let d = try CLI.run(["radio", "info", "--port", NSTemporaryDirectory()])
+        #expect(d.status == 69)
+        #expect(d.err.contains("not a serial port"))
+    }
+
+    @Test func initOverAnIdentityIs73() throws {
+        let home = TempDirectory("twice")
+        #expect(try CLI.run(["init", "--home", home.path]).status == 0)
+        let again = try CLI.run(["init", "--home", home.path])
+        #expect(again.status == 73)
+        #expect(again.err.contains("--force") || again.err.contains("exists"))
+    }
+
+    @Test func theCodesNoInputReachesByDesign() {
+        #expect(MessengerError.identity(.io(path: "/x", operation: "write", errno: EIO)).exitStatus == .ioError)
+        #expect(MessengerError.store(.diskFull(path: "/x")).exitStatus == .ioError)
+        #expect(MessengerError.crypto(.libraryUnavailable).exitStatus == .software)
+        #expect(Set(ExitStatus.allCases.map(\.rawValue)) == [0, 64, 65, 66, 69, 70, 73, 74, 75, 77])
     }
 }

@@ -254,7 +254,11 @@ public final class MessageStore: Sendable {
     @discardableResult
     public func requeueFailed(at time: Double) throws(StoreError) -> Int {
         try write { db in
-            try db.execute(sql: "UPDATE message SET state = 'pending', updated_at = ? WHERE direction = 'out' AND state = 'failed'", arguments: [time])
+            // Not those of a removed contact: there is nobody left to send them to.
+            try db.execute(sql: """
+                UPDATE message SET state = 'pending', updated_at = ?
+                WHERE direction = 'out' AND state = 'failed' AND peer IN (SELECT sender_id FROM contact)
+                """, arguments: [time])
             return db.changesCount
         }
     }

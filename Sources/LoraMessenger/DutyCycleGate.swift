@@ -13,8 +13,6 @@ public struct DutyCycleGate: Sendable {
 
     public init(settings: RadioSettings) { self.settings = settings }
 
-    public init(region: LoRaRegion, modem: LoRaModem) { settings = RadioSettings(region: region, modem: modem) }
-
     public init(radio: RadioInfo) { settings = RadioSettings(radio) }
 
     /// Time on air of one transmission of `packet`. A DM may be PKI-encrypted by the firmware,

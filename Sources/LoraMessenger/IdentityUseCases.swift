@@ -33,8 +33,13 @@ extension Messenger {
         return (n.description, n.digits)
     }
 
-    /// A contact's key as the text they gave (base64).
+    /// A contact's key as the text they gave (base64). The store's CHECK keeps it 32 bytes.
     public static func keyText(_ c: Contact) -> String {
-        (try? PublicKey(bytes: c.publicKey).base64) ?? c.publicKey.map { String($0, radix: 16) }.joined()
+        (try? PublicKey(bytes: c.publicKey).base64) ?? "(damaged key)"
+    }
+
+    /// A contact's sender id in hex, as `tail --json` and `id` show sender ids.
+    public static func senderIDText(_ c: Contact) -> String {
+        (try? SenderID(bytes: c.senderID).hex) ?? "(damaged sender id)"
     }
 }

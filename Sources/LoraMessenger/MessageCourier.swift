@@ -216,7 +216,7 @@ public actor MessageCourier {
         return nil
     }
 
-    private var waiters: [String: [(token: Int, continuation: CheckedContinuation<Void, Never>)]] = [:]
+    private var waiters: [String: [(token: Int, continuation: CheckedContinuation<Void, Never>, timer: Task<Void, Never>?)]] = [:]
     private var nextToken = 0
 
     /// Returns when a delivery update for the message arrives, the radio goes away, or after
@@ -225,11 +225,11 @@ public actor MessageCourier {
         nextToken += 1
         let token = nextToken
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            waiters[messageID, default: []].append((token, c))
-            Task {
+            let timer = Task {
                 try? await Task.sleep(nanoseconds: UInt64(max(0.001, seconds) * 1e9))
-                self.wake(messageID, token: token)
+                if !Task.isCancelled { self.wake(messageID, token: token) }
             }
+            waiters[messageID, default: []].append((token, c, timer))
         }
     }
 
@@ -241,7 +241,7 @@ public actor MessageCourier {
             waiters[messageID] = list.isEmpty ? nil : list
         } else {
             waiters[messageID] = nil
-            for w in list { w.continuation.resume() }
+            for w in list { w.timer?.cancel(); w.continuation.resume() }
         }
     }
 

@@ -50,11 +50,7 @@ public final class Messenger: Sendable {
         if key == identity.publicKey { throw .crypto(.invalidKey("that is your own public key")) }
         // Deriving now refuses low-order keys before they reach the book.
         do { _ = try ContactKey(own: identity, peer: key) } catch { throw .crypto(error) }
-        var nodeNum: UInt32?
-        if let node {
-            guard let n = User.nodeNum(node), n != 0, n != MeshPacket.broadcast else { throw .invalidNode(node) }
-            nodeNum = n
-        }
+        let nodeNum = try node.map(Self.nodeNumber)
         let c = Contact(name: name, publicKey: key.bytes, senderID: key.senderID.bytes, node: nodeNum,
                         nodeGiven: nodeNum != nil, addedAt: now)
         do { try store.addContact(c) } catch { throw .store(error) }
@@ -78,6 +74,12 @@ public final class Messenger: Sendable {
             default: continue
             }
         }
+        return n
+    }
+
+    /// `!a1b2c3d4` (or without the `!`) as a node number a packet can be addressed to.
+    static func nodeNumber(_ text: String) throws(MessengerError) -> UInt32 {
+        guard let n = User.nodeNum(text), n != 0, n != MeshPacket.broadcast else { throw .invalidNode(text) }
         return n
     }
 
@@ -108,11 +110,7 @@ public final class Messenger: Sendable {
     /// the user's choice. The only way besides authenticated data to change a contact's node.
     public func setNode(named name: String, node text: String?) throws(MessengerError) -> Contact {
         let c = try contact(named: name)
-        var node: UInt32?
-        if let text {
-            guard let n = User.nodeNum(text), n != 0, n != MeshPacket.broadcast else { throw .invalidNode(text) }
-            node = n
-        }
+        let node = try text.map(Self.nodeNumber)
         do { try store.setNode(named: c.name, to: node) } catch { throw .store(error) }
         return try contact(named: c.name)
     }

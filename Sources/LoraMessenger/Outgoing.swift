@@ -92,7 +92,11 @@ extension Messenger {
             } catch {
                 progress(.done)
                 results.append(.failure(error))
-                if case .notSent = error { break }
+                // The radio is gone: the rest stay in the outbox for the same reason.
+                if case .notSent(let why, _) = error {
+                    results += ids.dropFirst(results.count).map { .failure(.notSent(why, messageID: $0)) }
+                    break
+                }
             }
         }
         await courier.close()

@@ -19,11 +19,3 @@ public typealias _StoreNodeSighting = NodeSighting
 
 /// `!a1b2c3d4`, as Meshtastic writes a node number.
 public func nodeID(_ num: UInt32) -> String { User.nodeID(num) }
-
-public func hexString(_ bytes: [UInt8]) -> String {
-    let digits = Array("0123456789abcdef")
-    var s = ""
-    s.reserveCapacity(bytes.count * 2)
-    for b in bytes { s.append(digits[Int(b >> 4)]); s.append(digits[Int(b & 15)]) }
-    return s
-}

@@ -12,8 +12,8 @@ public struct MeshAir {
     public struct ClientWrite: Equatable, Sendable {
         public var station: Int
         public var bytes: [UInt8]
-        /// Which client API of the radio: 0 the serial console, 1 TCP.
-        public var api: Int = 0
+        /// Which client API of the radio (`VirtualRadio.serialAPI` or `.tcpAPI`).
+        public var api: Int = VirtualRadio.serialAPI
     }
 
     /// What happened on the air, in order; tests read it to see copies, collisions and relays.
@@ -154,7 +154,7 @@ public struct MeshAir {
     }
 
     /// Bytes a client wrote to its radio.
-    public mutating func fromClient(station: Int, bytes: [UInt8], now t: Double, api: Int = 0) -> [ClientWrite] {
+    public mutating func fromClient(station: Int, bytes: [UInt8], now t: Double, api: Int = VirtualRadio.serialAPI) -> [ClientWrite] {
         var out = advance(to: t)
         let outputs = stations[station].radio.receive(bytes, now: now, api: api)
         out += apply(outputs, station: station)

@@ -89,6 +89,7 @@ public final class SimRuntime: @unchecked Sendable {
             }
         } catch {
             for l in lines { l.pty?.close(); if l.listener >= 0 { close(l.listener) } }
+            if linkLock >= 0 { close(linkLock) }
             throw error
         }
         for s in lines.indices { queue(air.bootLog(s)) }
@@ -180,24 +181,21 @@ public final class SimRuntime: @unchecked Sendable {
                 accept(on: s)
             case 2:
                 let got = read(p.fd, &buffer, buffer.count)
-                if got > 0 { fromClient(s, Array(buffer[0..<got]), api: Self.tcpAPI) } else if got == 0 || errno != EAGAIN { dropTCP(s) }
+                if got > 0 { fromClient(s, Array(buffer[0..<got]), api: VirtualRadio.tcpAPI) } else if got == 0 || errno != EAGAIN { dropTCP(s) }
             default:
                 break
             }
         }
     }
 
-    /// The radio's client APIs: the serial console on the pty, and the TCP API server.
-    static let serialAPI = 0, tcpAPI = 1
-
-    private func fromClient(_ s: Int, _ bytes: [UInt8], api: Int = SimRuntime.serialAPI) {
+    private func fromClient(_ s: Int, _ bytes: [UInt8], api: Int = VirtualRadio.serialAPI) {
         let t = now
         queue(air.fromClient(station: s, bytes: bytes, now: t, api: api))
     }
 
     private func queue(_ writes: [MeshAir.ClientWrite]) {
         for w in writes {
-            if w.api == Self.tcpAPI {
+            if w.api == VirtualRadio.tcpAPI {
                 if lines[w.station].tcpClient >= 0 { lines[w.station].tcpOutput += w.bytes }
             } else if lines[w.station].unpluggedUntil == nil {
                 lines[w.station].output += w.bytes
@@ -343,7 +341,7 @@ public final class SimRuntime: @unchecked Sendable {
     }
 
     private func dropTCP(_ s: Int) {
-        if lines[s].tcpClient >= 0 { close(lines[s].tcpClient); air.clientGone(station: s, api: Self.tcpAPI) }
+        if lines[s].tcpClient >= 0 { close(lines[s].tcpClient); air.clientGone(station: s, api: VirtualRadio.tcpAPI) }
         lines[s].tcpClient = -1
         lines[s].tcpOutput.removeAll()
     }

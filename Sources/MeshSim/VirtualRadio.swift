@@ -59,6 +59,9 @@ public struct VirtualRadio {
     /// the TCP API server). Each has its own framing and handshake state; packets for the
     /// phone come from one shared queue (MeshService::getForPhone), so with two clients
     /// connected each packet goes to whichever pulls it first, never to both.
+    /// The client APIs a radio has: the serial console and the TCP API server.
+    public static let serialAPI = 0, tcpAPI = 1
+
     private struct PhoneAPI {
         var decoder = FrameDecoder()
         var connected = false
@@ -95,12 +98,12 @@ public struct VirtualRadio {
             "INFO  | 00:00:00 0 [Main] Node \(identity.nodeID), region \(settings.region.name), preset \(settings.preset.displayName)",
             "DEBUG | 00:00:01 1 [Router] Using \(settings.hopLimit) hops",
         ]
-        return lines.map { .write(Array(($0 + "\r\n").utf8), api: 0) }
+        return lines.map { .write(Array(($0 + "\r\n").utf8), api: Self.serialAPI) }
     }
 
     // MARK: client side
 
-    public mutating func receive(_ bytes: [UInt8], now: Double, api: Int = 0) -> [Output] {
+    public mutating func receive(_ bytes: [UInt8], now: Double, api: Int = VirtualRadio.serialAPI) -> [Output] {
         var out: [Output] = []
         var state = apis[api] ?? PhoneAPI()
         let events = state.decoder.feed(bytes)

@@ -76,17 +76,23 @@ public final class SerialTransport: RadioTransport {
     static func flockOwner(of path: String) -> pid_t? {
         var st = stat()
         guard stat(path, &st) == 0, let text = try? String(contentsOfFile: "/proc/locks", encoding: .utf8) else { return nil }
-        let major = (UInt64(st.st_dev) >> 8) & 0xFFF, minor = (UInt64(st.st_dev) & 0xFF) | ((UInt64(st.st_dev) >> 12) & 0xFFF00)
-        let key = "\(String(major, radix: 16, uppercase: false).leftPad(2)):\(String(minor, radix: 16).leftPad(2)):\(st.st_ino)"
+        // Linux dev_t: major in bits 8-19 (and 32+), minor in bits 0-7 and 20+.
+        let dev = UInt64(st.st_dev)
+        let major = ((dev >> 8) & 0xFFF) | ((dev >> 32) & ~0xFFF), minor = (dev & 0xFF) | ((dev >> 12) & ~0xFF)
+        return flockOwner(inLocks: text, major: major, minor: minor, inode: UInt64(st.st_ino))
+    }
+
+    /// The pid holding a FLOCK on (major, minor, inode) according to /proc/locks text; lines
+    /// that do not parse (truncated, garbage, POSIX locks, "->" waiters) are skipped.
+    static func flockOwner(inLocks text: String, major: UInt64, minor: UInt64, inode: UInt64) -> pid_t? {
         for line in text.split(separator: "\n") {
             let f = line.split(separator: " ", omittingEmptySubsequences: true)
-            guard f.count >= 6, f[1] == "FLOCK", f[5].lowercased() == key.lowercased(), let pid = pid_t(f[4]) else { continue }
+            guard f.count >= 6, f[1] == "FLOCK", let pid = pid_t(f[4]), pid > 0 else { continue }
+            let id = f[5].split(separator: ":")
+            guard id.count == 3, UInt64(id[0], radix: 16) == major, UInt64(id[1], radix: 16) == minor,
+                  UInt64(id[2]) == inode else { continue }
             return pid
         }
         return nil
     }
-}
-
-private extension String {
-    func leftPad(_ n: Int) -> String { count >= n ? self : String(repeating: "0", count: n - count) + self }
 }

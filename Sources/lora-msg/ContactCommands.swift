@@ -35,7 +35,7 @@ struct ContactAdd: ParsableCommand {
         let m = try home.openMessenger()
         let c = try m.addContact(name: name, key: key, node: node)
         let number = try m.safetyDigits(for: c)
-        print("added \(c.name)  sender id \(hexString(c.senderID))" + (c.node.map { "  node \(nodeID($0))" } ?? ""))
+        print("added \(c.name)  sender id \(Messenger.senderIDText(c))" + (c.node.map { "  node \(nodeID($0))" } ?? ""))
         print("safety number (compare with \(c.name)'s 'lora-msg contact show'):")
         print(number.grouped)
     }
@@ -57,7 +57,7 @@ struct ContactRow: CompleteJSON {
     init(_ c: Messenger.Contact, safety: String?, others: [Messenger.NodeSighting]) {
         name = c.name
         publicKey = Messenger.keyText(c)
-        senderId = hexString(c.senderID)
+        senderId = Messenger.senderIDText(c)
         node = c.node.map(nodeID)
         nodeGiven = c.nodeGiven
         otherNodes = others.map { nodeID($0.node) }
@@ -87,7 +87,7 @@ struct ContactList: ParsableCommand {
             let pad = String(repeating: " ", count: width - c.name.count)
             let node = c.node.map { nodeID($0) + (c.nodeGiven ? "" : " (learned)") } ?? "broadcast"
             let heard = c.lastHeardAt.map { "last heard " + TimeText.local($0, withDate: true) } ?? "never heard"
-            print("\(terminalSafe(c.name))\(pad)  \(hexString(c.senderID))  \(node)  \(c.verifiedAt == nil ? "unverified" : "verified")  \(heard)")
+            print("\(terminalSafe(c.name))\(pad)  \(Messenger.senderIDText(c))  \(node)  \(c.verifiedAt == nil ? "unverified" : "verified")  \(heard)")
         }
     }
 }

@@ -80,7 +80,6 @@ struct OutboxRetry: AsyncParsableCommand {
             case .failure(let e): printError("lora-msg: \(e.message)"); failures += 1
             }
         }
-        failures += pending.count - results.count
         if failures > 0 {
             throw CLIError(.temporaryFailure, "\(failures) of \(pending.count) messages not accepted; they stay in the outbox")
         }

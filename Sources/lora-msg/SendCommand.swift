@@ -37,9 +37,6 @@ struct SendCommand: AsyncParsableCommand {
         guard (0...7).contains(channel) else { throw ValidationError("--channel must be 0-7") }
         if let h = hopLimit, !(0...7).contains(h) { throw ValidationError("--hop-limit must be 0-7") }
         guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be between 0 and 86400 seconds") }
-        if broadcast, wait == .ack {
-            throw ValidationError("a broadcast is never acknowledged by its recipient; use --wait relayed")
-        }
     }
 
     func run() async throws {

@@ -111,3 +111,17 @@ import Testing
         #expect(l.usedMilliseconds(nowSeconds: 3675) == 1)
     }
 }
+
+@Suite struct PresetNameTests {
+    @Test func presetsByEitherSpelling() {
+        #expect(LoRaPreset.named("LONG_FAST") == .longFast)
+        #expect(LoRaPreset.named("LongFast") == .longFast)
+        #expect(LoRaPreset.named("medium-fast") == .mediumFast)
+        #expect(LoRaPreset.named("VLongSlow") == .veryLongSlow)
+    }
+
+    @Test(arguments: ["", "_", "LONG", "LONG_FASTER", "longfast\u{0}", String(repeating: "LONG_FAST", count: 1000), "ЛОНГ"])
+    func anythingElseIsNoPreset(name: String) {
+        #expect(LoRaPreset.named(name) == nil)
+    }
+}

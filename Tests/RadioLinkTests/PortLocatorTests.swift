@@ -104,3 +104,29 @@ struct FakeUSB {
         #expect(!RadioLinkError.notMeshtastic("/dev/ttyUSB0").description.contains("\n"))
     }
 }
+
+/// /proc/locks as the kernel writes it, and as it must not trip us up.
+@Suite struct ProcLocksTests {
+    let sample = """
+    1: FLOCK  ADVISORY  WRITE 19158 00:1a:3 0 EOF
+    2: POSIX  ADVISORY  WRITE 812 fe:00:3 0 EOF
+    3: FLOCK  ADVISORY  WRITE 19155 fe:00:16261736 0 EOF
+    3: -> FLOCK  ADVISORY  WRITE 20000 fe:00:16261736 0 EOF
+    """
+
+    @Test func findsTheFlockOwnerOfADeviceAndInode() {
+        #expect(SerialTransport.flockOwner(inLocks: sample, major: 0, minor: 0x1a, inode: 3) == 19158)
+        #expect(SerialTransport.flockOwner(inLocks: sample, major: 0xfe, minor: 0, inode: 16261736) == 19155)
+        // A POSIX lock on the same inode is not a FLOCK; another inode is nobody's.
+        #expect(SerialTransport.flockOwner(inLocks: sample, major: 0xfe, minor: 0, inode: 3) == nil)
+    }
+
+    @Test(arguments: [
+        "", "\n\n", "garbage", "1: FLOCK", "1: FLOCK ADVISORY WRITE", "1: FLOCK ADVISORY WRITE x 00:1a:3 0 EOF",
+        "1: FLOCK ADVISORY WRITE 5 00:1a 0 EOF", "1: FLOCK ADVISORY WRITE 5 zz:1a:3 0 EOF", "1: FLOCK ADVISORY WRITE -5 00:1a:3 0 EOF",
+        String(repeating: "1: FLOCK ADVISORY WRITE 9 ", count: 10_000),
+    ])
+    func badLinesAreSkipped(text: String) {
+        #expect(SerialTransport.flockOwner(inLocks: text, major: 0, minor: 0x1a, inode: 3) == nil)
+    }
+}

@@ -22,6 +22,12 @@ public struct ContactKey: Sendable {
         self.bytes = bytes
     }
 
+    /// A key for one purpose, derived from this one: HKDF-SHA-256(salt: none, IKM: K, info, 32).
+    /// The AEAD key itself is never used for a MAC.
+    func subkey(info: [UInt8]) throws(LoraCryptoError) -> [UInt8] {
+        try HKDF.deriveKey(ikm: bytes, salt: nil, info: info, length: Self.byteCount)
+    }
+
     /// Only for tests that compare the two sides' derivations.
     public func matches(_ other: ContactKey) -> Bool { Sodium.equal(bytes, other.bytes) }
 }

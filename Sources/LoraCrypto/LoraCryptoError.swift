@@ -17,6 +17,8 @@ public enum LoraCryptoError: Error, Equatable, Sendable {
         case tooShort(bytes: Int, minimum: Int)
         case tooLong(bytes: Int, maximum: Int)
         case unsupportedVersion(UInt8)
+        /// The frame's version byte is known but its fields are not what that kind allows.
+        case badField(String)
     }
 }
 
@@ -32,7 +34,9 @@ extension LoraCryptoError: CustomStringConvertible {
         case .malformedEnvelope(.tooLong(let n, let max)):
             return "envelope is \(n) bytes, longer than the \(max)-byte maximum"
         case .malformedEnvelope(.unsupportedVersion(let v)):
-            return "envelope version \(v) is not supported (this build reads version 1)"
+            return "envelope version \(v) is not supported (this build reads versions 1 to 5)"
+        case .malformedEnvelope(.badField(let why)):
+            return "malformed frame: \(why)"
         case .invalidKey(let why):
             return "invalid key: \(why)"
         case .weakSharedSecret:

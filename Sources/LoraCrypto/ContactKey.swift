@@ -51,6 +51,11 @@ public struct ContactKeyring: Sendable {
 
     public func key(for sender: SenderID) -> ContactKey? { keys[sender] }
 
+    /// Contacts whose sender id starts with `hint` (a receipt names its maker by 4 bytes).
+    public func candidates(hint: [UInt8]) -> [(SenderID, ContactKey)] {
+        keys.filter { $0.key.bytes.starts(with: hint) }.map { ($0.key, $0.value) }
+    }
+
     /// Opens an envelope from any known contact. Unknown sender → nil (the caller counts
     /// it; it is never shown); known sender with a bad tag → `authenticationFailed`.
     public func open(_ envelope: LoraEnvelope) throws(LoraCryptoError) -> String? {

@@ -23,8 +23,8 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
         case .ok: "done"
         case .usage: "usage: a bad option, argument or combination (also `--wait ack` with no known node)"
         case .dataError: "bad data: message too long (says by how many), malformed key, name or text, damaged database, row or key file"
-        case .noInput: "unknown contact or message, or no identity yet (`lora-msg init`)"
-        case .unavailable: "radio unavailable: not found, busy, not answering, connection refused (a message stays in the outbox)"
+        case .noInput: "unknown contact, message or contact request, or no identity yet (`lora-msg init`)"
+        case .unavailable: "radio (or gpsd) unavailable: not found, busy, not answering, connection refused (a message stays in the outbox)"
         case .software: "internal error (a bug: please report it)"
         case .cantCreate: "cannot create: the home, the database, an identity that already exists, a sim link dir in use"
         case .ioError: "I/O error reading or writing a file or the radio"
@@ -96,9 +96,10 @@ extension MessengerError: ReportableError {
         case .unknownContact: .noInput
         case .emptyMessage, .invalidNode, .invalidName, .exceedsDutyCycle, .invalidText: .dataError
         case .usage, .ackNeedsNode: .usage
-        case .dutyCycleWait, .deliveryFailed, .timedOut, .tailRunning: .temporaryFailure
+        case .dutyCycleWait, .deliveryFailed, .timedOut, .tailRunning, .frameNotSent: .temporaryFailure
+        case .noSuchRequest: .noInput
         case .cannotCreate: .cantCreate
-        case .regionUnset: .unavailable
+        case .regionUnset, .gpsUnavailable: .unavailable
         }
     }
     public var message: String { description }

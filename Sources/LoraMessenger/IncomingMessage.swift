@@ -1,3 +1,4 @@
+import Foundation
 import MessageStore
 
 /// A received message, decrypted for display. It lives in memory only.
@@ -7,7 +8,10 @@ public struct IncomingMessage: Equatable, Sendable {
     public var senderID: String
     /// The radio it came from, `!xxxxxxxx`.
     public var node: String
+    /// The text; empty for a location.
     public var text: String
+    /// Set when the message is a shared location instead of a text.
+    public var location: SharedLocation?
     public var hops: Int?
     public var rssi: Int?
     public var snr: Double?
@@ -19,6 +23,7 @@ public struct IncomingMessage: Equatable, Sendable {
 public struct HistoryEntry: Equatable, Sendable {
     public enum Body: Equatable, Sendable {
         case text(String)
+        case location(SharedLocation)
         /// The stored envelope no longer opens (damaged on disk, or the contact's key changed).
         case unreadable(String)
     }
@@ -36,8 +41,61 @@ public enum ReceiveOutcome: Equatable, Sendable {
     case unknownSender(senderID: String)
     /// From a known sender but the tag does not verify: tampered or corrupted. Never shown.
     case failedAuthentication(contact: String)
+    /// An authenticated receipt from a contact: these outgoing messages moved to delivered
+    /// (or read). `node` is the contact's radio when the receipt re-bound it.
+    case receipt(contact: String, messageIDs: [String], read: Bool, reboundTo: String?)
+    /// A stranger (or someone) asks to be added; kept for `contact requests`.
+    case contactRequest(ContactRequestNotice)
+    /// An authenticated answer to our request: the contact was added.
+    case contactAdded(name: String, node: String?)
+    /// Understood and deliberately not acted on (said why).
+    case ignored(String)
     /// On our port but not an envelope we can parse.
     case malformed(String)
     /// Not a lora-msg packet (other apps on the mesh).
     case notOurs
+}
+
+/// A position someone shared, decoded for display. Lives in memory only.
+public struct SharedLocation: Equatable, Sendable, Codable {
+    public var lat: Double
+    public var lon: Double
+    /// Metres above sea level, if the sender had it.
+    public var alt: Double?
+    /// Horizontal accuracy in metres, if known.
+    public var accuracy: Double?
+    /// Unix seconds of the fix.
+    public var fixTime: Double
+
+    public init(lat: Double, lon: Double, alt: Double? = nil, accuracy: Double? = nil, fixTime: Double) {
+        self.lat = lat; self.lon = lon; self.alt = alt; self.accuracy = accuracy; self.fixTime = fixTime
+    }
+
+    /// Great-circle distance in metres and initial bearing in degrees (0 = north) from `self`
+    /// to `other`, on a sphere of the mean Earth radius: good to 0.5 % at valley scale.
+    public func distanceAndBearing(to other: SharedLocation) -> (metres: Double, degrees: Double) {
+        let r = 6_371_008.8
+        let φ1 = lat * .pi / 180, φ2 = other.lat * .pi / 180
+        let Δφ = φ2 - φ1, Δλ = (other.lon - lon) * .pi / 180
+        let a = sin(Δφ / 2) * sin(Δφ / 2) + cos(φ1) * cos(φ2) * sin(Δλ / 2) * sin(Δλ / 2)
+        let d = 2 * r * atan2(a.squareRoot(), (1 - a).squareRoot())
+        let y = sin(Δλ) * cos(φ2)
+        let x = cos(φ1) * sin(φ2) - sin(φ1) * cos(φ2) * cos(Δλ)
+        var θ = atan2(y, x) * 180 / .pi
+        if θ < 0 { θ += 360 }
+        return (d, θ)
+    }
+}
+
+/// A contact request as `tail` shows it.
+public struct ContactRequestNotice: Equatable, Sendable {
+    public var displayName: String
+    /// The node it came from (`!xxxxxxxx`; not authenticated).
+    public var node: String?
+    public var publicKey: String
+    /// The safety number the two of you will see once added, to compare by voice.
+    public var safetyNumber: String
+    /// True when it is an answer to a request of ours that could not be added by itself
+    /// (its name is taken).
+    public var isAnswer: Bool
 }

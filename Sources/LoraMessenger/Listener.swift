@@ -5,7 +5,7 @@ import Glibc
 import RadioLink
 
 /// The use case behind `tail` (and `chat`): hold the radio for this home, take in what it
-/// hears, and send whatever other lora-msg processes put in the outbox.
+/// hears, send whatever other lora-msg processes put in the outbox, and the receipts owed.
 public final class Listener: Sendable {
     public let courier: MessageCourier
     public var events: AsyncStream<MessengerEvent> { courier.events }
@@ -40,13 +40,22 @@ public final class Listener: Sendable {
                     files = now
                     if let counter = try? store.changeCounter(), counter != seen {
                         seen = counter
+                        // The user's messages first, then contact frames, then receipts.
                         await courier.sendPending()
+                        await courier.sendPendingFrames()
+                        await courier.flushReceipts()
                     }
                 }
                 try? await Task.sleep(nanoseconds: 250_000_000)
             }
         }
         return Listener(courier: courier, endpoint: endpoint.description, outbox: outbox)
+    }
+
+    /// The user was shown this message (tail printed it to a terminal): a read receipt is
+    /// owed if they turned those on.
+    public func markShown(_ messageID: String) {
+        courier.messenger.markShown([messageID])
     }
 
     /// Lets go of the radio; `events` ends once the courier has closed.

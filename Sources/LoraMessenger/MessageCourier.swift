@@ -18,13 +18,16 @@ public actor MessageCourier {
 
     /// How far `waitFor` must see a message get.
     public enum Goal: String, Sendable, CaseIterable {
-        case queued, relayed, ack
+        case queued, relayed, ack, delivered, read
 
         func reached(by s: DeliveryState) -> Bool {
+            guard s != .failed, s != .received else { return false }
             switch self {
-            case .queued: return s == .queued || s == .relayed || s == .acked
-            case .relayed: return s == .relayed || s == .acked
-            case .ack: return s == .acked
+            case .queued: return s.rank >= DeliveryState.queued.rank
+            case .relayed: return s.rank >= DeliveryState.relayed.rank
+            case .ack: return s.rank >= DeliveryState.acked.rank
+            case .delivered: return s.rank >= DeliveryState.delivered.rank
+            case .read: return s == .read
             }
         }
 
@@ -33,6 +36,8 @@ public actor MessageCourier {
             case .queued: return "acceptance by the radio"
             case .relayed: return "relay or acknowledgement"
             case .ack: return "acknowledgement from the recipient's radio"
+            case .delivered: return "a receipt from the recipient's lora-msg"
+            case .read: return "a read receipt"
             }
         }
     }
@@ -47,6 +52,11 @@ public actor MessageCourier {
     /// Delivery news that overtook the `send` it belongs to.
     private var early: [UInt32: [DeliveryUpdate]] = [:]
     private var sending: Set<String> = []
+    /// Our receipts and contact frames in the air: their airtime is booked when queued, and a
+    /// receipt DM the radio cannot PKI-encrypt goes again as a broadcast.
+    private struct ControlFlight { var milliseconds: Double; var packet: MeshPacket; var receiptIDs: [String] }
+    private var controlFlights: [UInt32: ControlFlight] = [:]
+    private var receiptTimer: Task<Void, Never>?
     private var pump: Task<Void, Never>?
 
     init(messenger: Messenger, connection: RadioConnection) {
@@ -69,6 +79,8 @@ public actor MessageCourier {
     }
 
     private func start() {
+        // What an answer to a contact request names as our radio, also when built offline.
+        try? messenger.store.setSetting(Messenger.ownNodeSetting, to: String(connection.info.nodeNum))
         pump = Task { [connection] in
             for await e in connection.events { await self.handle(e) }
             self.finishEvents()
@@ -168,6 +180,100 @@ public actor MessageCourier {
         return sent
     }
 
+    // MARK: Receipts and contact frames
+
+    /// Receipts wait this long after a message arrives, so one can cover several.
+    static let receiptBatchSeconds = 2.0
+    /// Receipts are owed only for messages received this recently (an old backlog is not
+    /// worth the airtime).
+    static let receiptHorizonSeconds = 7 * 86_400.0
+
+    private func scheduleReceipts(in seconds: Double) {
+        guard receiptTimer == nil else { return }
+        receiptTimer = Task {
+            try? await Task.sleep(nanoseconds: UInt64(max(0.01, seconds) * 1e9))
+            guard !Task.isCancelled else { return }
+            await self.flushReceipts()
+        }
+    }
+
+    /// Sends the receipts owed: batched per contact (up to 16 messages in one), after the
+    /// user's own messages, and only when the duty cycle has room now (else later, never a
+    /// backlog in the radio's queue).
+    public func flushReceipts() async {
+        receiptTimer = nil
+        let store = messenger.store
+        let now = messenger.now
+        let readReceipts = messenger.readReceiptsEnabled
+        guard let due = try? store.receiptsDue(readReceipts: readReceipts, since: now - Self.receiptHorizonSeconds), !due.isEmpty else { return }
+        if let pending = try? store.pending(), !pending.isEmpty {
+            scheduleReceipts(in: Self.receiptBatchSeconds)   // the user's messages go first
+            return
+        }
+        let ready = due.filter { ($0.receivedAt ?? 0) <= now - Self.receiptBatchSeconds }
+        if ready.count < due.count { scheduleReceipts(in: Self.receiptBatchSeconds) }
+        let groups = Dictionary(grouping: ready) { m in
+            ReceiptGroup(peer: m.peer, read: readReceipts && m.readAt != nil)
+        }
+        for (group, messages) in groups.sorted(by: { $0.value[0].receivedAt ?? 0 < $1.value[0].receivedAt ?? 0 }) {
+            for start in stride(from: 0, to: messages.count, by: 16) {
+                let batch = Array(messages[start..<min(messages.count, start + 16)])
+                guard let packet = try? messenger.receiptPacket(for: batch, read: group.read, node: connection.info.nodeNum) else { continue }
+                let sent: UInt32?
+                do { sent = try await sendControl(packet, receiptIDs: batch.map(\.id)) } catch { return }   // radio gone: still owed
+                if sent == nil {
+                    // No room in the duty cycle now: try again in a while.
+                    scheduleReceipts(in: 30)
+                    return
+                }
+                record("receipt sent") { () throws(StoreError) in try store.markReceiptSent(ids: batch.map(\.id), level: group.read ? 2 : 1) }
+            }
+        }
+    }
+
+    private struct ReceiptGroup: Hashable { var peer: [UInt8]; var read: Bool }
+
+    /// Sends the contact requests and answers waiting in the frame outbox.
+    public func sendPendingFrames() async {
+        guard let frames = try? messenger.store.unsentFrames() else { return }
+        for f in frames {
+            var p = MeshPacket()
+            p.to = f.toNode ?? MeshPacket.broadcast
+            p.wantAck = f.toNode != nil
+            p.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: f.frame))
+            let packetID: UInt32?
+            do { packetID = try await sendControl(p, receiptIDs: [], waitForDuty: true) } catch { return }
+            if let packetID {
+                record("frame sent") { () throws(StoreError) in try messenger.store.markFrameSent(id: f.id, packetID: packetID, at: messenger.now) }
+            }
+        }
+    }
+
+    /// Hands a frame that is not a stored message to the radio, inside the duty cycle: nil
+    /// (or false) when there is no room now and `waitForDuty` is off.
+    @discardableResult
+    private func sendControl(_ packet: MeshPacket, receiptIDs: [String], waitForDuty: Bool = false) async throws(MessengerError) -> UInt32? {
+        let ms = gate.milliseconds(for: packet)
+        while true {
+            let now = messenger.now
+            let history: [AirtimeRecord]
+            do { history = try messenger.store.airtime(since: now - AirtimeLedger.windowSeconds) } catch { throw .store(error) }
+            switch gate.decide(milliseconds: ms, now: now, history: history) {
+            case .now: break
+            case .never: return nil
+            case .wait(let until):
+                guard waitForDuty else { return nil }
+                try? await Task.sleep(nanoseconds: UInt64(min(1.0, max(0.05, until - now)) * 1e9))
+                continue
+            }
+            break
+        }
+        let id: UInt32
+        do { id = try await connection.send(packet) } catch { throw .radio(error) }
+        controlFlights[id] = ControlFlight(milliseconds: ms, packet: packet, receiptIDs: receiptIDs)
+        return id
+    }
+
     /// Waits until the message reaches `goal`, fails, or `timeout` passes. Wakes on this
     /// courier's own delivery news; the store is read only then (and once at the start).
     public func waitFor(messageID: String, goal: Goal, timeout: Double) async throws(MessengerError) -> DeliveryState {
@@ -258,8 +364,19 @@ public actor MessageCourier {
         switch e {
         case .session(.packetReceived(let p)):
             switch messenger.receive(p) {
-            case .message(let m): emit(.message(m))
-            case .duplicate: emit(.duplicate)
+            case .message(let m):
+                emit(.message(m))
+                scheduleReceipts(in: Self.receiptBatchSeconds)
+            case .duplicate:
+                emit(.duplicate)
+                scheduleReceipts(in: Self.receiptBatchSeconds)
+            case let .receipt(contact, ids, read, rebound):
+                for id in ids { wake(id) }
+                emit(.receipt(contact: contact, messageIDs: ids, read: read, reboundTo: rebound))
+            case .contactRequest(let n):
+                emit(.contactRequest(n))
+            case let .contactAdded(name, node):
+                emit(.contactAdded(name: name, node: node))
             case .notOurs: break
             case let other: emit(.dropped(other))
             }
@@ -279,6 +396,7 @@ public actor MessageCourier {
             wakeAll()
         case .reconnected(let info):
             gate = DutyCycleGate(radio: info)
+            try? messenger.store.setSetting(Messenger.ownNodeSetting, to: String(info.nodeNum))
             emit(.reconnected)
             // Messages the radio never accepted are still pending in the store.
             Task { await self.sendPending() }
@@ -291,6 +409,10 @@ public actor MessageCourier {
     }
 
     private func deliver(_ packetID: UInt32, _ update: DeliveryUpdate) {
+        if let control = controlFlights[packetID] {
+            deliverControl(packetID, control, update)
+            return
+        }
         let flight: Flight
         if let f = inFlight[packetID] {
             flight = f
@@ -340,6 +462,30 @@ public actor MessageCourier {
             inFlight[packetID] = nil
             record("state failed") { () throws(StoreError) in try store.updateState(id: id, packetID: packetID, to: .failed, failure: f.description, at: now) }
             emit(.delivery(messageID: id, state: .failed, detail: f.description))
+        case .notice(let text):
+            emit(.notice(text))
+        }
+    }
+
+    private func deliverControl(_ packetID: UInt32, _ flight: ControlFlight, _ update: DeliveryUpdate) {
+        switch update {
+        case .queued:
+            record("airtime") { () throws(StoreError) in
+                try messenger.store.recordAirtime(AirtimeRecord(startedAt: messenger.now, milliseconds: flight.milliseconds))
+            }
+        case .relayed:
+            if flight.packet.to == MeshPacket.broadcast { controlFlights[packetID] = nil }
+        case .renumbered(let newID):
+            controlFlights[packetID] = nil
+            controlFlights[newID] = flight
+        case .failed(.nak(let reason)) where flight.packet.to != MeshPacket.broadcast && (reason == .pkiSendFailPublicKey || reason == .pkiUnknownPubkey):
+            controlFlights[packetID] = nil
+            var again = flight.packet
+            again.to = MeshPacket.broadcast
+            again.id = 0
+            Task { _ = try? await self.sendControl(again, receiptIDs: flight.receiptIDs) }
+        case .acked, .failed:
+            controlFlights[packetID] = nil
         case .notice(let text):
             emit(.notice(text))
         }

@@ -13,7 +13,7 @@ public final class Messenger: Sendable {
     public let home: String
     public let identity: IdentityKeyPair
     public let store: MessageStore
-    private let keyring: Mutex<ContactKeyring>
+    let keyring: Mutex<ContactKeyring>
     private let clock: @Sendable () -> Double
 
     public var identityPath: String { home + "/" + Self.identityFileName }
@@ -165,48 +165,17 @@ public final class Messenger: Sendable {
         return p
     }
 
-    // MARK: Receiving
-
-    /// Opens a packet from the radio. Only authenticated, new messages from contacts come back
-    /// as `.message`; their envelope is stored before this returns.
-    public func receive(_ p: MeshPacket) -> ReceiveOutcome {
-        guard let d = p.decoded, d.portnum == .privateApp else { return .notOurs }
-        let envelope: LoraEnvelope
-        do { envelope = try LoraEnvelope(bytes: d.payload) } catch { return .malformed(error.description) }
-        var key = keyring.withLock { $0.key(for: envelope.senderID) }
-        if key == nil, let c = try? store.contact(senderID: envelope.senderID.bytes), let pk = try? PublicKey(bytes: c.publicKey) {
-            // Added by another lora-msg process since this one started.
-            key = keyring.withLock { ring in (try? ring.add(pk)).flatMap { ring.key(for: $0) } }
-        }
-        guard let key else { return .unknownSender(senderID: envelope.senderID.hex) }
-        let name = (try? store.contact(senderID: envelope.senderID.bytes))??.name ?? envelope.senderID.hex
-        let text: String
-        do { text = try envelope.openText(with: key) } catch { return .failedAuthentication(contact: name) }
-        let t = now
-        let m = StoredMessage(
-            id: UUID().uuidString.lowercased(), peer: envelope.senderID.bytes, direction: .incoming,
-            envelope: envelope.bytes, senderID: envelope.senderID.bytes, nonce: envelope.nonce, createdAt: t,
-            receivedAt: t, state: .received, packetID: p.id, toNode: p.to == MeshPacket.broadcast ? nil : p.to,
-            fromNode: p.from, hops: p.hopsTaken, rssi: p.rxRssi == 0 ? nil : Int(p.rxRssi),
-            snr: p.rxRssi == 0 && p.rxSnr == 0 ? nil : Double(p.rxSnr), channel: Int(p.channel))
-        let isNew: Bool
-        do { isNew = try store.insert(m) } catch { return .malformed("not stored: \(error.description)") }
-        guard isNew else { return .duplicate }
-        try? store.noteHeard(senderID: envelope.senderID.bytes, node: p.from == 0 ? nil : p.from, at: t)
-        return .message(IncomingMessage(
-            id: m.id, contact: name, senderID: envelope.senderID.hex, node: User.nodeID(p.from), text: text,
-            hops: m.hops, rssi: m.rssi, snr: m.snr, receivedAt: t))
-    }
-
     // MARK: History
 
     /// The conversation with a contact, oldest first; each envelope is opened here, at display
     /// time, and one that no longer authenticates becomes a marker.
+    /// Incoming entries returned count as shown to the user (for read receipts, when on).
     public func history(with name: String, limit: Int) throws(MessengerError) -> [HistoryEntry] {
         let c = try contact(named: name)
         let rows: [StoredMessage]
         do { rows = try store.history(peer: c.senderID, limit: limit) } catch { throw .store(error) }
         let key = keyring.withLock { ring in (try? SenderID(bytes: c.senderID)).flatMap { ring.key(for: $0) } }
+        markShown(rows.filter { $0.direction == .incoming && $0.readAt == nil }.map(\.id))
         return rows.map { m in
             HistoryEntry(message: m, contact: c.name, body: Self.open(m.envelope, expectedSender: m.senderID, key: key))
         }
@@ -218,6 +187,11 @@ public final class Messenger: Sendable {
             let env = try LoraEnvelope(bytes: bytes)
             // The row's sender must be the envelope's; a swapped row would otherwise pass.
             guard env.senderID.bytes == expectedSender else { return .unreadable("stored envelope does not match its record") }
+            if env.isSealedContent {
+                switch try env.openContent(with: key) {
+                case .location(let fix): return .location(SharedLocation(fix))
+                }
+            }
             return .text(try env.openText(with: key))
         } catch .authenticationFailed {
             return .unreadable("stored envelope failed authentication (damaged or altered on disk)")
@@ -226,10 +200,17 @@ public final class Messenger: Sendable {
         }
     }
 
-    /// Puts failed messages back in the outbox and returns everything now waiting to be sent.
+    /// After this long without a receipt, a message the radio took is listed as "no receipt
+    /// yet" (never re-sent by itself: airtime is the scarce thing), for a week.
+    public static let receiptPatienceSeconds = 120.0
+    static let receiptListingSeconds = 7 * 86_400.0
+
+    /// Puts failed messages, and those with no receipt yet, back in the outbox and returns
+    /// everything now waiting to be sent.
     public func requeueOutbox() throws(MessengerError) -> [StoredMessage] {
         do {
             try store.requeueFailed(at: now)
+            try store.requeueUnreceipted(updatedBefore: now - Self.receiptPatienceSeconds, createdAfter: now - Self.receiptListingSeconds, at: now)
             return try store.pending()
         } catch { throw .store(error) }
     }
@@ -247,7 +228,8 @@ public final class Messenger: Sendable {
     public func outbox() throws(MessengerError) -> [(message: StoredMessage, contact: String)] {
         do {
             let names = Dictionary(try store.contacts().map { ($0.senderID, $0.name) }, uniquingKeysWith: { a, _ in a })
-            return try store.outbox().map { m in (m, names[m.peer] ?? (try? SenderID(bytes: m.peer))?.hex ?? "?") }
+            let waiting = try store.outbox() + store.awaitingReceipt(updatedBefore: now - Self.receiptPatienceSeconds, createdAfter: now - Self.receiptListingSeconds)
+            return waiting.sorted { $0.createdAt < $1.createdAt }.map { m in (m, names[m.peer] ?? (try? SenderID(bytes: m.peer))?.hex ?? "?") }
         } catch { throw .store(error) }
     }
 }

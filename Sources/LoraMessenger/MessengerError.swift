@@ -32,6 +32,12 @@ public enum MessengerError: Error, Equatable, Sendable, CustomStringConvertible 
     /// Another `tail` holds this home's radio.
     case tailRunning(pid: Int32)
     case cannotCreate(String)
+    /// A contact request or answer that no radio took; nothing was sent.
+    case frameNotSent(String)
+    /// No waiting contact request matches (or several do); the sentence says which.
+    case noSuchRequest(String)
+    /// No position from gpsd (not running, no fix in time); the sentence says which.
+    case gpsUnavailable(String)
     /// The radio has no region set: the firmware refuses to transmit until it has one.
     case regionUnset(node: String)
 
@@ -68,6 +74,12 @@ public enum MessengerError: Error, Equatable, Sendable, CustomStringConvertible 
         case .tailRunning(let pid):
             return "'lora-msg tail' is already running for this home (pid \(pid)); stop it first"
         case .cannotCreate(let why):
+            return why
+        case .frameNotSent(let why):
+            return "\(why); nothing was sent, try again"
+        case .noSuchRequest(let why):
+            return why
+        case .gpsUnavailable(let why):
             return why
         case .regionUnset(let node):
             return "the radio \(node) has no region set, and the firmware will not transmit without one; set it with 'lora-msg radio set region EU_868' (or your region: US, EU_433, ANZ, …)"

@@ -17,6 +17,11 @@ public enum MessengerEvent: Equatable, Sendable {
     case waitingForDutyCycle(messageID: String, seconds: Int)
     /// The radio's transmit queue is full: the message waits for a free slot (flow control).
     case waitingForRadioQueue(messageID: String)
+    /// An authenticated receipt moved these messages to delivered (or read).
+    case receipt(contact: String, messageIDs: [String], read: Bool, reboundTo: String?)
+    case contactRequest(ContactRequestNotice)
+    /// A contact answered our request and was added.
+    case contactAdded(name: String, node: String?)
     case notice(String)
     case radioLog(String)
     case disconnected(String)

@@ -150,22 +150,34 @@ public final class MessageStore: Sendable {
         if n == 0 { throw StoreError.noSuchContact(name) }
     }
 
-    /// An authenticated message of this contact arrived from `node`. The first node ever seen
-    /// becomes theirs (learned); any other is recorded as seen and changes nothing, because
-    /// the mesh `from` is not authenticated: whoever re-sends their envelope picks it.
+    /// An authenticated message of this contact arrived in a packet from `node`. The mesh
+    /// `from` is not authenticated (whoever re-sends their envelope picks it), so it never
+    /// sets the contact's node; a node other than theirs is recorded as seen.
     public func noteHeard(senderID: [UInt8], node: UInt32?, at time: Double) throws(StoreError) {
         try write { db in
-            try db.execute(
-                sql: "UPDATE contact SET last_heard_at = ?, node = COALESCE(node, ?) WHERE sender_id = ?",
-                arguments: [time, node.map { Int64($0) }, Data(senderID)])
-            guard let node, let own = try Int64.fetchOne(db, sql: "SELECT node FROM contact WHERE sender_id = ?", arguments: [Data(senderID)]),
-                  own != Int64(node) else { return }
+            try db.execute(sql: "UPDATE contact SET last_heard_at = ? WHERE sender_id = ?", arguments: [time, Data(senderID)])
+            guard let node, try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM contact WHERE sender_id = ?)", arguments: [Data(senderID)]) == true
+            else { return }
+            let own = try Int64.fetchOne(db, sql: "SELECT node FROM contact WHERE sender_id = ?", arguments: [Data(senderID)])
+            guard own != Int64(node) else { return }
             try db.execute(
                 sql: """
                     INSERT INTO node_seen (sender_id, node, first_seen, last_seen) VALUES (?, ?, ?, ?)
                     ON CONFLICT (sender_id, node) DO UPDATE SET last_seen = excluded.last_seen, count = count + 1
                     """,
                 arguments: [Data(senderID), Int64(node), time, time])
+        }
+    }
+
+    /// The contact said, in data only they could authenticate (a receipt, an accept), that
+    /// their radio is `node`. Returns true when that changed the contact's node.
+    @discardableResult
+    public func bindNode(senderID: [UInt8], node: UInt32) throws(StoreError) -> Bool {
+        guard node != 0, node != UInt32.max else { return false }
+        return try write { db in
+            try db.execute(sql: "UPDATE contact SET node = ?, node_given = 0 WHERE sender_id = ? AND (node IS NULL OR node != ?)",
+                           arguments: [Int64(node), Data(senderID), Int64(node)])
+            return db.changesCount > 0
         }
     }
 
@@ -250,6 +262,162 @@ public final class MessageStore: Sendable {
         }
     }
 
+    // MARK: Receipts
+
+    /// A receipt from `peer` covers the outgoing envelopes whose nonces start with `refs`:
+    /// they move to `delivered` (or `read`), never back. Returns the ids that moved.
+    public func markReceipted(peer: [UInt8], refs: [[UInt8]], read: Bool, at time: Double) throws(StoreError) -> [String] {
+        let state: DeliveryState = read ? .read : .delivered
+        return try write { db in
+            var moved: [String] = []
+            for ref in refs {
+                let ids = try String.fetchAll(
+                    db, sql: "SELECT id FROM message WHERE direction = 'out' AND peer = ? AND substr(nonce, 1, ?) = ? AND \(Self.rankSQL) < ?",
+                    arguments: [Data(peer), ref.count, Data(ref), state.rank])
+                for id in ids {
+                    try db.execute(sql: "UPDATE message SET state = ?, failure = NULL, updated_at = ? WHERE id = ?",
+                                   arguments: [state.rawValue, time, id])
+                }
+                moved += ids
+            }
+            return moved
+        }
+    }
+
+    /// Incoming messages received since `since` whose receipt is owed: never receipted, or
+    /// shown to the user but not yet receipted as read (when `readReceipts`). Oldest first.
+    public func receiptsDue(readReceipts: Bool, since: Double) throws(StoreError) -> [StoredMessage] {
+        try read { db in
+            try StoredMessage.fetchAll(
+                db, sql: """
+                    SELECT \(Self.withRowNumber) FROM message
+                    WHERE direction = 'in' AND received_at > ?
+                      AND (receipt_sent = 0 OR (? AND read_at IS NOT NULL AND receipt_sent < 2))
+                    ORDER BY received_at
+                    """,
+                arguments: [since, readReceipts])
+        }
+    }
+
+    public func markReceiptSent(ids: [String], level: Int) throws(StoreError) {
+        try write { db in
+            for id in ids {
+                try db.execute(sql: "UPDATE message SET receipt_sent = max(receipt_sent, ?) WHERE id = ? AND direction = 'in'", arguments: [level, id])
+            }
+        }
+    }
+
+    /// A copy of an envelope we already hold came in another packet: the sender is retrying
+    /// because our receipt did not reach them, so it is owed again.
+    public func receiptLost(senderID: [UInt8], nonce: [UInt8], packetID: UInt32) throws(StoreError) {
+        try write { db in
+            try db.execute(
+                sql: """
+                    UPDATE message SET receipt_sent = 0, packet_id = ?
+                    WHERE direction = 'in' AND sender_id = ? AND nonce = ? AND (packet_id IS NULL OR packet_id != ?)
+                    """,
+                arguments: [Int64(packetID), Data(senderID), Data(nonce), Int64(packetID)])
+        }
+    }
+
+    /// The user was shown these incoming messages.
+    public func markRead(ids: [String], at time: Double) throws(StoreError) {
+        try write { db in
+            for id in ids {
+                try db.execute(sql: "UPDATE message SET read_at = COALESCE(read_at, ?) WHERE id = ? AND direction = 'in'", arguments: [time, id])
+            }
+        }
+    }
+
+    // MARK: Contact requests
+
+    public struct RequestLimits: Sendable {
+        /// Requests kept waiting at most.
+        public var maxPending = 32
+        /// New keys admitted per hour.
+        public var maxNewPerHour = 8
+        /// Unanswered requests are forgotten after this many seconds.
+        public var lifetime: Double = 7 * 86_400
+        public init() {}
+    }
+
+    /// Keeps a request for the user, within `limits`: a stranger cannot fill the disk or the
+    /// screen. The same key again refreshes its row.
+    public func admitRequest(_ r: ContactRequestRecord, limits: RequestLimits = RequestLimits()) throws(StoreError) -> RequestAdmission {
+        try write { db in
+            try db.execute(sql: "DELETE FROM contact_request WHERE received_at < ?", arguments: [r.receivedAt - limits.lifetime])
+            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM contact_request WHERE public_key = ?)", arguments: [Data(r.publicKey)]) == true {
+                try db.execute(
+                    sql: "UPDATE contact_request SET display_name = ?, node = ?, answer = max(answer, ?), received_at = ?, count = count + 1 WHERE public_key = ?",
+                    arguments: [r.displayName, r.node.map { Int64($0) }, r.isAnswer, r.receivedAt, Data(r.publicKey)])
+                return .repeated
+            }
+            let pending = try Int.fetchOne(db, sql: "SELECT count(*) FROM contact_request") ?? 0
+            if pending >= limits.maxPending { return .dropped("\(pending) requests are already waiting") }
+            let lastHour = try Int.fetchOne(db, sql: "SELECT count(*) FROM contact_request WHERE received_at > ?", arguments: [r.receivedAt - 3600]) ?? 0
+            if lastHour >= limits.maxNewPerHour { return .dropped("\(lastHour) new requests arrived in the last hour") }
+            try r.insert(db)
+            return .new
+        }
+    }
+
+    /// Waiting requests, newest first; expired ones are forgotten first.
+    public func requests(now: Double, limits: RequestLimits = RequestLimits()) throws(StoreError) -> [ContactRequestRecord] {
+        try write { db in
+            try db.execute(sql: "DELETE FROM contact_request WHERE received_at < ?", arguments: [now - limits.lifetime])
+            return try ContactRequestRecord.fetchAll(db, sql: "SELECT \(Self.withRowNumber) FROM contact_request ORDER BY received_at DESC")
+        }
+    }
+
+    public func removeRequest(publicKey: [UInt8]) throws(StoreError) {
+        try write { db in try db.execute(sql: "DELETE FROM contact_request WHERE public_key = ?", arguments: [Data(publicKey)]) }
+    }
+
+    // MARK: Frame outbox
+
+    public func queueFrame(_ f: OutgoingFrame) throws(StoreError) {
+        try write { db in
+            // Sent frames are kept a day for `wait`, then forgotten.
+            try db.execute(sql: "DELETE FROM frame_outbox WHERE sent_at < ?", arguments: [f.createdAt - 86_400])
+            try f.insert(db)
+        }
+    }
+
+    public func unsentFrames() throws(StoreError) -> [OutgoingFrame] {
+        try read { db in try OutgoingFrame.fetchAll(db, sql: "SELECT \(Self.withRowNumber) FROM frame_outbox WHERE sent_at IS NULL ORDER BY created_at") }
+    }
+
+    public func frame(id: String) throws(StoreError) -> OutgoingFrame? {
+        try read { db in try OutgoingFrame.fetchOne(db, sql: "SELECT \(Self.withRowNumber) FROM frame_outbox WHERE id = ?", arguments: [id]) }
+    }
+
+    public func markFrameSent(id: String, packetID: UInt32, at time: Double) throws(StoreError) {
+        try write { db in
+            try db.execute(sql: "UPDATE frame_outbox SET sent_at = ?, packet_id = ? WHERE id = ?", arguments: [time, Int64(packetID), id])
+        }
+    }
+
+    public func deleteFrame(id: String) throws(StoreError) {
+        try write { db in try db.execute(sql: "DELETE FROM frame_outbox WHERE id = ?", arguments: [id]) }
+    }
+
+    // MARK: Settings
+
+    public func setting(_ key: String) throws(StoreError) -> String? {
+        try read { db in try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = ?", arguments: [key]) }
+    }
+
+    public func setSetting(_ key: String, to value: String?) throws(StoreError) {
+        try write { db in
+            if let value {
+                try db.execute(sql: "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                               arguments: [key, value])
+            } else {
+                try db.execute(sql: "DELETE FROM setting WHERE key = ?", arguments: [key])
+            }
+        }
+    }
+
     /// Puts failed outgoing messages back into the outbox as pending; returns how many.
     @discardableResult
     public func requeueFailed(at time: Double) throws(StoreError) -> Int {
@@ -285,6 +453,33 @@ public final class MessageStore: Sendable {
     public func pending() throws(StoreError) -> [StoredMessage] {
         try read { db in
             try StoredMessage.fetchAll(db, sql: "SELECT \(Self.withRowNumber) FROM message WHERE direction = 'out' AND state = 'pending' ORDER BY created_at")
+        }
+    }
+
+    /// Outgoing messages the radio took (queued, relayed or acked) at least `olderThan` ago,
+    /// created after `since`, for which no receipt came: "no receipt yet".
+    public func awaitingReceipt(updatedBefore: Double, createdAfter: Double) throws(StoreError) -> [StoredMessage] {
+        try read { db in
+            try StoredMessage.fetchAll(
+                db, sql: """
+                    SELECT \(Self.withRowNumber) FROM message
+                    WHERE direction = 'out' AND state IN ('queued', 'relayed', 'acked') AND updated_at < ? AND created_at > ?
+                    ORDER BY created_at
+                    """,
+                arguments: [updatedBefore, createdAfter])
+        }
+    }
+
+    /// Puts messages that have no receipt yet back into the outbox; returns how many.
+    @discardableResult
+    public func requeueUnreceipted(updatedBefore: Double, createdAfter: Double, at time: Double) throws(StoreError) -> Int {
+        try write { db in
+            try db.execute(sql: """
+                UPDATE message SET state = 'pending', updated_at = ?
+                WHERE direction = 'out' AND state IN ('queued', 'relayed', 'acked') AND updated_at < ? AND created_at > ?
+                  AND peer IN (SELECT sender_id FROM contact)
+                """, arguments: [time, updatedBefore, createdAfter])
+            return db.changesCount
         }
     }
 

@@ -76,7 +76,7 @@ extension StoredMessage: FetchableRecord, PersistableRecord {
         public static let failure = Column("failure"), packetID = Column("packet_id"), toNode = Column("to_node")
         public static let fromNode = Column("from_node"), hops = Column("hops"), rssi = Column("rssi"), snr = Column("snr")
         public static let channel = Column("channel"), hopLimit = Column("hop_limit"), attempts = Column("attempts")
-        public static let updatedAt = Column("updated_at")
+        public static let updatedAt = Column("updated_at"), readAt = Column("read_at"), receiptSent = Column("receipt_sent")
     }
 
     public init(row: Row) throws {
@@ -89,7 +89,7 @@ extension StoredMessage: FetchableRecord, PersistableRecord {
             packetID: try r.node("packet_id"), toNode: try r.node("to_node"), fromNode: try r.node("from_node"),
             hops: try r.optional("hops"), rssi: try r.optional("rssi"), snr: try r.optional("snr"),
             channel: try r("channel"), hopLimit: try r.optional("hop_limit"), attempts: try r("attempts"),
-            updatedAt: try r("updated_at"))
+            updatedAt: try r("updated_at"), readAt: try r.optional("read_at"), receiptSent: try r("receipt_sent"))
     }
 
     public func encode(to container: inout PersistenceContainer) {
@@ -113,6 +113,8 @@ extension StoredMessage: FetchableRecord, PersistableRecord {
         container[Columns.hopLimit] = hopLimit
         container[Columns.attempts] = attempts
         container[Columns.updatedAt] = updatedAt
+        container[Columns.readAt] = readAt
+        container[Columns.receiptSent] = receiptSent
     }
 }
 
@@ -135,5 +137,43 @@ extension NodeSighting: FetchableRecord {
         let r = DecodedRow(row: row, table: "node_seen")
         guard let node = try r.node("node") else { throw r.damaged("node") }
         self.init(node: node, firstSeen: try r("first_seen"), lastSeen: try r("last_seen"), count: try r("count"))
+    }
+}
+
+extension ContactRequestRecord: FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "contact_request"
+
+    public init(row: Row) throws {
+        let r = DecodedRow(row: row, table: Self.databaseTableName)
+        self.init(publicKey: try r.bytes("public_key"), displayName: try r("display_name"), node: try r.node("node"),
+                  isAnswer: try r("answer"), receivedAt: try r("received_at"), count: try r("count"))
+    }
+
+    public func encode(to container: inout PersistenceContainer) {
+        container["public_key"] = Data(publicKey)
+        container["display_name"] = displayName
+        container["node"] = node.map { Int64($0) }
+        container["answer"] = isAnswer
+        container["received_at"] = receivedAt
+        container["count"] = count
+    }
+}
+
+extension OutgoingFrame: FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "frame_outbox"
+
+    public init(row: Row) throws {
+        let r = DecodedRow(row: row, table: Self.databaseTableName)
+        self.init(id: try r("id"), frame: try r.bytes("frame"), toNode: try r.node("to_node"), createdAt: try r("created_at"),
+                  sentAt: try r.optional("sent_at"), packetID: try r.node("packet_id"))
+    }
+
+    public func encode(to container: inout PersistenceContainer) {
+        container["id"] = id
+        container["frame"] = Data(frame)
+        container["to_node"] = toNode.map { Int64($0) }
+        container["created_at"] = createdAt
+        container["sent_at"] = sentAt
+        container["packet_id"] = packetID.map { Int64($0) }
     }
 }

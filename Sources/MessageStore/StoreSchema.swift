@@ -68,6 +68,45 @@ enum StoreSchema {
                 );
                 """)
         }
+        m.registerMigration("v3: receipts, requests, settings") { db in
+            try db.execute(sql: """
+                -- When the user was shown an incoming message (for read receipts).
+                ALTER TABLE message ADD COLUMN read_at REAL;
+                -- For an incoming message, the receipt already sent: 0 none, 1 delivered, 2 read.
+                -- Rows from before v3 count as receipted, so an upgrade sends no backlog.
+                ALTER TABLE message ADD COLUMN receipt_sent INTEGER NOT NULL DEFAULT 1
+                    CHECK (receipt_sent BETWEEN 0 AND 2);
+                CREATE INDEX message_receipt ON message (direction, receipt_sent);
+
+                -- Contact requests heard on the air, waiting for the user. Bounded in number
+                -- and age by the store; a public key appears once.
+                CREATE TABLE contact_request (
+                    public_key BLOB NOT NULL PRIMARY KEY CHECK (length(public_key) = 32),
+                    display_name TEXT NOT NULL CHECK (length(CAST(display_name AS BLOB)) BETWEEN 0 AND 32),
+                    node INTEGER CHECK (node IS NULL OR node BETWEEN 1 AND 4294967294),
+                    -- 1 when it came as an authenticated answer to a request of ours.
+                    answer INTEGER NOT NULL DEFAULT 0,
+                    received_at REAL NOT NULL,
+                    count INTEGER NOT NULL DEFAULT 1
+                );
+
+                -- Frames that are not messages of a conversation (contact requests and
+                -- answers), waiting for whichever process holds the radio. Public data only.
+                CREATE TABLE frame_outbox (
+                    id TEXT NOT NULL PRIMARY KEY,
+                    frame BLOB NOT NULL CHECK (length(frame) BETWEEN 1 AND 233),
+                    to_node INTEGER CHECK (to_node IS NULL OR to_node BETWEEN 1 AND 4294967294),
+                    created_at REAL NOT NULL,
+                    sent_at REAL,
+                    packet_id INTEGER
+                );
+
+                CREATE TABLE setting (
+                    key TEXT NOT NULL PRIMARY KEY,
+                    value TEXT NOT NULL
+                );
+                """)
+        }
         return m
     }
 }

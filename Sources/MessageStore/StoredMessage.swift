@@ -1,7 +1,7 @@
 import Foundation
 
-/// Where a message stands. Outgoing: pending → queued → relayed → acked, or failed.
-/// Incoming messages are `received`.
+/// Where a message stands. Outgoing: pending → queued → relayed → acked → delivered → read,
+/// or failed. Incoming messages are `received`.
 public enum DeliveryState: String, Sendable, Codable, CaseIterable {
     /// Stored, not yet accepted by a radio: the outbox.
     case pending
@@ -11,6 +11,10 @@ public enum DeliveryState: String, Sendable, Codable, CaseIterable {
     case relayed
     /// The destination radio acknowledged it.
     case acked
+    /// The recipient's lora-msg stored it and said so in an authenticated receipt.
+    case delivered
+    /// The recipient was shown it (a read receipt; only if they turned those on).
+    case read
     /// NAKed, refused or timed out; `outbox retry` sends it again.
     case failed
     case received
@@ -24,7 +28,9 @@ public enum DeliveryState: String, Sendable, Codable, CaseIterable {
         case .queued, .failed: return 1
         case .relayed: return 2
         case .acked: return 3
-        case .received: return 4
+        case .delivered: return 4
+        case .read: return 5
+        case .received: return 6
         }
     }
 
@@ -67,19 +73,24 @@ public struct StoredMessage: Equatable, Sendable {
     /// How many mesh packets carried this envelope.
     public var attempts: Int
     public var updatedAt: Double
+    /// Incoming: when the user was shown it.
+    public var readAt: Double?
+    /// Incoming: the receipt already sent for it (0 none, 1 delivered, 2 read).
+    public var receiptSent: Int
 
     public init(
         id: String, peer: [UInt8], direction: Direction, envelope: [UInt8], senderID: [UInt8], nonce: [UInt8],
         createdAt: Double, receivedAt: Double? = nil, state: DeliveryState, failure: String? = nil,
         packetID: UInt32? = nil, toNode: UInt32? = nil, fromNode: UInt32? = nil, hops: Int? = nil,
         rssi: Int? = nil, snr: Double? = nil, channel: Int = 0, hopLimit: Int? = nil, attempts: Int = 0,
-        updatedAt: Double? = nil
+        updatedAt: Double? = nil, readAt: Double? = nil, receiptSent: Int = 0
     ) {
         self.id = id; self.peer = peer; self.direction = direction; self.envelope = envelope
         self.senderID = senderID; self.nonce = nonce; self.createdAt = createdAt; self.receivedAt = receivedAt
         self.state = state; self.failure = failure; self.packetID = packetID; self.toNode = toNode
         self.fromNode = fromNode; self.hops = hops; self.rssi = rssi; self.snr = snr; self.channel = channel
         self.hopLimit = hopLimit; self.attempts = attempts; self.updatedAt = updatedAt ?? createdAt
+        self.readAt = readAt; self.receiptSent = receiptSent
     }
 }
 
@@ -88,9 +99,9 @@ public struct Contact: Equatable, Sendable {
     public var name: String
     public var publicKey: [UInt8]
     public var senderID: [UInt8]
-    /// Their radio's node number: given by the user, or the first one an authenticated
-    /// message of theirs came from. A mesh `from` is not authenticated, so a later, different
-    /// one never replaces it (it is recorded in `otherNodes` instead).
+    /// Their radio's node number: given by the user, or the one their own authenticated
+    /// receipt or accept names. A mesh `from` is not authenticated, so it never sets this (it
+    /// is recorded in `otherNodes` instead).
     public var node: UInt32?
     /// True when the node was given by the user.
     public var nodeGiven: Bool
@@ -122,4 +133,43 @@ public struct AirtimeRecord: Equatable, Sendable {
     public var startedAt: Double
     public var milliseconds: Double
     public init(startedAt: Double, milliseconds: Double) { self.startedAt = startedAt; self.milliseconds = milliseconds }
+}
+
+/// A contact request heard on the air (or an answer to ours that could not be added by
+/// itself), waiting for the user to accept or reject it.
+public struct ContactRequestRecord: Equatable, Sendable {
+    public var publicKey: [UInt8]
+    public var displayName: String
+    /// The mesh `from` it came in (not authenticated, except for an answer).
+    public var node: UInt32?
+    public var isAnswer: Bool
+    public var receivedAt: Double
+    public var count: Int
+    public init(publicKey: [UInt8], displayName: String, node: UInt32?, isAnswer: Bool, receivedAt: Double, count: Int = 1) {
+        self.publicKey = publicKey; self.displayName = displayName; self.node = node
+        self.isAnswer = isAnswer; self.receivedAt = receivedAt; self.count = count
+    }
+}
+
+/// What became of a contact request offered to the store.
+public enum RequestAdmission: Equatable, Sendable {
+    case new
+    /// The same key asked again; its name, node and time were refreshed.
+    case repeated
+    /// Not kept: too many pending, or too many new ones this hour.
+    case dropped(String)
+}
+
+/// A frame waiting in `frame_outbox` for the process that holds the radio.
+public struct OutgoingFrame: Equatable, Sendable {
+    public var id: String
+    public var frame: [UInt8]
+    /// nil: broadcast.
+    public var toNode: UInt32?
+    public var createdAt: Double
+    public var sentAt: Double?
+    public var packetID: UInt32?
+    public init(id: String, frame: [UInt8], toNode: UInt32?, createdAt: Double, sentAt: Double? = nil, packetID: UInt32? = nil) {
+        self.id = id; self.frame = frame; self.toNode = toNode; self.createdAt = createdAt; self.sentAt = sentAt; self.packetID = packetID
+    }
 }

@@ -9,8 +9,12 @@ struct ContactCommand: ParsableCommand {
         A contact is a name and the public key they gave you ('lora-msg id' on their side). \
         Compare the safety number of 'lora-msg contact show NAME' with theirs, in person or by voice, \
         before you trust the key.
+
+        Without a key carried by hand: 'contact request' sends yours over the air, the other side \
+        sees it in 'tail' and 'contact requests', and 'contact accept' adds you and answers with theirs.
         """,
-        subcommands: [ContactAdd.self, ContactList.self, ContactShow.self, ContactVerify.self, ContactSetNode.self, ContactRemove.self]
+        subcommands: [ContactAdd.self, ContactList.self, ContactShow.self, ContactVerify.self, ContactSetNode.self, ContactRemove.self,
+                      ContactRequestCommand.self, ContactRequests.self, ContactAcceptCommand.self, ContactReject.self]
     )
 }
 
@@ -20,8 +24,8 @@ struct ContactAdd: ParsableCommand {
         abstract: "Add a contact from the public key they gave you.",
         discussion: """
         KEY is base64 (44 characters) or hex (64). With --node, messages go as direct messages to \
-        that radio and are acknowledged by it; without, lora-msg takes the node of their first \
-        authenticated message and broadcasts until then. Names are stored in Unicode NFC without \
+        that radio and are acknowledged by it; without, lora-msg broadcasts until their first \
+        receipt, which names their radio inside its authenticated part. Names are stored in Unicode NFC without \
         surrounding spaces; control, zero-width and bidi characters and a leading '-' are refused.
         """
     )
@@ -85,7 +89,7 @@ struct ContactList: ParsableCommand {
         let width = max(4, all.map(\.name.count).max() ?? 4)
         for c in all {
             let pad = String(repeating: " ", count: width - c.name.count)
-            let node = c.node.map { nodeID($0) + (c.nodeGiven ? "" : " (learned)") } ?? "broadcast"
+            let node = c.node.map { nodeID($0) + (c.nodeGiven ? "" : " (from their receipt)") } ?? "broadcast"
             let heard = c.lastHeardAt.map { "last heard " + TimeText.local($0, withDate: true) } ?? "never heard"
             print("\(terminalSafe(c.name))\(pad)  \(Messenger.senderIDText(c))  \(node)  \(c.verifiedAt == nil ? "unverified" : "verified")  \(heard)")
         }
@@ -117,7 +121,7 @@ struct ContactShow: ParsableCommand {
         print("name          \(terminalSafe(c.name))")
         print("public key    \(row.publicKey)")
         print("sender id     \(row.senderId)")
-        print("node          \(row.node.map { $0 + (c.nodeGiven ? " (set by you)" : " (learned)") } ?? "unknown: messages are broadcast")")
+        print("node          \(row.node.map { $0 + (c.nodeGiven ? " (set by you)" : " (named in their authenticated receipt)") } ?? "unknown: messages are broadcast")")
         if !others.isEmpty {
             print("other nodes   " + others.map { "\(nodeID($0.node)) (\($0.count)×, last \(TimeText.local($0.lastSeen, withDate: true)))" }.joined(separator: ", "))
             print("              not used; 'lora-msg contact set-node \(c.name) !xxxxxxxx' if they changed radio")
@@ -150,8 +154,9 @@ struct ContactSetNode: ParsableCommand {
         abstract: "Point a contact at their radio's node (or 'none' to broadcast to them).",
         discussion: """
         lora-msg never re-points a contact because a message of theirs arrived from another node: \
-        the mesh 'from' is not authenticated, and any radio can re-send their envelope. Use this \
-        when they tell you (by voice, say) that they changed radio.
+        the mesh 'from' is not authenticated, and any radio can re-send their envelope. Only their \
+        own receipts (authenticated with your shared key) or you change it. Use this when they \
+        tell you (by voice, say) that they changed radio.
         """
     )
 

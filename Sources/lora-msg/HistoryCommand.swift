@@ -7,7 +7,8 @@ struct HistoryCommand: ParsableCommand {
         abstract: "Show the conversation with a contact.",
         discussion: """
         Envelopes are decrypted now, for display; the database holds only ciphertext. A stored \
-        envelope that no longer authenticates is shown as a one-line marker.
+        envelope that no longer authenticates is shown as a one-line marker. Your own messages show \
+        their state: delivered (their lora-msg stored it) and read come from their receipts.
         """
     )
 
@@ -21,7 +22,9 @@ struct HistoryCommand: ParsableCommand {
     }
 
     func run() throws {
-        for e in try home.openMessenger().history(with: name, limit: limit) {
+        let messenger = try home.openMessenger()
+        let own = messenger.ownLastFix
+        for e in try messenger.history(with: name, limit: limit) {
             if json {
                 emitLine(try jsonLine(HistoryLine(e)))
                 continue
@@ -39,6 +42,7 @@ struct HistoryCommand: ParsableCommand {
             }
             switch e.body {
             case .text(let t): print("\(time)  \(who)  \(extra)  \(terminalSafe(t))")
+            case .location(let l): print("\(time)  \(who)  \(extra)  \(LocationText.line(l, from: s.direction == .incoming ? own : nil))")
             case .unreadable(let why): print("\(time)  \(who)  \(extra)  ⚠ \(why)")
             }
         }
@@ -50,7 +54,13 @@ struct HistoryLine: CompleteJSON {
     var id: String
     var contact: String
     var direction: String
+    var kind: String
     var text: String?
+    var lat: Double?
+    var lon: Double?
+    var alt: Double?
+    var accuracy: Double?
+    var fixTime: String?
     var unreadable: String?
     var state: String
     var failure: String?
@@ -64,8 +74,11 @@ struct HistoryLine: CompleteJSON {
     init(_ e: HistoryEntry) {
         let s = e.message
         id = s.id; contact = e.contact; direction = s.direction == .incoming ? "in" : "out"
+        kind = "text"
         switch e.body {
         case .text(let t): text = t
+        case .location(let l):
+            kind = "location"; lat = l.lat; lon = l.lon; alt = l.alt; accuracy = l.accuracy; fixTime = TimeText.rfc3339(l.fixTime)
         case .unreadable(let why): unreadable = why
         }
         state = s.state.rawValue; failure = s.failure

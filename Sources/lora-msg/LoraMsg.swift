@@ -18,7 +18,8 @@ struct LoraMsg: AsyncParsableCommand {
         version: LoraMsgVersion.string,
         subcommands: [
             InitCommand.self, IdCommand.self, ContactCommand.self, SendCommand.self, TailCommand.self,
-            HistoryCommand.self, OutboxCommand.self, RadioCommand.self, SimCommand.self, BenchCommand.self,
+            ShareLocationCommand.self, HistoryCommand.self, OutboxCommand.self, ConfigCommand.self, RadioCommand.self,
+            SimCommand.self, BenchCommand.self,
         ],
         // No -h: a contact name like "-dash" would otherwise parse as the flags -d -a -s -h
         // and print help with exit 0 instead of an error.

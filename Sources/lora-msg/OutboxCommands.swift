@@ -5,8 +5,8 @@ import LoraMessenger
 struct OutboxCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "outbox",
-        abstract: "Show messages no radio has accepted yet, and those that failed.",
-        discussion: "'lora-msg outbox retry' sends them again: the same envelope in a new mesh packet, so a recipient who already has it shows it once. 'outbox cancel' deletes them.",
+        abstract: "Show messages not yet sent, those that failed, and those with no receipt yet.",
+        discussion: "A message the radio took but whose recipient has not sent a receipt after 2 minutes is listed as \"no receipt yet\" (for a week). 'lora-msg outbox retry' sends them all again: the same envelope in a new mesh packet, so a recipient who already has it shows it once (and answers with a receipt again). 'outbox cancel' deletes unsent ones.",
         subcommands: [OutboxList.self, OutboxRetry.self, OutboxCancel.self],
         defaultSubcommand: OutboxList.self
     )
@@ -20,11 +20,12 @@ struct OutboxRow: CompleteJSON {
     var failure: String?
     var attempts: Int
     var to: String
+    var receiptMissing: Bool
     var createdAt: String
 
     init(_ m: Messenger.StoredMessage, contact: String) {
         id = m.id; self.contact = contact; state = m.state.rawValue; failure = m.failure; attempts = m.attempts
-        to = m.toNode.map(nodeID) ?? "broadcast"; createdAt = TimeText.rfc3339(m.createdAt)
+        to = m.toNode.map(nodeID) ?? "broadcast"; receiptMissing = !m.state.isRetryable; createdAt = TimeText.rfc3339(m.createdAt)
     }
 }
 
@@ -43,7 +44,8 @@ struct OutboxList: ParsableCommand {
         if items.isEmpty { print("outbox is empty"); return }
         for i in items {
             let r = OutboxRow(i.message, contact: i.contact)
-            print("\(r.id.prefix(8))  \(TimeText.local(i.message.createdAt, withDate: true))  → \(terminalSafe(r.contact))  \(r.state)" +
+            let state = i.message.state.isRetryable ? r.state : "\(r.state), no receipt yet"
+            print("\(r.id.prefix(8))  \(TimeText.local(i.message.createdAt, withDate: true))  → \(terminalSafe(r.contact))  \(state)" +
                   (r.failure.map { ": \($0)" } ?? "") + "  (\(r.attempts) sent)")
         }
     }
@@ -52,7 +54,7 @@ struct OutboxList: ParsableCommand {
 struct OutboxRetry: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "retry",
-        abstract: "Send every outbox message again and wait until the radio accepts each.",
+        abstract: "Send every outbox message again (failed, unsent, no receipt yet) and wait until the radio accepts each.",
         discussion: "If 'lora-msg tail' is running for this home, the messages are handed to it instead."
     )
 

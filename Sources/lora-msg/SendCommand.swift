@@ -11,6 +11,10 @@ struct SendCommand: AsyncParsableCommand {
         as a direct message with an acknowledgement when their radio's node is known, else as a \
         broadcast that only they can open. At most 151 bytes of UTF-8.
 
+        When their lora-msg stores it, it answers with a receipt (32 bytes, authenticated with your \
+        shared key): the message becomes 'delivered'. Until a receipt comes, 'outbox' lists it as \
+        "no receipt yet"; nothing is re-sent by itself.
+
         --timeout covers everything: a duty-cycle pause, a full radio queue and the wait for \
         --wait. Past it, the command exits 75 and the message stays in the outbox.
 
@@ -28,7 +32,7 @@ struct SendCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Channel index on the radio (0-7).", valueName: "n")) var channel = 0
     @Option(help: ArgumentHelp("Relays allowed (0-7); the radio's own setting when omitted.", valueName: "n")) var hopLimit: Int?
     @Flag(help: "Broadcast even when the contact's node is known (only they can open it).") var broadcast = false
-    @Option(help: ArgumentHelp("Wait until the radio accepted it (queued), a neighbour repeated it (relayed), or the recipient's radio acknowledged it (ack; needs their node).", valueName: "queued|relayed|ack"))
+    @Option(help: ArgumentHelp("Wait until the radio accepted it (queued), a neighbour repeated it (relayed), the recipient's radio acknowledged it (ack; needs their node), their lora-msg stored it (delivered: its receipt came back; also for broadcasts), or they were shown it (read; only if they turned read receipts on).", valueName: "queued|relayed|ack|delivered|read"))
     var wait: MessageCourier.Goal = .queued
     @Option(help: ArgumentHelp("Seconds to wait in all.", valueName: "s")) var timeout = 120.0
     @Flag(help: "If the duty cycle needs a pause, exit 75 with the time to wait instead of waiting.") var noWait = false

@@ -8,9 +8,15 @@ struct TailCommand: AsyncParsableCommand {
         commandName: "tail",
         abstract: "Print messages as they arrive, until interrupted.",
         discussion: """
-        Each message: 'time  name  (hops, RSSI, SNR)  text'. With --json, one JSON object per line \
-        with id, contact, sender_id, node, text, hops, rssi, snr and received_at (RFC 3339); \
-        every key is always present, null when unknown.
+        Each message: 'time  name  (hops, RSSI, SNR)  text'. A shared location shows its \
+        coordinates, and the distance and bearing from your own last shared fix when there is one. \
+        With --json, one JSON object per line with id, contact, sender_id, node, kind ("text" or \
+        "location"), text, lat, lon, alt, accuracy, fix_time, hops, rssi, snr and received_at \
+        (RFC 3339); every key is always present, null when unknown.
+
+        Contact requests are shown on stderr with their safety number; answer with 'lora-msg \
+        contact accept'. A message printed to a terminal counts as read (see 'lora-msg config \
+        read-receipts'); receipts are sent for every message stored.
 
         Only messages that authenticate and come from your contacts are shown. Others are counted; \
         --verbose reports them on stderr, with delivery updates and the radio's log lines.
@@ -47,14 +53,18 @@ struct TailCommand: AsyncParsableCommand {
         printError("lora-msg: listening on \(listener.endpoint) as \(listener.radioNodeID)")
         var shown = 0
         var dropped: [String: Int] = [:]
+        let toTerminal = isatty(STDOUT_FILENO) == 1
+        let ownFix = listener.courier.messenger.ownLastFix
         for await e in listener.events {
             switch e {
             case .message(let m):
                 if json {
-                    emitLine(try jsonLine(TailLine(m)))
+                    emitLine(try jsonLine(TailLine(m, from: ownFix)))
                 } else {
-                    emitLine("\(TimeText.local(m.receivedAt))  \(terminalSafe(m.contact))  \(journey(hops: m.hops, rssi: m.rssi, snr: m.snr))  \(terminalSafe(m.text))")
+                    let body = m.location.map { LocationText.line($0, from: ownFix) } ?? terminalSafe(m.text)
+                    emitLine("\(TimeText.local(m.receivedAt))  \(terminalSafe(m.contact))  \(journey(hops: m.hops, rssi: m.rssi, snr: m.snr))  \(body)")
                 }
+                if toTerminal { listener.markShown(m.id) }
                 shown += 1
                 if let count, shown >= count { Task { await listener.stop() } }
             case .dropped(let why):
@@ -62,10 +72,23 @@ struct TailCommand: AsyncParsableCommand {
                 switch why {
                 case .unknownSender(let sid): key = "from an unknown sender"; if verbose { printError("lora-msg: dropped a message from unknown sender \(sid)") }
                 case .failedAuthentication(let c): key = "failed authentication"; if verbose { printError("lora-msg: dropped a message claiming to be from \(terminalSafe(c)): it failed authentication") }
-                case .malformed(let d): key = "malformed"; if verbose { printError("lora-msg: dropped a malformed envelope: \(d)") }
+                case .malformed(let d): key = "malformed"; if verbose { printError("lora-msg: dropped a malformed envelope: \(terminalSafe(d))") }
+                case .ignored(let d): key = "ignored"; if verbose { printError("lora-msg: \(terminalSafe(d))") }
                 default: key = "other"
                 }
                 dropped[key, default: 0] += 1
+            case let .receipt(contact, ids, read, rebound):
+                if verbose {
+                    let what = ids.isEmpty ? "a receipt for no message waiting" : ids.map { String($0.prefix(8)) }.joined(separator: ", ") + (read ? " read" : " delivered")
+                    printError("lora-msg: \(terminalSafe(contact)): \(what)")
+                }
+                if let rebound { printError("lora-msg: \(terminalSafe(contact))'s radio is now \(rebound) (their own authenticated receipt says so)") }
+            case .contactRequest(let r):
+                printError("lora-msg: contact \(r.isAnswer ? "answer" : "request") from '\(terminalSafe(r.displayName))' (\(r.node ?? "unknown node")), key \(r.publicKey)")
+                printError("lora-msg:   safety number \(r.safetyNumber.split(separator: "\n").joined(separator: " "))")
+                printError("lora-msg:   add with: lora-msg contact accept '\(terminalSafe(r.displayName))' [--as NAME]   or: lora-msg contact reject '\(terminalSafe(r.displayName))'")
+            case let .contactAdded(name, node):
+                printError("lora-msg: '\(terminalSafe(name))' answered your contact request and was added" + (node.map { " (radio \($0))" } ?? "") + "; compare safety numbers with 'lora-msg contact show \(terminalSafe(name))'")
             case .duplicate:
                 if verbose { printError("lora-msg: a copy of a message already shown (relayed twice or replayed)") }
             case .transmitted(let id, let packet, let broadcast):
@@ -105,14 +128,31 @@ struct TailLine: CompleteJSON {
     var contact: String
     var senderId: String
     var node: String
-    var text: String
+    var kind: String
+    var text: String?
+    var lat: Double?
+    var lon: Double?
+    var alt: Double?
+    var accuracy: Double?
+    var fixTime: String?
+    var distanceM: Double?
+    var bearingDeg: Double?
     var hops: Int?
     var rssi: Int?
     var snr: Double?
     var receivedAt: String
 
-    init(_ m: IncomingMessage) {
-        id = m.id; contact = m.contact; senderId = m.senderID; node = m.node; text = m.text
+    init(_ m: IncomingMessage, from own: SharedLocation?) {
+        id = m.id; contact = m.contact; senderId = m.senderID; node = m.node
+        kind = m.location == nil ? "text" : "location"
+        text = m.location == nil ? m.text : nil
+        if let l = m.location {
+            lat = l.lat; lon = l.lon; alt = l.alt; accuracy = l.accuracy; fixTime = TimeText.rfc3339(l.fixTime)
+            if let own {
+                let d = own.distanceAndBearing(to: l)
+                distanceM = d.metres.rounded(); bearingDeg = d.degrees.rounded()
+            }
+        }
         hops = m.hops; rssi = m.rssi; snr = m.snr; receivedAt = TimeText.rfc3339(m.receivedAt)
     }
 }

@@ -1,0 +1,42 @@
+import Foundation
+import LoraCrypto
+import MeshtasticWire
+import MessageStore
+
+extension Messenger {
+    /// Whether this home sends read receipts (off unless the user turns them on).
+    public var readReceiptsEnabled: Bool {
+        ((try? store.setting(Self.readReceiptsSetting)) ?? nil) == "on"
+    }
+
+    public func setReadReceipts(_ on: Bool) throws(MessengerError) {
+        do { try store.setSetting(Self.readReceiptsSetting, to: on ? "on" : "off") } catch { throw .store(error) }
+    }
+
+    /// The user was shown these incoming messages. Recorded only while read receipts are on:
+    /// with them off, when something was read is nobody's business, not even the disk's.
+    public func markShown(_ ids: [String]) {
+        guard readReceiptsEnabled, !ids.isEmpty else { return }
+        try? store.markRead(ids: ids, at: now)
+    }
+
+    /// One receipt packet for incoming messages of one contact: to their radio when known
+    /// (else the radio the newest came from, else a broadcast), with want_ack on a DM.
+    func receiptPacket(for messages: [StoredMessage], read: Bool, node: UInt32) throws(MessengerError) -> MeshPacket {
+        guard let first = messages.first else { throw .usage("no messages to receipt") }
+        let maker = identity.senderID
+        guard let peerID = try? SenderID(bytes: first.peer), let key = key(for: peerID) else {
+            throw .crypto(.invalidKey("no key for the sender of message \(first.id)"))
+        }
+        let receipt: DeliveryReceipt
+        do { receipt = try DeliveryReceipt.make(read: read, nonces: messages.map(\.nonce), node: node, maker: maker, key: key) } catch { throw .crypto(error) }
+        let contactNode = (try? store.contact(senderID: first.peer))??.node
+        let fromNode = messages.last?.fromNode.flatMap { $0 == 0 || $0 == MeshPacket.broadcast ? nil : $0 }
+        var p = MeshPacket()
+        p.to = contactNode ?? fromNode ?? MeshPacket.broadcast
+        p.wantAck = p.to != MeshPacket.broadcast
+        p.channel = UInt32(clamping: messages.last?.channel ?? 0)
+        p.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: receipt.bytes))
+        return p
+    }
+}

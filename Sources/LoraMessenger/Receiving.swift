@@ -1,0 +1,146 @@
+import Foundation
+import LoraCrypto
+import MeshtasticWire
+import MessageStore
+
+extension Messenger {
+    /// Settings keys (the `setting` table).
+    static let readReceiptsSetting = "read_receipts"
+    static let requestSentSetting = "request_sent_at"
+    static let ownFixSetting = "own_fix"
+    /// An accept is added by itself only within this many seconds of our last request.
+    static let requestAnswerWindow: Double = 86_400
+
+    /// Opens a packet from the radio and stores what it means before returning: a message
+    /// (text or location), a receipt (states move on), a contact request or an answer.
+    public func receive(_ p: MeshPacket) -> ReceiveOutcome {
+        guard let d = p.decoded, d.portnum == .privateApp else { return .notOurs }
+        let frame: LoraFrame
+        do { frame = try LoraFrame(bytes: d.payload) } catch { return .malformed(error.description) }
+        switch frame {
+        case .envelope(let e): return receiveEnvelope(e, packet: p)
+        case .receipt(let r): return receiveReceipt(r, packet: p)
+        case .request(let r): return receiveRequest(r, packet: p)
+        case .accept(let a): return receiveAccept(a, packet: p)
+        }
+    }
+
+    /// The key for a sender id, also for a contact added by another process since we started.
+    func key(for sender: SenderID) -> ContactKey? {
+        if let k = keyring.withLock({ $0.key(for: sender) }) { return k }
+        guard let c = try? store.contact(senderID: sender.bytes), let pk = try? PublicKey(bytes: c.publicKey) else { return nil }
+        return keyring.withLock { ring in (try? ring.add(pk)).flatMap { ring.key(for: $0) } }
+    }
+
+    private func receiveEnvelope(_ envelope: LoraEnvelope, packet p: MeshPacket) -> ReceiveOutcome {
+        guard let key = key(for: envelope.senderID) else { return .unknownSender(senderID: envelope.senderID.hex) }
+        let name = (try? store.contact(senderID: envelope.senderID.bytes))??.name ?? envelope.senderID.hex
+        var text = ""
+        var location: SharedLocation?
+        do {
+            if envelope.isSealedContent {
+                switch try envelope.openContent(with: key) {
+                case .location(let fix): location = SharedLocation(fix)
+                }
+            } else {
+                text = try envelope.openText(with: key)
+            }
+        } catch .authenticationFailed {
+            return .failedAuthentication(contact: name)
+        } catch {
+            return .malformed("from '\(name)': \(error.description)")
+        }
+        let t = now
+        let m = StoredMessage(
+            id: UUID().uuidString.lowercased(), peer: envelope.senderID.bytes, direction: .incoming,
+            envelope: envelope.bytes, senderID: envelope.senderID.bytes, nonce: envelope.nonce, createdAt: t,
+            receivedAt: t, state: .received, packetID: p.id, toNode: p.to == MeshPacket.broadcast ? nil : p.to,
+            fromNode: p.from, hops: p.hopsTaken, rssi: p.rxRssi == 0 ? nil : Int(p.rxRssi),
+            snr: p.rxRssi == 0 && p.rxSnr == 0 ? nil : Double(p.rxSnr), channel: Int(p.channel), receiptSent: 0)
+        let isNew: Bool
+        do { isNew = try store.insert(m) } catch { return .malformed("not stored: \(error.description)") }
+        guard isNew else {
+            // Another packet with an envelope we hold: its sender did not get our receipt.
+            try? store.receiptLost(senderID: envelope.senderID.bytes, nonce: envelope.nonce, packetID: p.id)
+            return .duplicate
+        }
+        try? store.noteHeard(senderID: envelope.senderID.bytes, node: p.from == 0 ? nil : p.from, at: t)
+        return .message(IncomingMessage(
+            id: m.id, contact: name, senderID: envelope.senderID.hex, node: User.nodeID(p.from), text: text,
+            location: location, hops: m.hops, rssi: m.rssi, snr: m.snr, receivedAt: t))
+    }
+
+    private func receiveReceipt(_ r: DeliveryReceipt, packet p: MeshPacket) -> ReceiveOutcome {
+        var candidates = keyring.withLock { $0.candidates(hint: r.makerHint) }
+        if candidates.isEmpty, let cs = try? store.contacts() {
+            for c in cs where c.senderID.starts(with: r.makerHint) {
+                if let id = try? SenderID(bytes: c.senderID), let k = key(for: id) { candidates.append((id, k)) }
+            }
+        }
+        guard let (maker, _) = candidates.first(where: { r.verify(maker: $0.0, key: $0.1) }) else {
+            // Forged, replayed from another pair, or from someone not in the book.
+            return candidates.isEmpty ? .unknownSender(senderID: r.makerHint.map { String(format: "%02x", $0) }.joined() + "…")
+                                      : .failedAuthentication(contact: "a receipt")
+        }
+        let name = (try? store.contact(senderID: maker.bytes))??.name ?? maker.hex
+        let ids: [String]
+        do { ids = try store.markReceipted(peer: maker.bytes, refs: r.refs, read: r.read, at: now) } catch {
+            return .malformed("receipt not recorded: \(error.description)")
+        }
+        let rebound = (try? store.bindNode(senderID: maker.bytes, node: r.makerNode)) == true
+        try? store.noteHeard(senderID: maker.bytes, node: p.from == 0 ? nil : p.from, at: now)
+        return .receipt(contact: name, messageIDs: ids, read: r.read, reboundTo: rebound ? User.nodeID(r.makerNode) : nil)
+    }
+
+    private func receiveRequest(_ r: ContactRequest, packet p: MeshPacket) -> ReceiveOutcome {
+        if r.publicKey == identity.publicKey { return .ignored("our own contact request, heard back") }
+        if let c = try? store.contact(senderID: r.publicKey.senderID.bytes) {
+            return .ignored("contact request from '\(c.name)', who is already a contact")
+        }
+        guard let display = try? Self.normalized(name: r.displayName) else {
+            return .malformed("contact request with an unusable display name")
+        }
+        return admit(publicKey: r.publicKey, displayName: display, node: p.from, isAnswer: false)
+    }
+
+    private func receiveAccept(_ a: ContactAccept, packet p: MeshPacket) -> ReceiveOutcome {
+        guard a.verify(own: identity) else { return .failedAuthentication(contact: "a contact answer from \(User.nodeID(p.from))") }
+        let node = a.node == 0 ? nil : a.node
+        if let c = try? store.contact(senderID: a.publicKey.senderID.bytes) {
+            if let node { try? store.bindNode(senderID: c.senderID, node: node) }
+            return .ignored("'\(c.name)' answered our contact request; already a contact")
+        }
+        let display = (try? Self.normalized(name: a.displayName)) ?? ""
+        let askedAt = (try? store.setting(Self.requestSentSetting)).flatMap { $0 }.flatMap(Double.init) ?? -.infinity
+        if now - askedAt <= Self.requestAnswerWindow, !display.isEmpty,
+           let added = try? addContact(name: display, key: a.publicKey.base64, node: nil) {
+            if let node { try? store.bindNode(senderID: added.senderID, node: node) }
+            try? store.removeRequest(publicKey: a.publicKey.bytes)
+            return .contactAdded(name: added.name, node: node.map(User.nodeID))
+        }
+        // Not asked for lately, or its name is taken or unusable: the user decides.
+        return admit(publicKey: a.publicKey, displayName: display, node: node ?? p.from, isAnswer: true)
+    }
+
+    private func admit(publicKey: PublicKey, displayName: String, node: UInt32, isAnswer: Bool) -> ReceiveOutcome {
+        let record = ContactRequestRecord(publicKey: publicKey.bytes, displayName: displayName,
+                                          node: node == 0 || node == MeshPacket.broadcast ? nil : node, isAnswer: isAnswer, receivedAt: now)
+        switch (try? store.admitRequest(record)) ?? .dropped("the database refused it") {
+        case .new:
+            return .contactRequest(ContactRequestNotice(
+                displayName: displayName, node: record.node.map(User.nodeID), publicKey: publicKey.base64,
+                safetyNumber: SafetyNumber(identity.publicKey, publicKey).description, isAnswer: isAnswer))
+        case .repeated:
+            return .ignored("contact request from '\(displayName)' again (already waiting)")
+        case .dropped(let why):
+            return .ignored("contact request from '\(displayName)' dropped: \(why)")
+        }
+    }
+}
+
+extension SharedLocation {
+    init(_ fix: LocationFix) {
+        self.init(lat: fix.latitude, lon: fix.longitude, alt: fix.altitude.map(Double.init),
+                  accuracy: fix.accuracy.map(Double.init), fixTime: Double(fix.fixTime))
+    }
+}

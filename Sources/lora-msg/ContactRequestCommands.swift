@@ -1,0 +1,127 @@
+import ArgumentParser
+import Foundation
+import LoraMessenger
+
+struct ContactRequestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "request",
+        abstract: "Send your public key and a display name over the air, asking to be added.",
+        discussion: """
+        The key is public, so this is not secret, but it is not private either: anyone in range \\
+        learns that this key and this name belong to your radio's node. Without --node it is a \\
+        broadcast to everyone in range.
+
+        The other side sees it in 'lora-msg tail' and 'lora-msg contact requests' and decides; nothing \\
+        is ever added by itself. When they accept, their answer (authenticated: it proves they hold \\
+        their key and saw yours) adds them to your contacts if it arrives within a day and their \\
+        name is free; otherwise it waits in 'contact requests' too. Compare safety numbers by voice.
+        """
+    )
+
+    @OptionGroup var home: HomeOptions
+    @OptionGroup(title: "Radio") var radio: RadioOptions
+    @Option(help: ArgumentHelp("Send it to this radio only.", valueName: "!xxxxxxxx")) var node: String?
+    @Option(name: .customLong("as"), help: ArgumentHelp("The name you introduce yourself with (at most 32 bytes; remembered).", valueName: "name"))
+    var displayName: String?
+    @Option(help: ArgumentHelp("Seconds to wait for the radio to take it.", valueName: "s")) var timeout = 60.0
+
+    func validate() throws {
+        guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be between 0 and 86400 seconds") }
+    }
+
+    func run() async throws {
+        let messenger = try home.openMessenger()
+        let line = ProgressLine()
+        _ = try await messenger.sendContactRequest(as: displayName, to: node, radio: radio.choice, timeout: timeout) { p in report(p, on: line) }
+        line.finish()
+        print("contact request sent as '\(terminalSafe(messenger.displayName ?? ""))' " + (node.map { "to \($0)" } ?? "to everyone in range"))
+    }
+}
+
+/// A waiting request in JSON; every field is always present.
+struct RequestRow: CompleteJSON {
+    var displayName: String
+    var node: String?
+    var publicKey: String
+    var safetyNumber: String
+    var answer: Bool
+    var count: Int
+    var receivedAt: String
+
+    init(_ r: PendingRequest) {
+        displayName = r.displayName; node = r.node; publicKey = r.publicKey
+        safetyNumber = r.safetyNumber.filter(\.isNumber); answer = r.isAnswer; count = r.count
+        receivedAt = TimeText.rfc3339(r.receivedAt)
+    }
+}
+
+struct ContactRequests: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "requests",
+        abstract: "List contact requests heard on the air, waiting for you.",
+        discussion: "At most 32 wait, at most 8 new ones an hour are kept, and each is forgotten after a week."
+    )
+
+    @OptionGroup var home: HomeOptions
+    @Flag(help: "Print JSON Lines.") var json = false
+
+    func run() throws {
+        let all = try home.openMessenger().contactRequests()
+        if json { for r in all { emitLine(try jsonLine(RequestRow(r))) }; return }
+        if all.isEmpty { print("no contact requests waiting"); return }
+        for r in all {
+            print("'\(terminalSafe(r.displayName))'  \(r.node ?? "unknown node")  \(TimeText.local(r.receivedAt, withDate: true))" +
+                  (r.isAnswer ? "  (answer to your request)" : "") + (r.count > 1 ? "  (\(r.count)×)" : ""))
+            print("  key \(r.publicKey)")
+            print("  safety number " + r.safetyNumber.split(separator: "\n").joined(separator: " "))
+        }
+    }
+}
+
+struct ContactAcceptCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "accept",
+        abstract: "Add the sender of a contact request and answer with your own key.",
+        discussion: """
+        REQUEST is the display name 'contact requests' shows, their node (!xxxxxxxx), or the \\
+        first 8 or more characters of their key. A name already used by a different key is \\
+        refused: choose another with --as.
+        """
+    )
+
+    @OptionGroup var home: HomeOptions
+    @OptionGroup(title: "Radio") var radio: RadioOptions
+    @Argument(help: ArgumentHelp("Which request.", valueName: "request")) var request: String
+    @Option(name: .customLong("as"), help: ArgumentHelp("The name to keep them under (default: their display name).", valueName: "name")) var name: String?
+    @Option(help: ArgumentHelp("The name you introduce yourself with in the answer (remembered).", valueName: "name")) var me: String?
+    @Option(help: ArgumentHelp("Seconds to wait for the radio to take the answer.", valueName: "s")) var timeout = 60.0
+
+    func validate() throws {
+        guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be between 0 and 86400 seconds") }
+    }
+
+    func run() async throws {
+        let messenger = try home.openMessenger()
+        let line = ProgressLine()
+        let c = try await messenger.acceptRequest(request, as: name, introducingAs: me, radio: radio.choice, timeout: timeout) { p in report(p, on: line) }
+        line.finish()
+        print("added \(terminalSafe(c.name))  sender id \(Messenger.senderIDText(c)); answered with your key")
+        print("safety number (compare with \(terminalSafe(c.name)) by voice):")
+        print(try messenger.safetyDigits(for: c).grouped)
+    }
+}
+
+struct ContactReject: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reject",
+        abstract: "Forget a contact request without answering it."
+    )
+
+    @OptionGroup var home: HomeOptions
+    @Argument(help: ArgumentHelp("Which request (as for accept).", valueName: "request")) var request: String
+
+    func run() throws {
+        let r = try home.openMessenger().rejectRequest(request)
+        print("rejected '\(terminalSafe(r.displayName))'")
+    }
+}

@@ -177,7 +177,10 @@ public final class MessageStore: Sendable {
         return try write { db in
             try db.execute(sql: "UPDATE contact SET node = ?, node_given = 0 WHERE sender_id = ? AND (node IS NULL OR node != ?)",
                            arguments: [Int64(node), Data(senderID), Int64(node)])
-            return db.changesCount > 0
+            let changed = db.changesCount > 0
+            // Their own radio is no longer an "other" node.
+            try db.execute(sql: "DELETE FROM node_seen WHERE sender_id = ? AND node = ?", arguments: [Data(senderID), Int64(node)])
+            return changed
         }
     }
 

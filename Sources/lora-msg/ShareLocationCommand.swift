@@ -42,6 +42,26 @@ struct ShareLocationCommand: AsyncParsableCommand {
         guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be between 0 and 86400 seconds") }
     }
 
+    /// Sends one fix; returns the seconds the duty cycle still needs when it was skipped.
+    private func sendOne(_ fix: SharedLocation, messenger: Messenger, plan: SendPlan, skipWhenNoRoom: Bool) async throws -> Int? {
+        let line = ProgressLine()
+        defer { line.finish() }
+        let result: Result<SendOutcome, MessengerError>
+        do { result = .success(try await messenger.shareLocation(fix, to: name, plan: plan, radio: radio.choice) { p in report(p, on: line) }) } catch {
+            result = .failure(error)
+        }
+        switch result {
+        case .success(let o):
+            line.finish()
+            emitLine("\(o.state.rawValue)  \(o.messageID.prefix(8))  location to \(terminalSafe(name))  " + String(format: "%.5f, %.5f", fix.lat, fix.lon))
+            return nil
+        case .failure(.dutyCycleWait(let s, _)) where skipWhenNoRoom:
+            return s
+        case .failure(let e):
+            throw e
+        }
+    }
+
     /// "90", "30s", "5m", "1h" as seconds, at least 10.
     static func seconds(_ text: String) throws -> Double {
         let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
@@ -73,15 +93,8 @@ struct ShareLocationCommand: AsyncParsableCommand {
         repeat {
             let fix = try reader?.fix(timeout: timeout)
                 ?? SharedLocation(lat: lat!, lon: lon!, alt: alt, accuracy: accuracy, fixTime: Date().timeIntervalSince1970)
-            let line = ProgressLine()
-            do {
-                let o = try await messenger.shareLocation(fix, to: name, plan: plan, radio: radio.choice) { p in report(p, on: line) }
-                line.finish()
-                emitLine("\(o.state.rawValue)  \(o.messageID.prefix(8))  location to \(terminalSafe(name))  " + String(format: "%.5f, %.5f", fix.lat, fix.lon))
-            } catch let e as MessengerError where interval != nil {
-                line.finish()
-                guard case .dutyCycleWait(let s, _) = e else { throw e }
-                printError("lora-msg: fix skipped: the duty cycle has no room for \(s) s")
+            if let skipped = try await sendOne(fix, messenger: messenger, plan: plan, skipWhenNoRoom: interval != nil) {
+                printError("lora-msg: fix skipped: the duty cycle has no room for \(skipped) s")
             }
             if let interval { await stop.sleep(seconds: interval) }
         } while interval != nil && !stop.isSet

@@ -7,20 +7,34 @@ import Testing
 
 /// Regression tests for the hardening review: each failed before its fix.
 @Suite struct HardeningTests {
-    /// The ridge radio re-transmits an envelope of east's that north had not seen yet. North
-    /// shows it (it authenticates) but must keep east's radio: the mesh `from` is not
-    /// authenticated, and re-pointing would send east's DMs to the ridge, whose firmware ACKs.
+    /// The ridge radio re-transmits an envelope of east's that north had not seen yet, and
+    /// then a receipt of east's. North shows the envelope (it authenticates) but only east's
+    /// own receipt, whose node is inside the authenticated part, says where east's radio is:
+    /// the mesh `from` never does, so the ridge cannot pull east's DMs to itself.
     @Test func aReplayFromAnotherRadioDoesNotRepointTheContact() throws {
         let (north, east) = try pair()
         let eastNode: UInt32 = 0xEA57, ridgeNode: UInt32 = 0x41D6E
         let first = try east.messenger.compose(to: "alice", text: "first")
         guard case .message = north.messenger.receive(heard(first, from: eastNode, id: 1)) else { Issue.record("first not shown"); return }
+        #expect(try north.messenger.contact(named: "bob").node == nil, "a mesh from binds nothing")
+        // North writes; east's lora-msg answers with a receipt naming its radio.
+        let hello = try north.messenger.compose(to: "bob", text: "hello east")
+        guard case .message = east.messenger.receive(heard(hello, from: 0x4047, id: 2)) else { Issue.record("hello not shown"); return }
+        let stored = try #require(try east.messenger.store.receiptsDue(readReceipts: false, since: 0).first)
+        var receipt = try east.messenger.receiptPacket(for: [stored], read: false, node: eastNode)
+        receipt.from = eastNode; receipt.id = 3
+        guard case .receipt(_, let ids, false, let rebound) = north.messenger.receive(receipt) else { Issue.record("receipt refused"); return }
+        #expect(ids == [hello.id] && rebound == "!0000ea57")
         #expect(try north.messenger.contact(named: "bob").node == eastNode)
+        #expect(try north.messenger.store.message(id: hello.id)?.state == .delivered)
+        // The ridge re-sends an unseen envelope, and the same receipt again.
         let second = try east.messenger.compose(to: "alice", text: "second, re-sent by the ridge")
-        guard case .message = north.messenger.receive(heard(second, from: ridgeNode, id: 2)) else { Issue.record("second not shown"); return }
+        guard case .message = north.messenger.receive(heard(second, from: ridgeNode, id: 4)) else { Issue.record("second not shown"); return }
+        receipt.from = ridgeNode; receipt.id = 5
+        guard case .receipt(_, [], false, nil) = north.messenger.receive(receipt) else { Issue.record("replayed receipt changed something"); return }
         let c = try north.messenger.contact(named: "bob")
-        #expect(c.node == eastNode, "learned node must not be replaced by an unauthenticated mesh from")
-        #expect(try north.messenger.otherNodes(of: c).map(\.node) == [ridgeNode])
+        #expect(c.node == eastNode, "an unauthenticated mesh from never re-points a contact")
+        #expect(Set(try north.messenger.otherNodes(of: c).map(\.node)) == [ridgeNode])
         // The user can still re-point it on purpose.
         #expect(try north.messenger.setNode(named: "bob", node: "!00041d6e").node == ridgeNode)
         #expect(try north.messenger.contact(named: "bob").nodeGiven)

@@ -69,9 +69,14 @@ func heard(_ m: StoredMessage, from node: UInt32 = 0xA11CE, id: UInt32 = 77, hop
         let m = try alice.messenger.compose(to: "bob", text: "hi")
         var p = alice.messenger.packet(for: m, broadcast: false)
         #expect(p.to == MeshPacket.broadcast && p.wantAck && p.decoded?.portnum == .privateApp && p.decoded?.payload == m.envelope)
-        // Alice hears from bob's radio: the node is learned, the next message is a DM.
+        // A message from bob's radio teaches nothing (the mesh from is not authenticated)...
         let reply = try bob.messenger.compose(to: "alice", text: "yes")
         _ = alice.messenger.receive(heard(reply, from: 0xB0B))
+        #expect(alice.messenger.packet(for: try alice.messenger.compose(to: "bob", text: "still?"), broadcast: false).to == MeshPacket.broadcast)
+        // ...bob's receipt, whose node is authenticated, does: the next message is a DM.
+        _ = bob.messenger.receive(heard(m))
+        let due = try #require(try bob.messenger.store.receiptsDue(readReceipts: false, since: 0).first { $0.nonce == m.nonce })
+        _ = alice.messenger.receive(try bob.messenger.receiptPacket(for: [due], read: false, node: 0xB0B))
         let m2 = try alice.messenger.compose(to: "bob", text: "ok")
         p = alice.messenger.packet(for: m2, broadcast: false)
         #expect(p.to == 0xB0B && p.wantAck)
@@ -87,7 +92,8 @@ func heard(_ m: StoredMessage, from node: UInt32 = 0xA11CE, id: UInt32 = 77, hop
         #expect(got.text == "meet at the ford" && got.contact == "alice" && got.node == "!000a11ce")
         #expect(got.hops == 1 && got.rssi == -97 && got.snr == 4.5)
         #expect(got.senderID == alice.messenger.identity.senderID.hex)
-        #expect(try bob.messenger.contact(named: "alice").node == 0xA11CE)
+        #expect(try bob.messenger.contact(named: "alice").node == nil, "a mesh from is not authenticated: it binds nothing")
+        #expect(try bob.messenger.otherNodes(of: bob.messenger.contact(named: "alice")).map(\.node) == [0xA11CE])
     }
 
     @Test func aRelayedCopyOrAReplayIsADuplicate() throws {
@@ -118,13 +124,15 @@ func heard(_ m: StoredMessage, from node: UInt32 = 0xA11CE, id: UInt32 = 77, hop
     @Test func garbageTruncatedAndOversizedPayloadsAreMalformed() throws {
         let (alice, bob) = try pair()
         let m = try alice.messenger.compose(to: "bob", text: "x")
-        let cases: [[UInt8]] = [[], [0x01], Array(m.envelope.prefix(48)), [0x02] + m.envelope.dropFirst(),
+        let cases: [[UInt8]] = [[], [0x01], Array(m.envelope.prefix(48)), [0x06] + m.envelope.dropFirst(),
                                 [UInt8](repeating: 0xAB, count: 233), m.envelope + [UInt8](repeating: 0, count: 200)]
         for payload in cases {
             guard case .malformed = bob.messenger.receive(heard(m, payload: payload)) else {
                 Issue.record("accepted \(payload.count) bytes"); continue
             }
         }
+        // Relabelled as v2, it parses but its tag (over the version byte) fails.
+        #expect(bob.messenger.receive(heard(m, payload: [0x02] + m.envelope.dropFirst())) == .failedAuthentication(contact: "alice"))
         var other = heard(m)
         other.payloadVariant = .decoded(PacketData(portnum: .textMessageApp, payload: Array("plain chat".utf8)))
         #expect(bob.messenger.receive(other) == .notOurs)

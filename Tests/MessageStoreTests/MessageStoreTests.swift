@@ -52,16 +52,24 @@ func outgoing(to v: UInt8, nonce: UInt8, at t: Double = 3000) -> StoredMessage {
         #expect(try store.contacts().count == 1)
     }
 
-    @Test func learnedNodeNeverOverridesAGivenOne() throws {
+    @Test func aHeardNodeNeverBindsOnlyAnAuthenticatedOneDoes() throws {
         let dir = TempDir()
         let store = try MessageStore(path: dir.db)
         try store.addContact(contact("given", 1, node: 0x11, given: true))
-        try store.addContact(contact("learned", 2))
+        try store.addContact(contact("unknown", 2))
         try store.noteHeard(senderID: bytes(8, 1), node: 0x99, at: 5)
         try store.noteHeard(senderID: bytes(8, 2), node: 0x22, at: 6)
         #expect(try store.contact(named: "given")?.node == 0x11)
         #expect(try store.contact(named: "given")?.lastHeardAt == 5)
-        #expect(try store.contact(named: "learned")?.node == 0x22)
+        #expect(try store.contact(named: "unknown")?.node == nil)
+        #expect(try store.otherNodes(senderID: bytes(8, 2)).map(\.node) == [0x22])
+        // A receipt's authenticated node binds (and replaces a given one: they know their radio).
+        #expect(try store.bindNode(senderID: bytes(8, 2), node: 0x22))
+        #expect(try !store.bindNode(senderID: bytes(8, 2), node: 0x22), "the same node again changes nothing")
+        #expect(try store.bindNode(senderID: bytes(8, 1), node: 0x33))
+        let given = try #require(try store.contact(named: "given"))
+        #expect(given.node == 0x33 && !given.nodeGiven)
+        #expect(try !store.bindNode(senderID: bytes(8, 1), node: 0xFFFF_FFFF), "broadcast is not a node")
     }
 }
 

@@ -109,20 +109,28 @@ import TestSupport
     }
 }
 
-/// The hijack of the hardening review, replayed on the valley sim: an envelope of east's that
-/// north has not seen yet is transmitted by the ridge radio. North shows it, keeps east's node,
-/// records the ridge as another node, and a DM to east is still acknowledged by east.
+/// The hijack of the hardening review, replayed on the valley sim. North learns east's radio
+/// only from east's authenticated receipt; an envelope of east's that north has not seen yet,
+/// transmitted by the ridge radio, is shown but binds nothing, and a DM to east is still
+/// acknowledged by east.
 @Suite(.serialized) struct ReplayFromRidgeTests {
     @Test func aReplayFromTheRidgeDoesNotHijackEast() async throws {
         let v = try await Valley()
         defer { v.close() }
-        let tail = try v.tail("north", ["--count", "2"])
+        let tail = try v.tail("north")
         defer { tail.stop() }
         try await listening(tail)
-        // East's first message teaches north east's radio.
-        #expect(try v.run("east", ["send", "north", "first", "--port", v.port("east")]).status == 0)
-        #expect(await tail.wait { tail.lines.count == 1 })
-        // A second envelope of east's that never left east (its radio was not there)...
+        var eastTail = try v.tail("east")
+        try await listening(eastTail)
+        // East's receipt for north's message: delivered, and east's radio named inside it.
+        let first = try v.run("north", ["send", "east", "first", "--wait", "delivered", "--timeout", "90"])
+        #expect(first.status == 0, "\(first.err)")
+        #expect(first.out.hasPrefix("delivered"), "\(first.out)")
+        var show = try contactJSON(v, "north", "east")
+        #expect(show["node"] as? String == v.node("east"), "bound by east's own receipt")
+        eastTail.stop()
+        _ = await eastTail.exited(timeout: 10)
+        // An envelope of east's that never left east (its radio was not there)...
         let unsent = try v.run("east", ["send", "north", "second, via the ridge", "--port", "/dev/lora-msg-absent"])
         #expect(unsent.status == 69)
         let row = try #require(try RawDB.rows(v.db("east"), "SELECT envelope FROM message WHERE state = 'pending'").first)
@@ -132,21 +140,23 @@ import TestSupport
         var p = MeshPacket(); p.to = MeshPacket.broadcast
         p.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: envelope))
         _ = try await ridge.send(p)
-        #expect(await tail.exited(timeout: 30) == 0, "north shows it: it is east's, and authentic")
+        #expect(await tail.wait { tail.lines.contains { $0.hasSuffix("second, via the ridge") } }, "north shows it: it is east's, and authentic")
         await ridge.close()
-        #expect(tail.lines.last?.hasSuffix("second, via the ridge") == true)
-        let show = try v.run("north", ["contact", "show", "east", "--json"])
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(show.out.utf8)) as? [String: Any])
-        #expect(json["node"] as? String == v.node("east"), "east's radio is kept")
-        #expect((json["other_nodes"] as? [String]) == [v.node("ridge")], "the ridge is recorded, not used")
+        show = try contactJSON(v, "north", "east")
+        #expect(show["node"] as? String == v.node("east"), "east's radio is kept")
+        #expect((show["other_nodes"] as? [String]) == [v.node("ridge")], "the ridge is recorded, not used")
         // A DM to east is acknowledged by east, not by the ridge.
-        let eastTail = try v.tail("east", ["--count", "1"])
+        eastTail = try v.tail("east")
         defer { eastTail.stop() }
         try await listening(eastTail)
-        let sent = try v.run("north", ["send", "east", "did you get it", "--wait", "ack", "--port", v.port("north"), "--timeout", "60"])
+        let sent = try v.run("north", ["send", "east", "did you get it", "--wait", "ack", "--timeout", "60"])
         #expect(sent.status == 0, "\(sent.err)")
-        #expect(sent.out.contains("acked") && sent.out.contains("DM to \(v.node("east"))"))
-        #expect(await eastTail.exited(timeout: 30) == 0)
+        #expect(sent.out.contains("acked") && sent.out.contains("DM to \(v.node("east"))"), "\(sent.out)")
+    }
+
+    private func contactJSON(_ v: Valley, _ home: String, _ name: String) throws -> [String: Any] {
+        let show = try v.run(home, ["contact", "show", name, "--json"])
+        return try #require(try JSONSerialization.jsonObject(with: Data(show.out.utf8)) as? [String: Any])
     }
 }
 

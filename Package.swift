@@ -107,7 +107,8 @@ let package = Package(
             dependencies: [
                 "RadioLink", "MeshSim", "MeshtasticWire", "CPty", "MessageStore", "LoraMessenger", "LoraCrypto", "LoRaPHY", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
-            ]
+            ],
+            resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "MeshSimTests", dependencies: ["MeshSim", "RadioLink", "MeshtasticWire", "LoRaPHY"]),
         .testTarget(

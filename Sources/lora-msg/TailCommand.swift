@@ -54,10 +54,11 @@ struct TailCommand: AsyncParsableCommand {
         var shown = 0
         var dropped: [String: Int] = [:]
         let toTerminal = isatty(STDOUT_FILENO) == 1
-        let ownFix = listener.courier.messenger.ownLastFix
         for await e in listener.events {
             switch e {
             case .message(let m):
+                // Read each time: a fix shared since the tail started counts.
+                let ownFix = m.location == nil ? nil : listener.courier.messenger.ownLastFix
                 if json {
                     emitLine(try jsonLine(TailLine(m, from: ownFix)))
                 } else {

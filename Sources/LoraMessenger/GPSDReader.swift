@@ -31,12 +31,18 @@ public struct GPSDReader: Sendable {
         guard write(fd, watch, watch.count) == watch.count else { throw unavailable("the connection closed") }
         var buffer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
+        // A 2D fix is taken only if no 3D fix (with altitude) follows within two seconds.
+        var flat: (fix: SharedLocation, at: Double)?
         while true {
             while let nl = buffer.firstIndex(of: 10) {
                 let line = Array(buffer[..<nl])
                 buffer.removeSubrange(...nl)
-                if let fix = Self.parseTPV(line) { return fix }
+                if let fix = Self.parseTPV(line) {
+                    if fix.alt != nil { return fix }
+                    if flat == nil { flat = (fix, Date().timeIntervalSince1970) }
+                }
             }
+            if let flat, Date().timeIntervalSince1970 - flat.at >= 2 { return flat.fix }
             // One report is a few hundred bytes; a peer that streams without newlines is not gpsd.
             if buffer.count > 65_536 { throw unavailable("it does not speak gpsd's JSON protocol") }
             let left = deadline - Date().timeIntervalSince1970

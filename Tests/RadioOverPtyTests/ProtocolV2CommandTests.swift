@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import GRDB
 import Testing
 import TestSupport
@@ -149,13 +150,15 @@ import TestSupport
         defer { v.close() }
         let port = 29_470 + Int.random(in: 0..<500)
         let nmea = try #require(Bundle.module.path(forResource: "Fixtures/lausanne", ofType: "nmea"))
+        // gpsfake ignores SIGTERM and starts a gpsd of its own; Process makes it the leader of
+        // its own process group, so the whole group is killed at the end.
         let fake = Process()
         fake.executableURL = URL(fileURLWithPath: "/usr/bin/gpsfake")
-        fake.arguments = ["-1", "-q", "-c", "0.2", "-P", String(port), nmea]
+        fake.arguments = ["-q", "-c", "0.2", "-P", String(port), nmea]
         fake.currentDirectoryURL = URL(fileURLWithPath: NSTemporaryDirectory())
         fake.standardOutput = FileHandle.nullDevice; fake.standardError = FileHandle.nullDevice
         try fake.run()
-        defer { if fake.isRunning { fake.terminate() }; fake.waitUntilExit() }
+        defer { Glibc.kill(-fake.processIdentifier, SIGKILL); fake.waitUntilExit() }
         let eastTail = try v.tail("east", ["--json"])
         defer { eastTail.stop() }
         try await listening(eastTail)

@@ -68,6 +68,62 @@ public enum EnvelopeBudget {
             md.append("| \(p.displayName) | SF\(m.spreadingFactor) / \(m.bandwidthHz / 1000) kHz / 4/\(m.codingRateDenominator) | \(Int(b.rounded())) | \(Int(d.rounded())) | \(perHour) |")
         }
         md.append("")
+        md += v2Kinds()
         return md.joined(separator: "\n")
+    }
+
+    /// Every frame kind, built by the same code that sends it, with its time on air under
+    /// LongFast in EU_868 (the Meshtastic default).
+    static func v2Kinds() -> [String] {
+        guard let me = try? IdentityKeyPair.generate(), let peer = try? IdentityKeyPair.generate(),
+              let key = try? ContactKey(own: me, peer: peer.publicKey) else { return ["(no keys: libsodium unavailable)"] }
+        let nonce = [UInt8](repeating: 7, count: LoraEnvelope.nonceByteCount)
+        func receipt(_ n: Int) -> [UInt8] {
+            (try? DeliveryReceipt.make(read: false, nonces: Array(repeating: nonce, count: n), node: 1, maker: me.senderID, key: key).bytes) ?? []
+        }
+        func location(_ full: Bool) -> [UInt8] {
+            guard let fix = try? LocationFix(latitude: 46.5197, longitude: 6.6323, fixTime: 1, altitude: full ? 512 : nil, accuracy: full ? 4 : nil),
+                  let env = try? LoraEnvelope.seal(.location(fix), from: me.senderID, with: key) else { return [] }
+            return env.bytes
+        }
+        let rows: [(String, [UInt8], String)] = [
+            ("v1 text, 1 byte", (try? LoraEnvelope.seal("x", from: me.senderID, with: key).bytes) ?? [], "DM or broadcast"),
+            ("v1 text, 151 bytes", (try? LoraEnvelope.seal(String(repeating: "x", count: 151), from: me.senderID, with: key).bytes) ?? [], "DM or broadcast"),
+            ("0x02 location, no altitude or accuracy", location(false), "DM or broadcast"),
+            ("0x02 location, altitude and accuracy", location(true), "DM or broadcast"),
+            ("0x03 receipt, 1 message", receipt(1), "DM"),
+            ("0x03 receipt, 4 messages", receipt(4), "DM"),
+            ("0x03 receipt, 16 messages (the most)", receipt(16), "DM"),
+            ("0x04 contact request, 10-byte name", (try? ContactRequest(publicKey: me.publicKey, displayName: "north farm").bytes) ?? [], "broadcast or DM"),
+            ("0x04 contact request, 32-byte name", (try? ContactRequest(publicKey: me.publicKey, displayName: String(repeating: "n", count: 32)).bytes) ?? [], "broadcast or DM"),
+            ("0x05 contact accept, 4-byte name", (try? ContactAccept.make(own: me, node: 1, displayName: "east", requester: peer.publicKey).bytes) ?? [], "DM"),
+            ("0x05 contact accept, 32-byte name", (try? ContactAccept.make(own: me, node: 1, displayName: String(repeating: "e", count: 32), requester: peer.publicKey).bytes) ?? [], "DM"),
+        ]
+        let modem = LoRaPreset.longFast.modem
+        let budget = LoRaRegion.eu868.hourlyBudgetMilliseconds
+        var md = [
+            "## Protocol v2: every frame kind on the air",
+            "",
+            "Built by the code that sends them (`LoraEnvelope`, `LocationFix`, `DeliveryReceipt`, `ContactRequest`, `ContactAccept`). Time on air under LongFast (SF11 / 250 kHz / 4/5) in EU_868; \"DM\" includes the 12 bytes the firmware adds when it PKI-encrypts a DM. A receipt for one message is \(receipt(1).count) bytes of `Data.payload`.",
+            "",
+            "| frame | `Data.payload` bytes | LoRa frame bytes (broadcast / DM) | LongFast ms (broadcast / DM) | per EU_868 hour (as DM) | goes as |",
+            "|---|---|---|---|---|---|",
+        ]
+        for (name, bytes, how) in rows {
+            let data = PacketData(portnum: .privateApp, payload: bytes).encoded().count
+            let b = MeshtasticFrame.phyBytes(encodedData: data, pki: false), d = MeshtasticFrame.phyBytes(encodedData: data, pki: true)
+            let mb = modem.timeOnAirMilliseconds(bytes: b), md2 = modem.timeOnAirMilliseconds(bytes: d)
+            md.append("| \(name) | \(bytes.count) | \(b) / \(d) | \(Int(mb.rounded())) / \(Int(md2.rounded())) | \(Int(budget / md2)) | \(how) |")
+        }
+        func dmMs(_ bytes: [UInt8]) -> Double {
+            modem.timeOnAirMilliseconds(bytes: MeshtasticFrame.phyBytes(encodedData: PacketData(portnum: .privateApp, payload: bytes).encoded().count, pki: true))
+        }
+        let one = dmMs(receipt(1)), four = dmMs(receipt(4))
+        md += [
+            "",
+            "At SF11 the preamble and the 16-byte header dominate short frames: a receipt for one message (\(Int(one.rounded())) ms as a DM) costs \(Int((100 * one / dmMs(rows[0].1)).rounded())) % of the shortest text, so batching is what saves airtime: four messages received within the 2-second window cost one receipt of \(Int(four.rounded())) ms instead of \(Int((4 * one).rounded())) ms.",
+            "",
+        ]
+        return md
     }
 }

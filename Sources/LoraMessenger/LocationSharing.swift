@@ -29,17 +29,9 @@ extension Messenger {
 
     /// Seals a v2 kind for a contact and stores it in the outbox.
     func composeSealed(_ content: SealedContent, to c: Contact, broadcast: Bool, channel: Int, hopLimit: Int?) throws(MessengerError) -> StoredMessage {
-        guard let sid = try? SenderID(bytes: c.senderID), let key = key(for: sid) else {
-            throw .crypto(.invalidKey("the stored key of '\(c.name)' gives no shared secret"))
+        try composeEnvelope(to: c, broadcast: broadcast, channel: channel, hopLimit: hopLimit) { key throws(LoraCryptoError) in
+            try LoraEnvelope.seal(content, from: identity.senderID, with: key)
         }
-        let envelope: LoraEnvelope
-        do { envelope = try LoraEnvelope.seal(content, from: identity.senderID, with: key) } catch { throw .crypto(error) }
-        let m = StoredMessage(
-            id: UUID().uuidString.lowercased(), peer: c.senderID, direction: .outgoing, envelope: envelope.bytes,
-            senderID: identity.senderID.bytes, nonce: envelope.nonce, createdAt: now, state: .pending,
-            toNode: broadcast ? nil : c.node, channel: channel, hopLimit: hopLimit)
-        do { try store.insert(m) } catch { throw .store(error) }
-        return m
     }
 
     /// Our own last shared fix, for distance and bearing to the ones we receive. Kept sealed

@@ -137,15 +137,23 @@ public final class Messenger: Sendable {
     public func compose(to name: String, text: String, broadcast: Bool = false, channel: Int = 0, hopLimit: Int? = nil) throws(MessengerError) -> StoredMessage {
         let c = try contact(named: name)
         guard !text.isEmpty else { throw .emptyMessage }
-        guard let key = keyring.withLock({ ring in (try? SenderID(bytes: c.senderID)).flatMap { ring.key(for: $0) } }) else {
+        return try composeEnvelope(to: c, broadcast: broadcast, channel: channel, hopLimit: hopLimit) { key throws(LoraCryptoError) in
+            try LoraEnvelope.seal(text, from: identity.senderID, with: key)
+        }
+    }
+
+    /// Seals with the contact's key (`seal` picks v1 text or a v2 kind) and stores the result
+    /// in the outbox.
+    func composeEnvelope(to c: Contact, broadcast: Bool, channel: Int, hopLimit: Int?,
+                         seal: (ContactKey) throws(LoraCryptoError) -> LoraEnvelope) throws(MessengerError) -> StoredMessage {
+        guard let sid = try? SenderID(bytes: c.senderID), let key = key(for: sid) else {
             throw .crypto(.invalidKey("the stored key of '\(c.name)' gives no shared secret"))
         }
         let envelope: LoraEnvelope
-        do { envelope = try LoraEnvelope.seal(text, from: identity.senderID, with: key) } catch { throw .crypto(error) }
-        let t = now
+        do { envelope = try seal(key) } catch { throw .crypto(error) }
         let m = StoredMessage(
             id: UUID().uuidString.lowercased(), peer: c.senderID, direction: .outgoing, envelope: envelope.bytes,
-            senderID: identity.senderID.bytes, nonce: envelope.nonce, createdAt: t, state: .pending,
+            senderID: identity.senderID.bytes, nonce: envelope.nonce, createdAt: now, state: .pending,
             toNode: broadcast ? nil : c.node, channel: channel, hopLimit: hopLimit)
         do { try store.insert(m) } catch { throw .store(error) }
         return m

@@ -22,6 +22,11 @@ let package = Package(
             providers: [.apt(["libsodium-dev"])]
         ),
         .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .systemLibrary(
             name: "CQRencode",
             pkgConfig: "libqrencode",
             providers: [.apt(["libqrencode-dev"])]
@@ -44,7 +49,7 @@ let package = Package(
         .target(name: "CPty"),
 
         // End-to-end crypto: bytes in, bytes out.
-        .target(name: "LoraCrypto", dependencies: ["CSodium"]),
+        .target(name: "LoraCrypto", dependencies: ["CSodium", "CZlib"]),
 
         // Contacts, ciphertext-only messages, outbox and airtime ledger in SQLite (WAL).
         // Stores bytes it cannot read: it knows neither keys nor plaintext.

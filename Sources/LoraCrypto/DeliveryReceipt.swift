@@ -5,7 +5,8 @@
 ///
 ///     0x03 | flags(1) | maker_hint(4) | maker_node(4, u32 BE) | ref(6) × k | tag(16)    k = 1…16
 ///
-/// - flags bit 0: read (the messages were shown to the user); 0 means delivered. Other bits 0.
+/// - flags bit 0: read (the messages were shown to the user); 0 means delivered. Bit 1: the
+///   transfer form below. Other bits 0.
 /// - maker_hint: the first 4 bytes of the maker's sender id; the receiver tries each contact
 ///   whose id starts with it.
 /// - ref: the first 6 bytes of the nonce of each envelope the receipt covers.
@@ -13,7 +14,29 @@
 ///   Kr = HKDF-SHA-256(salt: none, IKM: K, info: "lora-msg v2 receipt", L: 32), K the pair's
 ///   contact key. Only the two holders of K can make it; the maker's id inside the MAC binds
 ///   the direction, so a receipt cannot be reflected back to its maker.
+///
+/// Transfer form (flags bit 1), what the receiver of a long message holds of it:
+///
+///     0x03 | flags | maker_hint(4) | maker_node(4) | transfer_id(4) | count(1) | bitmap(⌈count/8⌉) | tag(16)
+///
+/// bit i of the bitmap (byte i/8, least significant bit first) is set when chunk i is held;
+/// unused bits of the last byte are 0. All bits set means the whole message is delivered.
 public struct DeliveryReceipt: Equatable, Sendable {
+    /// What a transfer receipt says: which chunks of `transferID` the maker holds.
+    public struct TransferHoldings: Equatable, Sendable {
+        public var transferID: UInt32
+        public var held: [Bool]
+        public var isComplete: Bool { held.allSatisfy { $0 } }
+        public init(transferID: UInt32, held: [Bool]) { self.transferID = transferID; self.held = held }
+
+        var bytes: [UInt8] {
+            var bitmap = [UInt8](repeating: 0, count: (held.count + 7) / 8)
+            for (i, h) in held.enumerated() where h { bitmap[i / 8] |= 1 << (i % 8) }
+            return [UInt8(transferID >> 24), UInt8(transferID >> 16 & 0xFF), UInt8(transferID >> 8 & 0xFF), UInt8(transferID & 0xFF),
+                    UInt8(held.count)] + bitmap
+        }
+    }
+
     public static let frameByte: UInt8 = 0x03
     public static let hintByteCount = 4
     public static let refByteCount = 6
@@ -28,15 +51,18 @@ public struct DeliveryReceipt: Equatable, Sendable {
     public let makerHint: [UInt8]
     /// The maker's radio, as the maker says (authenticated once `verify` succeeds).
     public let makerNode: UInt32
+    /// Ref form: the envelopes covered. Empty in the transfer form.
     public let refs: [[UInt8]]
+    /// Transfer form: the chunks held. Nil in the ref form.
+    public let transfer: TransferHoldings?
     public let tag: [UInt8]
 
     public var bytes: [UInt8] { signedPart + tag }
 
     var signedPart: [UInt8] {
-        [Self.frameByte, read ? 1 : 0] + makerHint
+        [Self.frameByte, (read ? 1 : 0) | (transfer != nil ? 2 : 0)] + makerHint
             + [UInt8(makerNode >> 24), UInt8(makerNode >> 16 & 0xFF), UInt8(makerNode >> 8 & 0xFF), UInt8(makerNode & 0xFF)]
-            + refs.flatMap { $0 }
+            + (transfer?.bytes ?? refs.flatMap { $0 })
     }
 
     /// The reference of an envelope: the first 6 bytes of its nonce.
@@ -50,13 +76,25 @@ public struct DeliveryReceipt: Equatable, Sendable {
         }
         let refs = nonces.map(ref(ofNonce:))
         guard refs.allSatisfy({ $0.count == refByteCount }) else { throw .malformedEnvelope(.badField("a nonce is shorter than a reference")) }
-        let unsigned = DeliveryReceipt(read: read, makerHint: Array(maker.bytes.prefix(hintByteCount)), makerNode: node, refs: refs, tag: [])
-        let tag = try unsigned.expectedTag(maker: maker, key: key)
-        return DeliveryReceipt(read: read, makerHint: unsigned.makerHint, makerNode: node, refs: refs, tag: tag)
+        let unsigned = DeliveryReceipt(read: read, makerHint: Array(maker.bytes.prefix(hintByteCount)), makerNode: node, refs: refs, transfer: nil, tag: [])
+        return try unsigned.signed(maker: maker, key: key)
     }
 
-    private init(read: Bool, makerHint: [UInt8], makerNode: UInt32, refs: [[UInt8]], tag: [UInt8]) {
-        self.read = read; self.makerHint = makerHint; self.makerNode = makerNode; self.refs = refs; self.tag = tag
+    /// Makes a transfer receipt: which chunks of a long message the maker holds.
+    public static func make(holdings: TransferHoldings, node: UInt32, maker: SenderID, key: ContactKey) throws(LoraCryptoError) -> DeliveryReceipt {
+        guard (1...TransferChunk.maxCount).contains(holdings.held.count) else {
+            throw .malformedEnvelope(.badField("a transfer has 1…\(TransferChunk.maxCount) chunks, not \(holdings.held.count)"))
+        }
+        let unsigned = DeliveryReceipt(read: false, makerHint: Array(maker.bytes.prefix(hintByteCount)), makerNode: node, refs: [], transfer: holdings, tag: [])
+        return try unsigned.signed(maker: maker, key: key)
+    }
+
+    private func signed(maker: SenderID, key: ContactKey) throws(LoraCryptoError) -> DeliveryReceipt {
+        DeliveryReceipt(read: read, makerHint: makerHint, makerNode: makerNode, refs: refs, transfer: transfer, tag: try expectedTag(maker: maker, key: key))
+    }
+
+    private init(read: Bool, makerHint: [UInt8], makerNode: UInt32, refs: [[UInt8]], transfer: TransferHoldings?, tag: [UInt8]) {
+        self.read = read; self.makerHint = makerHint; self.makerNode = makerNode; self.refs = refs; self.transfer = transfer; self.tag = tag
     }
 
     /// Parses the frame's shape; `verify` decides whether it is genuine.
@@ -68,16 +106,30 @@ public struct DeliveryReceipt: Equatable, Sendable {
             throw .malformedEnvelope(.tooLong(bytes: b.count, maximum: Self.byteCount(refs: Self.maxRefs)))
         }
         guard b[0] == Self.frameByte else { throw .malformedEnvelope(.unsupportedVersion(b[0])) }
-        guard b[1] & ~1 == 0 else { throw .malformedEnvelope(.badField("receipt flags 0x\(String(b[1], radix: 16)) has unknown bits")) }
-        let body = b.count - Self.headerByteCount - Self.tagByteCount
-        guard body % Self.refByteCount == 0 else {
-            throw .malformedEnvelope(.badField("a receipt's references are 6 bytes each; \(body) bytes is not a whole number of them"))
-        }
-        read = b[1] == 1
+        guard b[1] & ~3 == 0 else { throw .malformedEnvelope(.badField("receipt flags 0x\(String(b[1], radix: 16)) has unknown bits")) }
+        read = b[1] & 1 != 0
         makerHint = Array(b[2..<6])
         makerNode = UInt32(b[6]) << 24 | UInt32(b[7]) << 16 | UInt32(b[8]) << 8 | UInt32(b[9])
-        refs = stride(from: Self.headerByteCount, to: b.count - Self.tagByteCount, by: Self.refByteCount).map { Array(b[$0..<$0 + Self.refByteCount]) }
         tag = Array(b[(b.count - Self.tagByteCount)...])
+        if b[1] & 2 != 0 {
+            let count = Int(b[14])
+            let bitmapBytes = (count + 7) / 8
+            guard (1...TransferChunk.maxCount).contains(count), b.count == 15 + bitmapBytes + Self.tagByteCount else {
+                throw .malformedEnvelope(.badField("a transfer receipt for \(count) chunks cannot be \(b.count) bytes"))
+            }
+            let bitmap = b[15..<15 + bitmapBytes]
+            if count % 8 != 0, bitmap.last! >> (count % 8) != 0 { throw .malformedEnvelope(.badField("bits set past the last chunk")) }
+            let held = (0..<count).map { bitmap[15 + $0 / 8] & (1 << ($0 % 8)) != 0 }
+            transfer = TransferHoldings(transferID: UInt32(b[10]) << 24 | UInt32(b[11]) << 16 | UInt32(b[12]) << 8 | UInt32(b[13]), held: held)
+            refs = []
+        } else {
+            let body = b.count - Self.headerByteCount - Self.tagByteCount
+            guard body % Self.refByteCount == 0 else {
+                throw .malformedEnvelope(.badField("a receipt's references are 6 bytes each; \(body) bytes is not a whole number of them"))
+            }
+            refs = stride(from: Self.headerByteCount, to: b.count - Self.tagByteCount, by: Self.refByteCount).map { Array(b[$0..<$0 + Self.refByteCount]) }
+            transfer = nil
+        }
     }
 
     /// Whether `maker` (a contact whose id starts with `makerHint`) made this receipt.

@@ -26,7 +26,7 @@ extension LoraCryptoError: CustomStringConvertible {
     public var description: String {
         switch self {
         case let .messageTooLong(bytes, limit):
-            return "message is \(bytes) bytes of UTF-8, \(bytes - limit) over the \(limit)-byte limit of one LoRa envelope; shorten it"
+            return "message is \(bytes) bytes, \(bytes - limit) over the \(limit)-byte limit\(limit == LoraEnvelope.maxPlaintextBytes ? " of one LoRa envelope" : ""); shorten it"
         case .authenticationFailed:
             return "message failed authentication (tampered, corrupted, or sealed with a different key)"
         case .malformedEnvelope(.tooShort(let n, let min)):

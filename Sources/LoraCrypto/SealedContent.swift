@@ -2,21 +2,25 @@
 /// inside the ciphertext, so a relay learns only the envelope's size, never what it carries.
 public enum SealedContent: Equatable, Sendable {
     case location(LocationFix)
+    case chunk(TransferChunk)
 
     public enum Kind: UInt8, Sendable {
         case location = 0x01
-        // 0x02 chunk and 0x03 key update are reserved for the next protocol issues.
+        case chunk = 0x02
+        // 0x03 key update is reserved for forward secrecy.
     }
 
     public var kind: Kind {
         switch self {
         case .location: return .location
+        case .chunk: return .chunk
         }
     }
 
     public var bytes: [UInt8] {
         switch self {
         case .location(let fix): return [Kind.location.rawValue] + fix.bytes
+        case .chunk(let c): return [Kind.chunk.rawValue] + c.bytes
         }
     }
 
@@ -29,6 +33,7 @@ public enum SealedContent: Equatable, Sendable {
         }
         switch kind {
         case .location: self = .location(try LocationFix(bytes: bytes.dropFirst()))
+        case .chunk: self = .chunk(try TransferChunk(bytes: bytes.dropFirst()))
         }
     }
 }

@@ -12,6 +12,8 @@ public struct IncomingMessage: Equatable, Sendable {
     public var text: String
     /// Set when the message is a shared location instead of a text.
     public var location: SharedLocation?
+    /// Set when the message is a file (`save` writes it out).
+    public var file: IncomingFile? = nil
     public var hops: Int?
     public var rssi: Int?
     public var snr: Double?
@@ -24,6 +26,7 @@ public struct HistoryEntry: Equatable, Sendable {
     public enum Body: Equatable, Sendable {
         case text(String)
         case location(SharedLocation)
+        case file(IncomingFile)
         /// The stored envelope no longer opens (damaged on disk, or the contact's key changed).
         case unreadable(String)
     }
@@ -44,6 +47,10 @@ public enum ReceiveOutcome: Equatable, Sendable {
     /// An authenticated receipt from a contact: these outgoing messages moved to delivered
     /// (or read). `node` is the contact's radio when the receipt re-bound it.
     case receipt(contact: String, messageIDs: [String], read: Bool, reboundTo: String?)
+    /// The receiver of our transfer holds `held` of its `count` chunks (all: delivered).
+    case transferReceipt(contact: String, messageID: String, held: Int, count: Int)
+    /// A chunk of a long message or file; `have` of `count` are held.
+    case chunkReceived(contact: String, peer: [UInt8], transferID: UInt32, have: Int, count: Int)
     /// A stranger (or someone) asks to be added; kept for `contact requests`.
     case contactRequest(ContactRequestNotice)
     /// An authenticated answer to our request: the contact was added.

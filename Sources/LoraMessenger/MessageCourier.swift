@@ -94,6 +94,9 @@ public actor MessageCourier {
 
     /// Says goodbye to the radio and waits until its events have been handled.
     public func close() async {
+        for t in probes.values { t.cancel() }
+        for t in transferReceiptTimers.values { t.cancel() }
+        receiptTimer?.cancel()
         await connection.close()
         await pump?.value
     }
@@ -116,6 +119,9 @@ public actor MessageCourier {
         let found: StoredMessage?
         do { found = try store.message(id: messageID) } catch { throw .store(error) }
         guard let m = found, m.direction == .outgoing else { throw .store(.noSuchMessage(messageID)) }
+        if m.transferID != nil {
+            return try await transmitTransfer(m, broadcast: broadcast, duty: duty, deadline: deadline, progress: progress)
+        }
         let packet = messenger.packet(for: m, broadcast: broadcast)
         if gate.settings.region == .unset { throw .regionUnset(node: connection.info.nodeID) }
         let ms = gate.milliseconds(for: packet)
@@ -178,6 +184,139 @@ public actor MessageCourier {
             }
         }
         return sent
+    }
+
+    // MARK: Transfers
+
+    /// The receiver sends what it holds of a transfer this long after its last chunk came in:
+    /// when the sender paused (a duty-cycle wait, the end of a pass, loss), not per chunk.
+    static let transferQuietSeconds = 6.0
+    /// The sender, after a pass, waits this long for word before probing with one chunk.
+    static let transferProbeSeconds = 20.0
+    /// A chunk is sent at most this many times before the transfer fails.
+    static let maxChunkSends = 8
+    private var transferReceiptTimers: [UInt32: Task<Void, Never>] = [:]
+    private var probes: [String: Task<Void, Never>] = [:]
+
+    /// One pass over a transfer: every chunk the receiver is not known to hold, fewest sends
+    /// first, each inside the duty cycle. Then a probe is armed in case no word comes back.
+    private func transmitTransfer(_ m: StoredMessage, broadcast: Bool, duty: DutyPolicy, deadline: Double?,
+                                  progress: @Sendable (Int) -> Void) async throws(MessengerError) -> UInt32 {
+        guard let transfer = m.transferID else { throw .store(.noSuchMessage(m.id)) }
+        let store = messenger.store
+        let all: [StoredChunk]
+        do { all = try store.chunks(peer: m.peer, direction: .outgoing, transferID: transfer) } catch { throw .store(error) }
+        let todo = all.filter { !$0.held }.sorted { ($0.sends, $0.index) < ($1.sends, $1.index) }
+        if let worn = todo.first(where: { $0.sends >= Self.maxChunkSends }) {
+            let why = "chunk \(worn.index + 1) of \(worn.count) was sent \(worn.sends) times without the receiver holding it"
+            record("state failed") { () throws(StoreError) in try store.updateState(id: m.id, packetID: nil, to: .failed, failure: why, at: messenger.now) }
+            wake(m.id)
+            throw .deliveryFailed(reason: why, messageID: m.id)
+        }
+        var template = messenger.packet(for: m, broadcast: broadcast)
+        if gate.settings.region == .unset { throw .regionUnset(node: connection.info.nodeID) }
+        let confirmed = all.count - all.filter { !$0.held }.count
+        var last: UInt32 = 0
+        for (n, chunk) in todo.enumerated() {
+            template.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: chunk.envelope))
+            template.id = 0
+            let ms = gate.milliseconds(for: template)
+            emit(.transferProgress(messageID: m.id, sent: n, confirmed: confirmed, count: all.count,
+                                   airtimeLeft: Double(todo.count - n) * ms / 1000))
+            while true {
+                let now = messenger.now
+                let history: [AirtimeRecord]
+                do { history = try store.airtime(since: now - AirtimeLedger.windowSeconds) } catch { throw .store(error) }
+                switch gate.decide(milliseconds: ms, now: now, history: history) {
+                case .now: break
+                case .never: throw .exceedsDutyCycle(milliseconds: ms)
+                case .wait(let until):
+                    let left = Int((until - now).rounded(.up))
+                    if duty == .fail || (deadline.map { until > $0 } ?? false) {
+                        throw .dutyCycleWait(seconds: max(1, left), messageID: m.id)
+                    }
+                    progress(max(1, left))
+                    emit(.waitingForDutyCycle(messageID: m.id, seconds: max(1, left)))
+                    try? await Task.sleep(nanoseconds: UInt64(min(1.0, max(0.05, until - now)) * 1e9))
+                    continue
+                }
+                break
+            }
+            let id: UInt32
+            do { id = try await connection.send(template) } catch { throw .notSent(error, messageID: m.id) }
+            controlFlights[id] = ControlFlight(milliseconds: ms, packet: template, receiptIDs: [])
+            record("chunk sent") { () throws(StoreError) in try store.noteChunkSent(peer: m.peer, transferID: transfer, index: chunk.index) }
+            if n == 0 {
+                record("transmitted") { () throws(StoreError) in
+                    try store.markTransmitted(id: m.id, packetID: id, toNode: template.to == MeshPacket.broadcast ? nil : template.to,
+                                              channel: m.channel, hopLimit: m.hopLimit, at: messenger.now)
+                }
+            }
+            last = id
+        }
+        emit(.transferProgress(messageID: m.id, sent: todo.count, confirmed: confirmed, count: all.count, airtimeLeft: 0))
+        record("state queued") { () throws(StoreError) in try store.updateState(id: m.id, packetID: nil, to: .queued, at: messenger.now) }
+        wake(m.id)
+        armProbe(m.id, broadcast: broadcast)
+        return last
+    }
+
+    /// Sends again what the receiver said it lacks.
+    private func repair(_ messageID: String) async {
+        probes.removeValue(forKey: messageID)?.cancel()
+        guard !sending.contains(messageID), let m = try? messenger.store.message(id: messageID),
+              m.state != .delivered, m.state != .read, m.state != .failed else { return }
+        sending.insert(messageID)
+        defer { sending.remove(messageID) }
+        do throws(MessengerError) { _ = try await transmitTransfer(m, broadcast: m.toNode == nil, duty: .wait, deadline: nil, progress: { _ in }) } catch {
+            emit(.notice("message \(messageID.prefix(8)): \(error.description)"))
+        }
+    }
+
+    /// No word from the receiver after a pass: one chunk goes again, which makes the
+    /// receiver report what it holds (its receipt may have been lost, or every chunk).
+    private func armProbe(_ messageID: String, broadcast: Bool) {
+        probes.removeValue(forKey: messageID)?.cancel()
+        probes[messageID] = Task {
+            try? await Task.sleep(nanoseconds: UInt64(Self.transferProbeSeconds * 1e9))
+            guard !Task.isCancelled else { return }
+            await self.probe(messageID, broadcast: broadcast)
+        }
+    }
+
+    private func probe(_ messageID: String, broadcast: Bool) async {
+        probes[messageID] = nil
+        let store = messenger.store
+        guard let m = try? store.message(id: messageID), let transfer = m.transferID,
+              m.state != .delivered, m.state != .read, m.state != .failed,
+              let chunk = (try? store.chunks(peer: m.peer, direction: .outgoing, transferID: transfer))?.filter({ !$0.held }).min(by: { $0.index < $1.index })
+        else { return }
+        if chunk.sends >= Self.maxChunkSends {
+            await repair(messageID)   // fails it with the reason
+            return
+        }
+        var p = messenger.packet(for: m, broadcast: broadcast)
+        p.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: chunk.envelope))
+        if (try? await sendControl(p, receiptIDs: [], waitForDuty: true)) != nil {
+            try? store.noteChunkSent(peer: m.peer, transferID: transfer, index: chunk.index)
+        }
+        armProbe(messageID, broadcast: broadcast)
+    }
+
+    /// Receiver side: after the sender goes quiet, say which chunks we hold.
+    private func scheduleTransferReceipt(peer: [UInt8], transferID: UInt32) {
+        transferReceiptTimers.removeValue(forKey: transferID)?.cancel()
+        transferReceiptTimers[transferID] = Task {
+            try? await Task.sleep(nanoseconds: UInt64(Self.transferQuietSeconds * 1e9))
+            guard !Task.isCancelled else { return }
+            await self.sendTransferReceipt(peer: peer, transferID: transferID)
+        }
+    }
+
+    private func sendTransferReceipt(peer: [UInt8], transferID: UInt32) async {
+        transferReceiptTimers[transferID] = nil
+        guard let packet = try? messenger.transferReceiptPacket(peer: peer, transferID: transferID, node: connection.info.nodeNum) else { return }
+        _ = try? await sendControl(packet, receiptIDs: [], waitForDuty: true)
     }
 
     // MARK: Receipts and contact frames
@@ -375,6 +514,13 @@ public actor MessageCourier {
                 emit(.receipt(contact: contact, messageIDs: ids, read: read, reboundTo: rebound))
             case .contactRequest(let n):
                 emit(.contactRequest(n))
+            case let .chunkReceived(contact, peer, transferID, have, count):
+                emit(.receiving(contact: contact, have: have, count: count))
+                scheduleTransferReceipt(peer: peer, transferID: transferID)
+            case let .transferReceipt(_, id, held, count):
+                wake(id)
+                emit(.transferProgress(messageID: id, sent: 0, confirmed: held, count: count, airtimeLeft: 0))
+                if held < count { Task { await self.repair(id) } }
             case let .contactAdded(name, node):
                 emit(.contactAdded(name: name, node: node))
             case .notOurs: break

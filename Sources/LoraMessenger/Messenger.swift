@@ -185,7 +185,19 @@ public final class Messenger: Sendable {
         let key = keyring.withLock { ring in (try? SenderID(bytes: c.senderID)).flatMap { ring.key(for: $0) } }
         markShown(rows.filter { $0.direction == .incoming && $0.readAt == nil }.map(\.id))
         return rows.map { m in
-            HistoryEntry(message: m, contact: c.name, body: Self.open(m.envelope, expectedSender: m.senderID, key: key))
+            guard let transfer = m.transferID else {
+                return HistoryEntry(message: m, contact: c.name, body: Self.open(m.envelope, expectedSender: m.senderID, key: key))
+            }
+            guard let key else { return HistoryEntry(message: m, contact: c.name, body: .unreadable("no key for this contact")) }
+            do throws(MessengerError) {
+                let s = try assemble(peer: m.peer, direction: m.direction, transferID: transfer, key: key)
+                let body: HistoryEntry.Body = s.type == .text
+                    ? .text(String(decoding: s.content, as: UTF8.self))
+                    : .file(IncomingFile(name: s.name, mediaType: s.mediaType, size: s.content.count))
+                return HistoryEntry(message: m, contact: c.name, body: body)
+            } catch {
+                return HistoryEntry(message: m, contact: c.name, body: .unreadable("stored chunks do not open: \(error.description)"))
+            }
         }
     }
 
@@ -198,6 +210,7 @@ public final class Messenger: Sendable {
             if env.isSealedContent {
                 switch try env.openContent(with: key) {
                 case .location(let fix): return .location(SharedLocation(fix))
+                case .chunk: return .unreadable("a lone chunk of a transfer")
                 }
             }
             return .text(try env.openText(with: key))

@@ -20,6 +20,11 @@ public enum MessengerEvent: Equatable, Sendable {
     /// An authenticated receipt moved these messages to delivered (or read).
     case receipt(contact: String, messageIDs: [String], read: Bool, reboundTo: String?)
     case contactRequest(ContactRequestNotice)
+    /// Chunks of a long message or file arriving: `have` of `count`.
+    case receiving(contact: String, have: Int, count: Int)
+    /// Our transfer: `sent` chunks handed to the radio in this pass, `confirmed` held by the
+    /// receiver, of `count`; `airtimeLeft` seconds of transmission still needed at least.
+    case transferProgress(messageID: String, sent: Int, confirmed: Int, count: Int, airtimeLeft: Double)
     /// A contact answered our request and was added.
     case contactAdded(name: String, node: String?)
     case notice(String)

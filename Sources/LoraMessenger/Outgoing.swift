@@ -1,4 +1,5 @@
 import Foundation
+import LoraCrypto
 import MeshtasticWire
 import MessageStore
 import RadioLink
@@ -14,6 +15,9 @@ public enum SendProgress: Equatable, Sendable {
     case fellBackToBroadcast
     case notice(String)
     case reconnecting(String)
+    /// A long message or file: chunks sent, confirmed by the receiver, of all; seconds of
+    /// airtime still needed at least (duty-cycle waits come on top, shown as they happen).
+    case transfer(sent: Int, confirmed: Int, count: Int, airtimeLeft: Double)
     /// A wait is over (clears a redrawn progress line).
     case done
 }
@@ -49,7 +53,16 @@ extension Messenger {
             if plan.broadcast { throw .usage("a broadcast is never acknowledged by its recipient; use --wait relayed") }
             throw .ackNeedsNode(c.name)
         }
-        let m = try compose(to: c.name, text: text, broadcast: plan.broadcast, channel: plan.channel, hopLimit: plan.hopLimit)
+        let m: StoredMessage
+        if text.utf8.count <= LoraEnvelope.maxPlaintextBytes {
+            m = try compose(to: c.name, text: text, broadcast: plan.broadcast, channel: plan.channel, hopLimit: plan.hopLimit)
+        } else {
+            guard text.utf8.count <= Self.maxLongTextBytes else {
+                throw .crypto(.messageTooLong(bytes: text.utf8.count, limit: Self.maxLongTextBytes))
+            }
+            m = try composeTransfer(TransferStream(type: .text, content: Array(text.utf8)), to: c, broadcast: plan.broadcast,
+                                    channel: plan.channel, hopLimit: plan.hopLimit)
+        }
         return try await deliver([m.id], plan: plan, radio: radio, progress: progress)[0].get()
     }
 
@@ -117,6 +130,7 @@ extension Messenger {
             case .waitingForRadioQueue: progress(.radioQueueFull)
             case .notice(let text): progress(.notice(text))
             case .disconnected(let why): progress(.reconnecting(why))
+            case let .transferProgress(_, sent, confirmed, count, left): progress(.transfer(sent: sent, confirmed: confirmed, count: count, airtimeLeft: left))
             default: break
             }
         }

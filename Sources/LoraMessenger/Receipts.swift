@@ -39,4 +39,24 @@ extension Messenger {
         p.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: receipt.bytes))
         return p
     }
+
+    /// What we hold of an incoming transfer, as a receipt to its sender; nil when the transfer
+    /// is complete (its ordinary receipt says so) or gone.
+    func transferReceiptPacket(peer: [UInt8], transferID: UInt32, node: UInt32) throws(MessengerError) -> MeshPacket? {
+        let chunks: [StoredChunk]
+        do { chunks = try store.chunks(peer: peer, direction: .incoming, transferID: transferID) } catch { throw .store(error) }
+        guard let count = chunks.first?.count, chunks.count < count else { return nil }
+        guard let sid = try? SenderID(bytes: peer), let key = key(for: sid) else { return nil }
+        var held = [Bool](repeating: false, count: count)
+        for c in chunks where c.index < count { held[c.index] = true }
+        let receipt: DeliveryReceipt
+        do { receipt = try DeliveryReceipt.make(holdings: .init(transferID: transferID, held: held), node: node, maker: identity.senderID, key: key) } catch {
+            throw .crypto(error)
+        }
+        var p = MeshPacket()
+        p.to = ((try? store.contact(senderID: peer)) ?? nil)?.node ?? MeshPacket.broadcast
+        p.wantAck = p.to != MeshPacket.broadcast
+        p.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: receipt.bytes))
+        return p
+    }
 }

@@ -41,6 +41,7 @@ extension Messenger {
             if envelope.isSealedContent {
                 switch try envelope.openContent(with: key) {
                 case .location(let fix): location = SharedLocation(fix)
+                case .chunk(let chunk): return receiveChunk(chunk, envelope: envelope, key: key, contact: name, packet: p)
                 }
             } else {
                 text = try envelope.openText(with: key)
@@ -70,6 +71,52 @@ extension Messenger {
             location: location, hops: m.hops, rssi: m.rssi, snr: m.snr, receivedAt: t))
     }
 
+    /// Keeps a chunk (as ciphertext); when the last one arrives, opens them all, checks the
+    /// whole, and stores the message.
+    private func receiveChunk(_ chunk: TransferChunk, envelope: LoraEnvelope, key: ContactKey, contact name: String, packet p: MeshPacket) -> ReceiveOutcome {
+        let peer = envelope.senderID.bytes
+        let t = now
+        let row = StoredChunk(peer: peer, direction: .incoming, transferID: chunk.transferID, index: chunk.index, count: chunk.count,
+                              envelope: envelope.bytes, nonce: envelope.nonce, at: t)
+        let admission: ChunkAdmission
+        do { admission = try store.admitChunk(row) } catch { return .malformed("chunk not stored: \(error.description)") }
+        switch admission {
+        case .refused(let why):
+            return .ignored("a chunk from '\(name)' was refused: \(why)")
+        case .alreadyComplete(let id):
+            // The sender did not hear that we have it all: the receipt is owed again.
+            try? store.receiptLost(messageID: id)
+            return .duplicate
+        case .duplicate(let have, let count):
+            return .chunkReceived(contact: name, peer: peer, transferID: chunk.transferID, have: have, count: count)
+        case .stored(let have, let count) where have < count:
+            try? store.noteHeard(senderID: peer, node: p.from == 0 ? nil : p.from, at: t)
+            return .chunkReceived(contact: name, peer: peer, transferID: chunk.transferID, have: have, count: count)
+        case .stored:
+            break
+        }
+        let stream: TransferStream
+        do { stream = try assemble(peer: peer, direction: .incoming, transferID: chunk.transferID, key: key) } catch {
+            try? store.dropTransfer(peer: peer, transferID: chunk.transferID)
+            return .malformed("a transfer from '\(name)' did not reassemble: \(error.description)")
+        }
+        let chunks = (try? store.chunks(peer: peer, direction: .incoming, transferID: chunk.transferID)) ?? []
+        guard let first = chunks.first else { return .malformed("a transfer from '\(name)' vanished") }
+        let m = StoredMessage(
+            id: UUID().uuidString.lowercased(), peer: peer, direction: .incoming, envelope: first.envelope, senderID: peer,
+            nonce: first.nonce, createdAt: t, receivedAt: t, state: .received, packetID: p.id,
+            toNode: p.to == MeshPacket.broadcast ? nil : p.to, fromNode: p.from, hops: p.hopsTaken,
+            rssi: p.rxRssi == 0 ? nil : Int(p.rxRssi), snr: p.rxRssi == 0 && p.rxSnr == 0 ? nil : Double(p.rxSnr),
+            channel: Int(p.channel), receiptSent: 0, transferID: chunk.transferID, chunkCount: chunk.count)
+        do { _ = try store.insert(m) } catch { return .malformed("not stored: \(error.description)") }
+        try? store.noteHeard(senderID: peer, node: p.from == 0 ? nil : p.from, at: t)
+        let file = stream.type == .file ? IncomingFile(name: stream.name, mediaType: stream.mediaType, size: stream.content.count) : nil
+        return .message(IncomingMessage(
+            id: m.id, contact: name, senderID: envelope.senderID.hex, node: User.nodeID(p.from),
+            text: stream.type == .text ? String(decoding: stream.content, as: UTF8.self) : "",
+            location: nil, file: file, hops: m.hops, rssi: m.rssi, snr: m.snr, receivedAt: t))
+    }
+
     private func receiveReceipt(_ r: DeliveryReceipt, packet p: MeshPacket) -> ReceiveOutcome {
         var candidates = keyring.withLock { $0.candidates(hint: r.makerHint) }
         if candidates.isEmpty, let cs = try? store.contacts() {
@@ -83,6 +130,14 @@ extension Messenger {
                                       : .failedAuthentication(contact: "a receipt")
         }
         let name = (try? store.contact(senderID: maker.bytes))??.name ?? maker.hex
+        if let holdings = r.transfer {
+            _ = try? store.bindNode(senderID: maker.bytes, node: r.makerNode)
+            guard let (id, complete) = (try? store.markChunksHeld(peer: maker.bytes, transferID: holdings.transferID, held: holdings.held, at: now)) ?? nil else {
+                return .ignored("a transfer receipt from '\(name)' for no transfer of ours")
+            }
+            if complete { _ = try? store.updateState(id: id, packetID: nil, to: .delivered, at: now) }
+            return .transferReceipt(contact: name, messageID: id, held: holdings.held.filter { $0 }.count, count: holdings.held.count)
+        }
         let ids: [String]
         do { ids = try store.markReceipted(peer: maker.bytes, refs: r.refs, read: r.read, at: now) } catch {
             return .malformed("receipt not recorded: \(error.description)")

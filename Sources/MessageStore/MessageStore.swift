@@ -214,6 +214,14 @@ public final class MessageStore: Sendable {
         try read { db in try StoredMessage.fetchOne(db, sql: "SELECT \(Self.withRowNumber) FROM message WHERE id = ?", arguments: [id]) }
     }
 
+    /// Messages whose id starts with `idPrefix` (both directions).
+    public func messages(idPrefix: String) throws(StoreError) -> [StoredMessage] {
+        try read { db in
+            try StoredMessage.fetchAll(db, sql: "SELECT \(Self.withRowNumber) FROM message WHERE substr(id, 1, ?) = ? LIMIT 2",
+                                       arguments: [idPrefix.count, idPrefix.lowercased()])
+        }
+    }
+
     /// The outgoing message a mesh packet id belongs to (the latest, if ids ever repeat).
     public func outgoing(packetID: UInt32) throws(StoreError) -> StoredMessage? {
         try read { db in
@@ -323,6 +331,12 @@ public final class MessageStore: Sendable {
         }
     }
 
+    /// An incoming message (a completed transfer) whose sender is still sending chunks: our
+    /// receipt did not reach them.
+    public func receiptLost(messageID: String) throws(StoreError) {
+        try write { db in try db.execute(sql: "UPDATE message SET receipt_sent = 0 WHERE id = ? AND direction = 'in'", arguments: [messageID]) }
+    }
+
     /// The user was shown these incoming messages.
     public func markRead(ids: [String], at time: Double) throws(StoreError) {
         try write { db in
@@ -374,6 +388,105 @@ public final class MessageStore: Sendable {
 
     public func removeRequest(publicKey: [UInt8]) throws(StoreError) {
         try write { db in try db.execute(sql: "DELETE FROM contact_request WHERE public_key = ?", arguments: [Data(publicKey)]) }
+    }
+
+    // MARK: Transfers (long messages and files)
+
+    public struct TransferLimits: Sendable {
+        /// Incomplete incoming transfers kept per contact, and in all.
+        public var perContact = 2
+        public var total = 8
+        /// An incomplete incoming transfer with no new chunk for this long is dropped.
+        public var idleSeconds: Double = 1800
+        public init() {}
+    }
+
+    /// Stores an outgoing long message: its row (chunk 0's envelope) and every chunk, at once.
+    public func insertTransfer(_ m: StoredMessage, chunks: [StoredChunk]) throws(StoreError) {
+        try write { db in
+            try m.insert(db)
+            for c in chunks { try c.insert(db) }
+        }
+    }
+
+    /// Keeps an incoming chunk within `limits`. A chunk whose count disagrees with the chunks
+    /// already held for that transfer belongs to another message and is refused.
+    public func admitChunk(_ c: StoredChunk, limits: TransferLimits = TransferLimits()) throws(StoreError) -> ChunkAdmission {
+        try write { db in
+            try db.execute(sql: """
+                DELETE FROM chunk WHERE direction = 'in'
+                  AND (peer, transfer_id) IN (SELECT peer, transfer_id FROM chunk WHERE direction = 'in' GROUP BY peer, transfer_id HAVING max(at) < ?)
+                  AND NOT EXISTS (SELECT 1 FROM message m WHERE m.direction = 'in' AND m.peer = chunk.peer AND m.transfer_id = chunk.transfer_id)
+                """, arguments: [c.at - limits.idleSeconds])
+            if let done = try String.fetchOne(db, sql: "SELECT id FROM message WHERE direction = 'in' AND peer = ? AND transfer_id = ?",
+                                              arguments: [Data(c.peer), Int64(c.transferID)]) {
+                return .alreadyComplete(messageID: done)
+            }
+            let known = try Row.fetchOne(db, sql: "SELECT count, count(*) AS have FROM chunk WHERE direction = 'in' AND peer = ? AND transfer_id = ? GROUP BY count",
+                                         arguments: [Data(c.peer), Int64(c.transferID)])
+            if let known {
+                let count: Int = known["count"]
+                guard count == c.count else { return .refused("a chunk of \(c.count) does not belong to a transfer of \(count)") }
+                if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM chunk WHERE direction = 'in' AND peer = ? AND transfer_id = ? AND idx = ?)",
+                                     arguments: [Data(c.peer), Int64(c.transferID), c.index]) == true {
+                    return .duplicate(have: known["have"], count: count)
+                }
+            } else {
+                let open = try Row.fetchAll(db, sql: """
+                    SELECT peer FROM chunk c WHERE direction = 'in'
+                      AND NOT EXISTS (SELECT 1 FROM message m WHERE m.direction = 'in' AND m.peer = c.peer AND m.transfer_id = c.transfer_id)
+                    GROUP BY peer, transfer_id
+                    """)
+                let mine = open.filter { ($0["peer"] as Data) == Data(c.peer) }.count
+                if mine >= limits.perContact { return .refused("\(mine) transfers from this contact are already incomplete") }
+                if open.count >= limits.total { return .refused("\(open.count) incomplete transfers are already held") }
+            }
+            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM chunk WHERE nonce = ?)", arguments: [Data(c.nonce)]) == true {
+                return .refused("an envelope already stored under another chunk")
+            }
+            try c.insert(db)
+            let have = try Int.fetchOne(db, sql: "SELECT count(*) FROM chunk WHERE direction = 'in' AND peer = ? AND transfer_id = ?",
+                                        arguments: [Data(c.peer), Int64(c.transferID)]) ?? 0
+            return .stored(have: have, count: c.count)
+        }
+    }
+
+    /// The chunks of one transfer, by index.
+    public func chunks(peer: [UInt8], direction: Direction, transferID: UInt32) throws(StoreError) -> [StoredChunk] {
+        try read { db in
+            try StoredChunk.fetchAll(db, sql: "SELECT \(Self.withRowNumber) FROM chunk WHERE peer = ? AND direction = ? AND transfer_id = ? ORDER BY idx",
+                                     arguments: [Data(peer), direction.rawValue, Int64(transferID)])
+        }
+    }
+
+    /// Drops the chunks of an incoming transfer that could not be put together.
+    public func dropTransfer(peer: [UInt8], transferID: UInt32) throws(StoreError) {
+        try write { db in
+            try db.execute(sql: "DELETE FROM chunk WHERE direction = 'in' AND peer = ? AND transfer_id = ?", arguments: [Data(peer), Int64(transferID)])
+        }
+    }
+
+    /// The receiver of our transfer said which chunks it holds. Returns the message's id and
+    /// whether every chunk is now held; nil when no outgoing transfer matches.
+    public func markChunksHeld(peer: [UInt8], transferID: UInt32, held: [Bool], at time: Double) throws(StoreError) -> (messageID: String, complete: Bool)? {
+        try write { db in
+            guard let id = try String.fetchOne(db, sql: "SELECT id FROM message WHERE direction = 'out' AND peer = ? AND transfer_id = ? AND chunk_count = ?",
+                                               arguments: [Data(peer), Int64(transferID), held.count]) else { return nil }
+            for (i, h) in held.enumerated() where h {
+                try db.execute(sql: "UPDATE chunk SET held = 1 WHERE direction = 'out' AND peer = ? AND transfer_id = ? AND idx = ?",
+                               arguments: [Data(peer), Int64(transferID), i])
+            }
+            let missing = try Int.fetchOne(db, sql: "SELECT count(*) FROM chunk WHERE direction = 'out' AND peer = ? AND transfer_id = ? AND held = 0",
+                                           arguments: [Data(peer), Int64(transferID)]) ?? 0
+            return (id, missing == 0)
+        }
+    }
+
+    public func noteChunkSent(peer: [UInt8], transferID: UInt32, index: Int) throws(StoreError) {
+        try write { db in
+            try db.execute(sql: "UPDATE chunk SET sends = sends + 1 WHERE direction = 'out' AND peer = ? AND transfer_id = ? AND idx = ?",
+                           arguments: [Data(peer), Int64(transferID), index])
+        }
     }
 
     // MARK: Frame outbox
@@ -447,7 +560,14 @@ public final class MessageStore: Sendable {
             } else {
                 ids = try String.fetchAll(db, sql: "SELECT id FROM message WHERE \(filter)")
             }
-            for id in ids { try db.execute(sql: "DELETE FROM message WHERE id = ?", arguments: [id]) }
+            for id in ids {
+                // A transfer's chunks go with it; the receiver drops its partial copy when idle.
+                try db.execute(sql: """
+                    DELETE FROM chunk WHERE direction = 'out'
+                      AND (peer, transfer_id) IN (SELECT peer, transfer_id FROM message WHERE id = ? AND transfer_id IS NOT NULL)
+                    """, arguments: [id])
+                try db.execute(sql: "DELETE FROM message WHERE id = ?", arguments: [id])
+            }
             return ids
         }
     }

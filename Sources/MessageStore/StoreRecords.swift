@@ -77,6 +77,7 @@ extension StoredMessage: FetchableRecord, PersistableRecord {
         public static let fromNode = Column("from_node"), hops = Column("hops"), rssi = Column("rssi"), snr = Column("snr")
         public static let channel = Column("channel"), hopLimit = Column("hop_limit"), attempts = Column("attempts")
         public static let updatedAt = Column("updated_at"), readAt = Column("read_at"), receiptSent = Column("receipt_sent")
+        public static let transferID = Column("transfer_id"), chunkCount = Column("chunk_count")
     }
 
     public init(row: Row) throws {
@@ -89,7 +90,8 @@ extension StoredMessage: FetchableRecord, PersistableRecord {
             packetID: try r.node("packet_id"), toNode: try r.node("to_node"), fromNode: try r.node("from_node"),
             hops: try r.optional("hops"), rssi: try r.optional("rssi"), snr: try r.optional("snr"),
             channel: try r("channel"), hopLimit: try r.optional("hop_limit"), attempts: try r("attempts"),
-            updatedAt: try r("updated_at"), readAt: try r.optional("read_at"), receiptSent: try r("receipt_sent"))
+            updatedAt: try r("updated_at"), readAt: try r.optional("read_at"), receiptSent: try r("receipt_sent"),
+            transferID: try r.node("transfer_id"), chunkCount: try r.optional("chunk_count"))
     }
 
     public func encode(to container: inout PersistenceContainer) {
@@ -115,6 +117,8 @@ extension StoredMessage: FetchableRecord, PersistableRecord {
         container[Columns.updatedAt] = updatedAt
         container[Columns.readAt] = readAt
         container[Columns.receiptSent] = receiptSent
+        container[Columns.transferID] = transferID.map { Int64($0) }
+        container[Columns.chunkCount] = chunkCount
     }
 }
 
@@ -175,5 +179,30 @@ extension OutgoingFrame: FetchableRecord, PersistableRecord {
         container["created_at"] = createdAt
         container["sent_at"] = sentAt
         container["packet_id"] = packetID.map { Int64($0) }
+    }
+}
+
+extension StoredChunk: FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "chunk"
+
+    public init(row: Row) throws {
+        let r = DecodedRow(row: row, table: Self.databaseTableName)
+        guard let transfer = try r.node("transfer_id") else { throw r.damaged("transfer_id") }
+        self.init(peer: try r.bytes("peer"), direction: try r.enumeration("direction", as: Direction.self), transferID: transfer,
+                  index: try r("idx"), count: try r("count"), envelope: try r.bytes("envelope"), nonce: try r.bytes("nonce"),
+                  held: try r("held"), sends: try r("sends"), at: try r("at"))
+    }
+
+    public func encode(to container: inout PersistenceContainer) {
+        container["peer"] = Data(peer)
+        container["direction"] = direction.rawValue
+        container["transfer_id"] = Int64(transferID)
+        container["idx"] = index
+        container["count"] = count
+        container["envelope"] = Data(envelope)
+        container["nonce"] = Data(nonce)
+        container["held"] = held
+        container["sends"] = sends
+        container["at"] = at
     }
 }

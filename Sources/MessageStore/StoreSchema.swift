@@ -107,6 +107,30 @@ enum StoreSchema {
                 );
                 """)
         }
+        m.registerMigration("v4: transfers") { db in
+            try db.execute(sql: """
+                -- A long message or file: its row holds chunk 0's envelope; all its chunks
+                -- (ciphertext, each its own envelope) are in `chunk`.
+                ALTER TABLE message ADD COLUMN transfer_id INTEGER;
+                ALTER TABLE message ADD COLUMN chunk_count INTEGER;
+
+                CREATE TABLE chunk (
+                    peer BLOB NOT NULL CHECK (length(peer) = 8),
+                    direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+                    transfer_id INTEGER NOT NULL CHECK (transfer_id BETWEEN 0 AND 4294967295),
+                    idx INTEGER NOT NULL CHECK (idx BETWEEN 0 AND 127),
+                    count INTEGER NOT NULL CHECK (count BETWEEN 1 AND 128),
+                    envelope BLOB NOT NULL,
+                    nonce BLOB NOT NULL CHECK (length(nonce) = 24),
+                    -- Outgoing: the receiver said it holds it; how many packets carried it.
+                    held INTEGER NOT NULL DEFAULT 0,
+                    sends INTEGER NOT NULL DEFAULT 0,
+                    at REAL NOT NULL,
+                    PRIMARY KEY (peer, direction, transfer_id, idx),
+                    UNIQUE (nonce)
+                );
+                """)
+        }
         return m
     }
 }

@@ -77,13 +77,16 @@ public struct StoredMessage: Equatable, Sendable {
     public var readAt: Double?
     /// Incoming: the receipt already sent for it (0 none, 1 delivered, 2 read).
     public var receiptSent: Int
+    /// A long message or file: its transfer id and number of chunks (`envelope` is chunk 0).
+    public var transferID: UInt32?
+    public var chunkCount: Int?
 
     public init(
         id: String, peer: [UInt8], direction: Direction, envelope: [UInt8], senderID: [UInt8], nonce: [UInt8],
         createdAt: Double, receivedAt: Double? = nil, state: DeliveryState, failure: String? = nil,
         packetID: UInt32? = nil, toNode: UInt32? = nil, fromNode: UInt32? = nil, hops: Int? = nil,
         rssi: Int? = nil, snr: Double? = nil, channel: Int = 0, hopLimit: Int? = nil, attempts: Int = 0,
-        updatedAt: Double? = nil, readAt: Double? = nil, receiptSent: Int = 0
+        updatedAt: Double? = nil, readAt: Double? = nil, receiptSent: Int = 0, transferID: UInt32? = nil, chunkCount: Int? = nil
     ) {
         self.id = id; self.peer = peer; self.direction = direction; self.envelope = envelope
         self.senderID = senderID; self.nonce = nonce; self.createdAt = createdAt; self.receivedAt = receivedAt
@@ -91,6 +94,7 @@ public struct StoredMessage: Equatable, Sendable {
         self.fromNode = fromNode; self.hops = hops; self.rssi = rssi; self.snr = snr; self.channel = channel
         self.hopLimit = hopLimit; self.attempts = attempts; self.updatedAt = updatedAt ?? createdAt
         self.readAt = readAt; self.receiptSent = receiptSent
+        self.transferID = transferID; self.chunkCount = chunkCount
     }
 }
 
@@ -172,4 +176,36 @@ public struct OutgoingFrame: Equatable, Sendable {
     public init(id: String, frame: [UInt8], toNode: UInt32?, createdAt: Double, sentAt: Double? = nil, packetID: UInt32? = nil) {
         self.id = id; self.frame = frame; self.toNode = toNode; self.createdAt = createdAt; self.sentAt = sentAt; self.packetID = packetID
     }
+}
+
+/// One chunk of a transfer, as stored: its own sealed envelope.
+public struct StoredChunk: Equatable, Sendable {
+    public var peer: [UInt8]
+    public var direction: Direction
+    public var transferID: UInt32
+    public var index: Int
+    public var count: Int
+    public var envelope: [UInt8]
+    public var nonce: [UInt8]
+    public var held: Bool
+    public var sends: Int
+    /// Outgoing: when it was stored; incoming: when it arrived.
+    public var at: Double
+    public init(peer: [UInt8], direction: Direction, transferID: UInt32, index: Int, count: Int, envelope: [UInt8], nonce: [UInt8],
+                held: Bool = false, sends: Int = 0, at: Double) {
+        self.peer = peer; self.direction = direction; self.transferID = transferID; self.index = index; self.count = count
+        self.envelope = envelope; self.nonce = nonce; self.held = held; self.sends = sends; self.at = at
+    }
+}
+
+/// What became of an incoming chunk offered to the store.
+public enum ChunkAdmission: Equatable, Sendable {
+    /// Stored; `have` of `count` chunks of this transfer are now held.
+    case stored(have: Int, count: Int)
+    /// Already held (a retry or a relayed copy).
+    case duplicate(have: Int, count: Int)
+    /// The transfer was already completed and stored as a message.
+    case alreadyComplete(messageID: String)
+    /// Refused: the sentence says which limit.
+    case refused(String)
 }

@@ -43,6 +43,7 @@ struct HistoryCommand: ParsableCommand {
             switch e.body {
             case .text(let t): print("\(time)  \(who)  \(extra)  \(terminalSafe(t))")
             case .location(let l): print("\(time)  \(who)  \(extra)  \(LocationText.line(l, from: s.direction == .incoming ? own : nil))")
+            case .file(let f): print("\(time)  \(who)  \(extra)  \(FileText.line(f, id: s.id))")
             case .unreadable(let why): print("\(time)  \(who)  \(extra)  ⚠ \(why)")
             }
         }
@@ -61,6 +62,9 @@ struct HistoryLine: CompleteJSON {
     var alt: Double?
     var accuracy: Double?
     var fixTime: String?
+    var fileName: String?
+    var mediaType: String?
+    var size: Int?
     var unreadable: String?
     var state: String
     var failure: String?
@@ -79,6 +83,8 @@ struct HistoryLine: CompleteJSON {
         case .text(let t): text = t
         case .location(let l):
             kind = "location"; lat = l.lat; lon = l.lon; alt = l.alt; accuracy = l.accuracy; fixTime = TimeText.rfc3339(l.fixTime)
+        case .file(let f):
+            kind = "file"; fileName = f.name; mediaType = f.mediaType; size = f.size
         case .unreadable(let why): unreadable = why
         }
         state = s.state.rawValue; failure = s.failure

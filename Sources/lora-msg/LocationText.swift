@@ -24,3 +24,10 @@ enum LocationText {
         return points[Int(((degrees + 22.5).truncatingRemainder(dividingBy: 360)) / 45) % 8]
     }
 }
+
+/// How a received file reads in a terminal: what it is, and how to get it out.
+enum FileText {
+    static func line(_ f: IncomingFile, id: String) -> String {
+        "file '\(terminalSafe(f.name))' (\(f.mediaType), \(f.size) bytes); write it out with: lora-msg save \(id.prefix(8)) PATH"
+    }
+}

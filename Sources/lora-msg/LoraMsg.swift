@@ -18,7 +18,7 @@ struct LoraMsg: AsyncParsableCommand {
         version: LoraMsgVersion.string,
         subcommands: [
             InitCommand.self, IdCommand.self, ContactCommand.self, SendCommand.self, TailCommand.self,
-            ShareLocationCommand.self, HistoryCommand.self, OutboxCommand.self, ConfigCommand.self, RadioCommand.self,
+            ShareLocationCommand.self, SaveCommand.self, HistoryCommand.self, OutboxCommand.self, ConfigCommand.self, RadioCommand.self,
             SimCommand.self, BenchCommand.self,
         ],
         // No -h: a contact name like "-dash" would otherwise parse as the flags -d -a -s -h

@@ -9,7 +9,11 @@ struct SendCommand: AsyncParsableCommand {
         discussion: """
         The message is sealed for NAME, stored in the outbox, then sent on PRIVATE_APP (port 256): \
         as a direct message with an acknowledgement when their radio's node is known, else as a \
-        broadcast that only they can open. At most 151 bytes of UTF-8.
+        broadcast that only they can open. Up to 151 bytes of UTF-8 go in one envelope; a longer \
+        text (up to 4096 bytes) or a --file (up to 16 KiB) goes in chunks of 144 bytes, deflated \
+        first when that is shorter, each its own envelope. The receiver says which chunks it \
+        holds and only those missing are sent again; progress shows chunks confirmed and the \
+        airtime still needed.
 
         When their lora-msg stores it, it answers with a receipt (32 bytes, authenticated with your \
         shared key): the message becomes 'delivered'. Until a receipt comes, 'outbox' lists it as \
@@ -27,7 +31,9 @@ struct SendCommand: AsyncParsableCommand {
     @OptionGroup(title: "Radio") var radio: RadioOptions
 
     @Argument(help: "The contact's name.") var name: String
-    @Argument(help: "The text, or '-' to read it from stdin (one trailing newline is dropped).") var text: String
+    @Argument(help: "The text, or '-' to read it from stdin (one trailing newline is dropped). Omit with --file.") var text: String?
+    @Option(help: ArgumentHelp("Send this file (at most 16 KiB) instead of a text; the receiver writes it out with 'lora-msg save'.", valueName: "path"))
+    var file: String?
 
     @Option(help: ArgumentHelp("Channel index on the radio (0-7).", valueName: "n")) var channel = 0
     @Option(help: ArgumentHelp("Relays allowed (0-7); the radio's own setting when omitted.", valueName: "n")) var hopLimit: Int?
@@ -38,6 +44,7 @@ struct SendCommand: AsyncParsableCommand {
     @Flag(help: "If the duty cycle needs a pause, exit 75 with the time to wait instead of waiting.") var noWait = false
 
     func validate() throws {
+        if (text == nil) == (file == nil) { throw ValidationError("give a text or --file PATH, not both") }
         guard (0...7).contains(channel) else { throw ValidationError("--channel must be 0-7") }
         if let h = hopLimit, !(0...7).contains(h) { throw ValidationError("--hop-limit must be 0-7") }
         guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be between 0 and 86400 seconds") }
@@ -49,21 +56,24 @@ struct SendCommand: AsyncParsableCommand {
         plan.broadcast = broadcast; plan.channel = channel; plan.hopLimit = hopLimit
         plan.goal = wait; plan.timeout = timeout; plan.duty = noWait ? .fail : .wait
         let line = ProgressLine()
-        let outcome = try await messenger.send(try readText(), to: name, plan: plan, radio: radio.choice) { p in
-            report(p, on: line)
+        let outcome: SendOutcome
+        if let file {
+            outcome = try await messenger.sendFile(at: file, to: name, plan: plan, radio: radio.choice) { p in report(p, on: line) }
+        } else {
+            outcome = try await messenger.send(try readText(), to: name, plan: plan, radio: radio.choice) { p in report(p, on: line) }
         }
         line.finish()
         emitLine("\(outcome.state.rawValue)  \(outcome.messageID.prefix(8))  to \(name)  (\(outcome.toNodeID.map { "DM to \($0)" } ?? "broadcast"))")
     }
 
     private func readText() throws -> String {
-        guard text == "-" else { return text }
+        guard let text, text == "-" else { return text ?? "" }
         // A message holds 151 bytes; read a little more than that can matter and no further,
         // so a file piped in by mistake is refused without being read whole.
-        let limit = 64 * 1024
+        let limit = 64 * 1024   // the text limit is 4096 bytes; read a little more and no further
         let data = FileHandle.standardInput.readData(ofLength: limit + 1)
         if data.count > limit {
-            throw CLIError(.dataError, "stdin holds more than \(limit) bytes; a message is at most 151 bytes of UTF-8")
+            throw CLIError(.dataError, "stdin holds more than \(limit) bytes; a text is at most \(Messenger.maxLongTextBytes) bytes of UTF-8 (send a file with --file)")
         }
         guard var s = String(validating: Array(data), as: UTF8.self) else {
             throw CLIError(.dataError, "stdin is not UTF-8 text")
@@ -91,6 +101,8 @@ func report(_ p: SendProgress, on line: ProgressLine) {
         line.finish(); printError("lora-msg: \(why); reconnecting")
     case .done:
         line.finish()
+    case let .transfer(sent, confirmed, count, left):
+        line.show("\(confirmed)/\(count) confirmed, \(sent) sent this pass, about \(Int(left.rounded(.up))) s of airtime left", key: "transfer")
     }
 }
 

@@ -53,6 +53,7 @@ struct TailCommand: AsyncParsableCommand {
         printError("lora-msg: listening on \(listener.endpoint) as \(listener.radioNodeID)")
         var shown = 0
         var dropped: [String: Int] = [:]
+        let receiving = ProgressLine()
         let toTerminal = isatty(STDOUT_FILENO) == 1
         for await e in listener.events {
             switch e {
@@ -62,7 +63,8 @@ struct TailCommand: AsyncParsableCommand {
                 if json {
                     emitLine(try jsonLine(TailLine(m, from: ownFix)))
                 } else {
-                    let body = m.location.map { LocationText.line($0, from: ownFix) } ?? terminalSafe(m.text)
+                    let body = m.file.map { FileText.line($0, id: m.id) } ?? m.location.map { LocationText.line($0, from: ownFix) } ?? terminalSafe(m.text)
+                    receiving.finish()
                     emitLine("\(TimeText.local(m.receivedAt))  \(terminalSafe(m.contact))  \(journey(hops: m.hops, rssi: m.rssi, snr: m.snr))  \(body)")
                 }
                 if toTerminal { listener.markShown(m.id) }
@@ -84,6 +86,10 @@ struct TailCommand: AsyncParsableCommand {
                     printError("lora-msg: \(terminalSafe(contact)): \(what)")
                 }
                 if let rebound { printError("lora-msg: \(terminalSafe(contact))'s radio is now \(rebound) (their own authenticated receipt says so)") }
+            case let .receiving(contact, have, count):
+                receiving.show("receiving \(have)/\(count) from \(terminalSafe(contact)) …", key: "receiving")
+            case let .transferProgress(id, _, confirmed, count, _):
+                if verbose { printError("lora-msg: message \(id.prefix(8)): \(confirmed)/\(count) chunks confirmed") }
             case .contactRequest(let r):
                 printError("lora-msg: contact \(r.isAnswer ? "answer" : "request") from '\(terminalSafe(r.displayName))' (\(r.node ?? "unknown node")), key \(r.publicKey)")
                 printError("lora-msg:   safety number \(r.safetyNumber.split(separator: "\n").joined(separator: " "))")
@@ -131,6 +137,9 @@ struct TailLine: CompleteJSON {
     var node: String
     var kind: String
     var text: String?
+    var fileName: String?
+    var mediaType: String?
+    var size: Int?
     var lat: Double?
     var lon: Double?
     var alt: Double?
@@ -145,8 +154,9 @@ struct TailLine: CompleteJSON {
 
     init(_ m: IncomingMessage, from own: SharedLocation?) {
         id = m.id; contact = m.contact; senderId = m.senderID; node = m.node
-        kind = m.location == nil ? "text" : "location"
-        text = m.location == nil ? m.text : nil
+        kind = m.file != nil ? "file" : m.location == nil ? "text" : "location"
+        text = m.location == nil && m.file == nil ? m.text : nil
+        fileName = m.file?.name; mediaType = m.file?.mediaType; size = m.file?.size
         if let l = m.location {
             lat = l.lat; lon = l.lon; alt = l.alt; accuracy = l.accuracy; fixTime = TimeText.rfc3339(l.fixTime)
             if let own {

@@ -1,0 +1,120 @@
+import Foundation
+import MeshSim
+import Testing
+import TestSupport
+
+/// Two people at the ends of a chain of radios, with a home each.
+final class Chain: @unchecked Sendable {
+    let sim: RunningSim
+    let root: String
+    init(_ scenario: Scenario, speed: Double = 10) async throws {
+        sim = try RunningSim(scenario, speed: speed)
+        root = NSTemporaryDirectory() + "lora-msg-chain-" + UUID().uuidString.prefix(8)
+        await sim.waitForLinks()
+        var keys: [String: String] = [:]
+        for n in ["a", "b"] {
+            try #require(try CLI.run(["init", "--home", home(n)]).status == 0)
+            let id = try CLI.run(["id", "--json", "--home", home(n)])
+            keys[n] = (try JSONSerialization.jsonObject(with: Data(id.out.utf8)) as? [String: Any])?["public_key"] as? String
+        }
+        try #require(try CLI.run(["contact", "add", "b", keys["b"]!, "--home", home("a")]).status == 0)
+        try #require(try CLI.run(["contact", "add", "a", keys["a"]!, "--home", home("b")]).status == 0)
+    }
+    func home(_ n: String) -> String { root + "/" + n }
+    func run(_ n: String, _ args: [String]) throws -> (status: Int32, out: String, err: String) {
+        try CLI.run(args + ["--home", home(n), "--port", sim.link(n)])
+    }
+    func tail(_ n: String, _ extra: [String] = []) throws -> Background {
+        try Background(["tail", "--home", home(n), "--port", sim.link(n)] + extra)
+    }
+    func close() { sim.stop(); try? FileManager.default.removeItem(atPath: root) }
+
+    /// a — r — b, 10 % loss on each link.
+    static let lossyTwoHops = Scenario(
+        name: "lossy-2-hops",
+        nodes: [Scenario.Node(name: "a"), Scenario.Node(name: "r", role: "ROUTER"), Scenario.Node(name: "b")],
+        links: [Scenario.Link(a: "a", b: "r", distanceMetres: 1500, loss: 0.1), Scenario.Link(a: "r", b: "b", distanceMetres: 1500, loss: 0.1)])
+    static let pair = Scenario(name: "pair", nodes: [Scenario.Node(name: "a"), Scenario.Node(name: "b")],
+                               links: [Scenario.Link(a: "a", b: "b", distanceMetres: 500)])
+}
+
+/// A text of `bytes` bytes of words in no pattern deflate can exploit much.
+func prose(bytes: Int, seed: UInt64) -> String {
+    let words = ["river", "flood", "bridge", "north", "field", "sheep", "tractor", "road", "closed", "water", "rising", "barn",
+                 "ridge", "radio", "tonight", "morning", "fence", "gate", "well", "pump", "feed", "hay", "storm", "east"]
+    var x = seed, out = ""
+    while out.utf8.count < bytes {
+        x = x &* 6364136223846793005 &+ 1442695040888963407
+        out += words[Int(x >> 33) % words.count] + (x >> 20 & 7 == 0 ? ". " : " ")
+    }
+    return String(out.utf8.prefix(bytes))!
+}
+
+@Suite(.serialized) struct LongMessageCommandTests {
+    /// 4 KiB over two lossy hops: arrives intact and once; the receiver asked only for what it
+    /// lacked; neither database holds a word of it in the clear.
+    @Test func fourKiBOverTwoLossyHopsArrivesIntactAndOnce() async throws {
+        let c = try await Chain(Chain.lossyTwoHops)
+        defer { c.close() }
+        let tail = try c.tail("b", ["--json"])
+        defer { tail.stop() }
+        try await listening(tail)
+        let text = prose(bytes: 4096, seed: 7) + "zebracorn"
+        let tooLong = try c.run("a", ["send", "b", text])
+        #expect(tooLong.status == 65 && tooLong.err.contains("over the 4096-byte limit"), "\(tooLong.err)")
+        let body = String(text.utf8.prefix(4096))!
+        let marker = "unicornfield"
+        let message = marker + String(body.dropFirst(marker.count))
+        let r = try c.run("a", ["send", "b", message, "--wait", "delivered", "--timeout", "600"])
+        #expect(r.status == 0, "\(r.err.suffix(600))")
+        #expect(r.out.hasPrefix("delivered"), "\(r.out)")
+        #expect(await tail.wait(timeout: 30) { tail.lines.contains { $0.contains(marker) } })
+        let lines = tail.lines.filter { $0.contains("\"kind\":\"text\"") }
+        #expect(lines.count == 1, "once")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        #expect(json["text"] as? String == message, "intact")
+        tail.stop()
+        for h in ["a", "b"] {
+            for suffix in ["", "-wal"] {
+                let raw = (try? Data(contentsOf: URL(fileURLWithPath: c.home(h) + "/messages.sqlite" + suffix))) ?? Data()
+                #expect(raw.range(of: Data(marker.utf8)) == nil, "\(h)\(suffix) holds plaintext")
+            }
+        }
+        let hist = try CLI.run(["history", "a", "--json", "--home", c.home("b")])
+        #expect(hist.out.contains(marker), "history reassembles it from the stored chunks")
+    }
+
+    /// A file goes over, stays sealed, and comes out byte-equal only when asked.
+    @Test func fileRoundTripIsByteEqual() async throws {
+        let c = try await Chain(Chain.pair)
+        defer { c.close() }
+        let tail = try c.tail("b", ["--json"])
+        defer { tail.stop() }
+        try await listening(tail)
+        var bytes = [UInt8](repeating: 0, count: 5000)
+        var x: UInt32 = 99
+        for i in bytes.indices { x = x &* 1_103_515_245 &+ 12345; bytes[i] = UInt8(x >> 24) }
+        let src = c.root + "/map.png"
+        try Data(bytes).write(to: URL(fileURLWithPath: src))
+        let r = try c.run("a", ["send", "b", "--file", src, "--wait", "delivered", "--timeout", "300"])
+        #expect(r.status == 0, "\(r.err.suffix(400))")
+        #expect(await tail.wait(timeout: 30) { tail.lines.contains { $0.contains("\"kind\":\"file\"") } })
+        let line = try #require(tail.lines.first { $0.contains("\"kind\":\"file\"") })
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(json["file_name"] as? String == "map.png" && json["media_type"] as? String == "image/png" && json["size"] as? Int == 5000)
+        let id = try #require(json["id"] as? String)
+        let out = c.root + "/saved.png"
+        let saved = try CLI.run(["save", String(id.prefix(8)), out, "--home", c.home("b")])
+        #expect(saved.status == 0, "\(saved.err)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out)) == Data(bytes))
+        let again = try CLI.run(["save", String(id.prefix(8)), out, "--home", c.home("b")])
+        #expect(again.status == 73 && again.err.contains("exists"), "never overwritten: \(again.err)")
+        // Limits, each one line with a non-zero exit.
+        let big = c.root + "/big.bin"
+        try Data(count: 16 * 1024 + 1).write(to: URL(fileURLWithPath: big))
+        let refused = try c.run("a", ["send", "b", "--file", big])
+        #expect(refused.status == 65 && refused.err.contains("16 KiB"), "\(refused.err)")
+        #expect(try c.run("a", ["send", "b", "--file", c.root + "/absent"]).status == 65)
+        #expect(try c.run("a", ["send", "b", "hi", "--file", src]).status == 64)
+    }
+}

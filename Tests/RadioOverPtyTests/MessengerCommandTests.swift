@@ -195,8 +195,9 @@ enum RawDB {
         // An absent port: had either command tried the radio, it would exit 69, not 66 or 65.
         var r = try v.run("north", ["send", "nobody", "hi", "--port", "/dev/lora-msg-absent"])
         #expect(r.status == 66 && r.err.contains("no contact named 'nobody'"))
-        r = try v.run("north", ["send", "east", String(repeating: "é", count: 76), "--port", "/dev/lora-msg-absent"])
-        #expect(r.status == 65 && r.err.contains("152 bytes") && r.err.contains("1 over"), "\(r.err)")
+        // Over 151 bytes a text goes in chunks; over 4096 bytes it is refused before storing.
+        r = try v.run("north", ["send", "east", String(repeating: "é", count: 2049), "--port", "/dev/lora-msg-absent"])
+        #expect(r.status == 65 && r.err.contains("4098 bytes") && r.err.contains("2 over"), "\(r.err)")
         #expect(r.err.split(separator: "\n").count == 1)
         #expect(try RawDB.rows(v.db("north"), "SELECT id FROM message").isEmpty)
         r = try v.run("north", ["outbox"])
@@ -396,7 +397,7 @@ enum RawDB {
     @Test func oversizedStdinIsRefusedWithoutStoring() async throws {
         let v = try await Valley()
         defer { v.close() }
-        for size in [152, 70_000] {
+        for size in [4097, 70_000] {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: CLI.binary)
             p.arguments = ["send", "east", "-", "--home", v.home("north"), "--port", "/dev/lora-msg-absent"]
@@ -409,7 +410,7 @@ enum RawDB {
             p.waitUntilExit()
             #expect(p.terminationStatus == 65, "\(msg)")
             #expect(msg.split(separator: "\n").count == 1)
-            #expect(msg.contains(size == 152 ? "1 over" : "more than 65536 bytes"), "\(msg)")
+            #expect(msg.contains(size == 4097 ? "1 over the 4096-byte limit" : "more than 65536 bytes"), "\(msg)")
         }
         #expect(try RawDB.rows(v.db("north"), "SELECT id FROM message").isEmpty)
     }

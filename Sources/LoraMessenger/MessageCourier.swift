@@ -125,27 +125,7 @@ public actor MessageCourier {
         let packet = messenger.packet(for: m, broadcast: broadcast)
         if gate.settings.region == .unset { throw .regionUnset(node: connection.info.nodeID) }
         let ms = gate.milliseconds(for: packet)
-        while true {
-            let now = messenger.now
-            let history: [AirtimeRecord]
-            do { history = try store.airtime(since: now - AirtimeLedger.windowSeconds) } catch { throw .store(error) }
-            switch gate.decide(milliseconds: ms, now: now, history: history) {
-            case .now:
-                break
-            case .never:
-                throw .exceedsDutyCycle(milliseconds: ms)
-            case .wait(let until):
-                let left = Int((until - now).rounded(.up))
-                if duty == .fail || (deadline.map { until > $0 } ?? false) {
-                    throw .dutyCycleWait(seconds: max(1, left), messageID: messageID)
-                }
-                progress(max(1, left))
-                emit(.waitingForDutyCycle(messageID: messageID, seconds: max(1, left)))
-                try? await Task.sleep(nanoseconds: UInt64(min(1.0, max(0.05, until - now)) * 1e9))
-                continue
-            }
-            break
-        }
+        try await awaitAirtime(ms, messageID: messageID, duty: duty, deadline: deadline, progress: progress)
         let packetID: UInt32
         do { packetID = try await connection.send(packet) } catch { throw .notSent(error, messageID: messageID) }
         let isBroadcast = packet.to == MeshPacket.broadcast
@@ -158,6 +138,31 @@ public actor MessageCourier {
         emit(.transmitted(messageID: messageID, packetID: packetID, broadcast: isBroadcast))
         for u in early.removeValue(forKey: packetID) ?? [] { deliver(packetID, u) }
         return packetID
+    }
+
+    /// Returns once the duty cycle has room for `ms` of transmission. With `.wait`, reports the
+    /// seconds left about once a second; `.fail`, or a wait past `deadline`, throws at once.
+    private func awaitAirtime(_ ms: Double, messageID: String, duty: DutyPolicy, deadline: Double?,
+                              progress: @Sendable (Int) -> Void) async throws(MessengerError) {
+        while true {
+            let now = messenger.now
+            let history: [AirtimeRecord]
+            do { history = try messenger.store.airtime(since: now - AirtimeLedger.windowSeconds) } catch { throw .store(error) }
+            switch gate.decide(milliseconds: ms, now: now, history: history) {
+            case .now:
+                return
+            case .never:
+                throw .exceedsDutyCycle(milliseconds: ms)
+            case .wait(let until):
+                let left = Int((until - now).rounded(.up))
+                if duty == .fail || (deadline.map { until > $0 } ?? false) {
+                    throw .dutyCycleWait(seconds: max(1, left), messageID: messageID)
+                }
+                progress(max(1, left))
+                emit(.waitingForDutyCycle(messageID: messageID, seconds: max(1, left)))
+                try? await Task.sleep(nanoseconds: UInt64(min(1.0, max(0.05, until - now)) * 1e9))
+            }
+        }
     }
 
     /// Sends every pending outbox message, oldest first; returns the ids sent. Used once the
@@ -223,25 +228,7 @@ public actor MessageCourier {
             let ms = gate.milliseconds(for: template)
             emit(.transferProgress(messageID: m.id, sent: n, confirmed: confirmed, count: all.count,
                                    airtimeLeft: Double(todo.count - n) * ms / 1000))
-            while true {
-                let now = messenger.now
-                let history: [AirtimeRecord]
-                do { history = try store.airtime(since: now - AirtimeLedger.windowSeconds) } catch { throw .store(error) }
-                switch gate.decide(milliseconds: ms, now: now, history: history) {
-                case .now: break
-                case .never: throw .exceedsDutyCycle(milliseconds: ms)
-                case .wait(let until):
-                    let left = Int((until - now).rounded(.up))
-                    if duty == .fail || (deadline.map { until > $0 } ?? false) {
-                        throw .dutyCycleWait(seconds: max(1, left), messageID: m.id)
-                    }
-                    progress(max(1, left))
-                    emit(.waitingForDutyCycle(messageID: m.id, seconds: max(1, left)))
-                    try? await Task.sleep(nanoseconds: UInt64(min(1.0, max(0.05, until - now)) * 1e9))
-                    continue
-                }
-                break
-            }
+            try await awaitAirtime(ms, messageID: m.id, duty: duty, deadline: deadline, progress: progress)
             let id: UInt32
             do { id = try await connection.send(template) } catch { throw .notSent(error, messageID: m.id) }
             controlFlights[id] = ControlFlight(milliseconds: ms, packet: template, receiptIDs: [])

@@ -63,6 +63,40 @@ def accept(accepter_secret, requester_secret, node, name):
             "name": name, "frame": (signed + tag).hex()}
 
 
+def transfer_receipt(maker_secret, other_secret, node, transfer_id, held):
+    maker_pub, other_pub = public(maker_secret), public(other_secret)
+    kr = hkdf(contact_key(maker_secret, other_pub), b"lora-msg v2 receipt")
+    sid = sender_id(maker_pub)
+    bitmap = bytearray((len(held) + 7) // 8)
+    for i, h in enumerate(held):
+        if h:
+            bitmap[i // 8] |= 1 << (i % 8)
+    signed = bytes([0x03, 0x02]) + sid[:4] + struct.pack(">I", node) + struct.pack(">I", transfer_id) + bytes([len(held)]) + bytes(bitmap)
+    tag = hmac.new(kr, signed + sid, hashlib.sha256).digest()[:16]
+    return {"maker_secret": maker_secret.hex(), "other_secret": other_secret.hex(), "node": node,
+            "transfer_id": transfer_id, "held": held, "frame": (signed + tag).hex()}
+
+
+def transfer(sender_secret, recipient_secret, nonces, transfer_id, kind, name, media, content):
+    """The stream (deflated with raw deflate, level 9, as zlib makes it, when shorter), its
+    chunks, and each chunk sealed under the given nonce."""
+    import zlib
+    c = zlib.compressobj(9, zlib.DEFLATED, -15, 9)
+    deflated = c.compress(content) + c.flush()
+    use = len(deflated) < len(content)
+    stream = bytes([kind, 1 if use else 0]) + struct.pack(">I", len(content)) + hashlib.sha256(content).digest()[:8]
+    stream += bytes([len(name.encode())]) + name.encode() + bytes([len(media)]) + media.encode() + (deflated if use else content)
+    pieces = [stream[i:i + 144] for i in range(0, len(stream), 144)]
+    assert len(pieces) <= len(nonces)
+    frames = []
+    for i, piece in enumerate(pieces):
+        body = bytes([0x02]) + struct.pack(">I", transfer_id) + bytes([i, len(pieces)]) + piece
+        frames.append(sealed(sender_secret, recipient_secret, nonces[i], body).hex())
+    return {"sender_secret": sender_secret.hex(), "recipient_secret": recipient_secret.hex(), "transfer_id": transfer_id,
+            "type": kind, "name": name, "media_type": media, "content": content.hex(), "deflated": use,
+            "stream": stream.hex(), "nonces": [n.hex() for n in nonces[:len(pieces)]], "frames": frames}
+
+
 def int24(v):
     return struct.pack(">i", v)[1:]
 
@@ -112,6 +146,16 @@ def main():
         ],
         "requests": [request(alice, "north farm"), request(bob, "谷の家")],
         "accepts": [accept(bob, alice, 0xDAEF9304, "east"), accept(alice, bob, 0, "")],
+        "transfer_receipts": [
+            transfer_receipt(bob, alice, 0xDAEF9304, 0xDEADBEEF, [True, False, True]),
+            transfer_receipt(alice, bob, 7, 1, [i % 5 != 2 for i in range(128)]),
+        ],
+        "transfers": [
+            transfer(alice, bob, [bytes([i]) * 24 for i in range(1, 40)], 0x01020304, 1, "", "",
+                     ("the river is rising at the north bridge; bring the sheep up to the barn tonight. " * 12).encode()),
+            transfer(bob, alice, [bytes([0x80 + i]) * 24 for i in range(1, 40)], 0xFFFFFFFF, 2, "map.bin", "application/octet-stream",
+                     bytes((i * 97 + 13) % 251 for i in range(700))),
+        ],
         "locations": [
             location(alice, bob, n1, 46.5197, 6.6323, 1763726400),
             location(bob, alice, n2, -33.8568, 151.2153, 1763726401, 58, 4),

@@ -21,10 +21,7 @@ public struct ContactRequest: Equatable, Sendable {
     public var bytes: [UInt8] { [Self.frameByte] + publicKey.bytes + Array(displayName.utf8) }
 
     public init(bytes: some Collection<UInt8>) throws(LoraCryptoError) {
-        let b = Array(bytes)
-        guard b.count >= Self.minimumBytes else { throw .malformedEnvelope(.tooShort(bytes: b.count, minimum: Self.minimumBytes)) }
-        guard b.count <= Self.maximumBytes else { throw .malformedEnvelope(.tooLong(bytes: b.count, maximum: Self.maximumBytes)) }
-        guard b[0] == Self.frameByte else { throw .malformedEnvelope(.unsupportedVersion(b[0])) }
+        let b = try checkedFrame(bytes, first: Self.frameByte, minimum: Self.minimumBytes, maximum: Self.maximumBytes)
         publicKey = try PublicKey(bytes: Array(b[1...32]))
         displayName = try Self.name(from: b[33...])
     }
@@ -85,10 +82,7 @@ public struct ContactAccept: Equatable, Sendable {
     }
 
     public init(bytes: some Collection<UInt8>) throws(LoraCryptoError) {
-        let b = Array(bytes)
-        guard b.count >= Self.minimumBytes else { throw .malformedEnvelope(.tooShort(bytes: b.count, minimum: Self.minimumBytes)) }
-        guard b.count <= Self.maximumBytes else { throw .malformedEnvelope(.tooLong(bytes: b.count, maximum: Self.maximumBytes)) }
-        guard b[0] == Self.frameByte else { throw .malformedEnvelope(.unsupportedVersion(b[0])) }
+        let b = try checkedFrame(bytes, first: Self.frameByte, minimum: Self.minimumBytes, maximum: Self.maximumBytes)
         publicKey = try PublicKey(bytes: Array(b[1...32]))
         node = UInt32(b[33]) << 24 | UInt32(b[34]) << 16 | UInt32(b[35]) << 8 | UInt32(b[36])
         let tagStart = b.count - Self.tagByteCount
@@ -128,4 +122,14 @@ public enum LoraFrame: Equatable, Sendable {
         default: throw .malformedEnvelope(.unsupportedVersion(first))
         }
     }
+}
+
+/// The checks every v2 frame parser starts with: its length within bounds (before anything is
+/// read) and its first byte.
+func checkedFrame(_ bytes: some Collection<UInt8>, first: UInt8, minimum: Int, maximum: Int) throws(LoraCryptoError) -> [UInt8] {
+    guard bytes.count >= minimum else { throw .malformedEnvelope(.tooShort(bytes: bytes.count, minimum: minimum)) }
+    guard bytes.count <= maximum else { throw .malformedEnvelope(.tooLong(bytes: bytes.count, maximum: maximum)) }
+    let b = Array(bytes)
+    guard b[0] == first else { throw .malformedEnvelope(.unsupportedVersion(b[0])) }
+    return b
 }

@@ -99,13 +99,7 @@ public struct DeliveryReceipt: Equatable, Sendable {
 
     /// Parses the frame's shape; `verify` decides whether it is genuine.
     public init(bytes: some Collection<UInt8>) throws(LoraCryptoError) {
-        let b = Array(bytes)
-        let minimum = Self.byteCount(refs: 1)
-        guard b.count >= minimum else { throw .malformedEnvelope(.tooShort(bytes: b.count, minimum: minimum)) }
-        guard b.count <= Self.byteCount(refs: Self.maxRefs) else {
-            throw .malformedEnvelope(.tooLong(bytes: b.count, maximum: Self.byteCount(refs: Self.maxRefs)))
-        }
-        guard b[0] == Self.frameByte else { throw .malformedEnvelope(.unsupportedVersion(b[0])) }
+        let b = try checkedFrame(bytes, first: Self.frameByte, minimum: Self.byteCount(refs: 1), maximum: Self.byteCount(refs: Self.maxRefs))
         guard b[1] & ~3 == 0 else { throw .malformedEnvelope(.badField("receipt flags 0x\(String(b[1], radix: 16)) has unknown bits")) }
         read = b[1] & 1 != 0
         makerHint = Array(b[2..<6])
@@ -118,7 +112,9 @@ public struct DeliveryReceipt: Equatable, Sendable {
                 throw .malformedEnvelope(.badField("a transfer receipt for \(count) chunks cannot be \(b.count) bytes"))
             }
             let bitmap = b[15..<15 + bitmapBytes]
-            if count % 8 != 0, bitmap.last! >> (count % 8) != 0 { throw .malformedEnvelope(.badField("bits set past the last chunk")) }
+            if count % 8 != 0, let last = bitmap.last, last >> (count % 8) != 0 {
+                throw .malformedEnvelope(.badField("bits set past the last chunk"))
+            }
             let held = (0..<count).map { bitmap[15 + $0 / 8] & (1 << ($0 % 8)) != 0 }
             transfer = TransferHoldings(transferID: UInt32(b[10]) << 24 | UInt32(b[11]) << 16 | UInt32(b[12]) << 8 | UInt32(b[13]), held: held)
             refs = []

@@ -71,7 +71,7 @@ public struct LoraEnvelope: Equatable, Sendable {
     /// nonce under one key forfeits confidentiality and authenticity.
     @_spi(KnownAnswer)
     public static func seal(bytes plaintext: [UInt8], version: UInt8 = version, from sender: SenderID, with key: ContactKey, nonce: [UInt8]) throws(LoraCryptoError) -> LoraEnvelope {
-        precondition(version == Self.version || version == sealedVersion, "no such envelope version")
+        guard version == Self.version || version == sealedVersion else { throw .malformedEnvelope(.unsupportedVersion(version)) }
         guard plaintext.count <= maxPlaintextBytes else {
             throw .messageTooLong(bytes: plaintext.count, limit: maxPlaintextBytes)
         }

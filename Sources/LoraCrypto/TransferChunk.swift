@@ -71,13 +71,14 @@ public struct TransferStream: Equatable, Sendable {
         guard nameBytes.count <= Self.maxNameBytes, media.count <= 127, mediaType.allSatisfy(\.isASCII) else {
             throw .malformedEnvelope(.badField("a file name is at most \(Self.maxNameBytes) bytes and a media type 127 ASCII bytes"))
         }
-        let deflated = Deflate.compress(content)
-        let useDeflate = deflated.map { $0.count < content.count } ?? false
+        // Deflated only when that is shorter (random bytes, a photo, do not shrink).
+        let payload = Deflate.compress(content).flatMap { $0.count < content.count ? $0 : nil }
+        let useDeflate = payload != nil
         let n = UInt32(content.count)
         var out: [UInt8] = [type.rawValue, useDeflate ? 1 : 0, UInt8(n >> 24), UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)]
         out += Sodium.sha256(content).prefix(8)
         out += [UInt8(nameBytes.count)] + nameBytes + [UInt8(media.count)] + media
-        out += useDeflate ? deflated! : content
+        out += payload ?? content
         return out
     }
 

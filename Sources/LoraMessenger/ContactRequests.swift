@@ -113,17 +113,15 @@ extension Messenger {
                       progress: @escaping @Sendable (SendProgress) -> Void) async throws(MessengerError) -> String {
         let f = OutgoingFrame(id: UUID().uuidString.lowercased(), frame: bytes, toNode: node, createdAt: now)
         do { try store.queueFrame(f) } catch { throw .store(error) }
-        let deadline = now + timeout
         if let pid = TailPresence.runningTail(home: home) {
             progress(.handedToTail(pid: pid))
-            var interval = 0.05
-            while now < deadline {
+            let store = self.store
+            return try await MessageCourier.watch(store: store, timeout: timeout, clock: { self.now }) { expired throws(MessengerError) in
                 if ((try? store.frame(id: f.id)) ?? nil)?.sentAt != nil { return f.id }
-                try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
-                interval = min(1, interval * 1.5)
+                guard expired else { return nil }
+                try? store.deleteFrame(id: f.id)
+                throw .frameNotSent("the running 'lora-msg tail' did not send it within \(Int(timeout)) s")
             }
-            try? store.deleteFrame(id: f.id)
-            throw .frameNotSent("the running 'lora-msg tail' did not send it within \(Int(timeout)) s")
         }
         let courier: MessageCourier
         do { courier = try await MessageCourier.connect(messenger: self, endpoint: try radio.locate(), reconnectForSeconds: 10) } catch {

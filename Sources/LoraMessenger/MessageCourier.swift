@@ -54,7 +54,7 @@ public actor MessageCourier {
     private var sending: Set<String> = []
     /// Our receipts and contact frames in the air: their airtime is booked when queued, and a
     /// receipt DM the radio cannot PKI-encrypt goes again as a broadcast.
-    private struct ControlFlight { var milliseconds: Double; var packet: MeshPacket; var receiptIDs: [String] }
+    private struct ControlFlight { var milliseconds: Double; var packet: MeshPacket }
     private var controlFlights: [UInt32: ControlFlight] = [:]
     private var receiptTimer: Task<Void, Never>?
     private var pump: Task<Void, Never>?
@@ -142,8 +142,9 @@ public actor MessageCourier {
 
     /// Returns once the duty cycle has room for `ms` of transmission. With `.wait`, reports the
     /// seconds left about once a second; `.fail`, or a wait past `deadline`, throws at once.
-    private func awaitAirtime(_ ms: Double, messageID: String, duty: DutyPolicy, deadline: Double?,
-                              progress: @Sendable (Int) -> Void) async throws(MessengerError) {
+    /// `messageID` nil: a receipt or contact frame, whose waits are not reported.
+    private func awaitAirtime(_ ms: Double, messageID: String?, duty: DutyPolicy, deadline: Double?,
+                              progress: @Sendable (Int) -> Void = { _ in }) async throws(MessengerError) {
         while true {
             let now = messenger.now
             let history: [AirtimeRecord]
@@ -156,10 +157,10 @@ public actor MessageCourier {
             case .wait(let until):
                 let left = Int((until - now).rounded(.up))
                 if duty == .fail || (deadline.map { until > $0 } ?? false) {
-                    throw .dutyCycleWait(seconds: max(1, left), messageID: messageID)
+                    throw .dutyCycleWait(seconds: max(1, left), messageID: messageID ?? "")
                 }
                 progress(max(1, left))
-                emit(.waitingForDutyCycle(messageID: messageID, seconds: max(1, left)))
+                if let messageID { emit(.waitingForDutyCycle(messageID: messageID, seconds: max(1, left))) }
                 try? await Task.sleep(nanoseconds: UInt64(min(1.0, max(0.05, until - now)) * 1e9))
             }
         }
@@ -231,7 +232,7 @@ public actor MessageCourier {
             try await awaitAirtime(ms, messageID: m.id, duty: duty, deadline: deadline, progress: progress)
             let id: UInt32
             do { id = try await connection.send(template) } catch { throw .notSent(error, messageID: m.id) }
-            controlFlights[id] = ControlFlight(milliseconds: ms, packet: template, receiptIDs: [])
+            controlFlights[id] = ControlFlight(milliseconds: ms, packet: template)
             record("chunk sent") { () throws(StoreError) in try store.noteChunkSent(peer: m.peer, transferID: transfer, index: chunk.index) }
             if n == 0 {
                 record("transmitted") { () throws(StoreError) in
@@ -284,7 +285,7 @@ public actor MessageCourier {
         }
         var p = messenger.packet(for: m, broadcast: broadcast)
         p.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: chunk.envelope))
-        if (try? await sendControl(p, receiptIDs: [], waitForDuty: true)) != nil {
+        if (try? await sendControl(p, waitForDuty: true)) != nil {
             try? store.noteChunkSent(peer: m.peer, transferID: transfer, index: chunk.index)
         }
         armProbe(messageID, broadcast: broadcast)
@@ -303,7 +304,7 @@ public actor MessageCourier {
     private func sendTransferReceipt(peer: [UInt8], transferID: UInt32) async {
         transferReceiptTimers[transferID] = nil
         guard let packet = try? messenger.transferReceiptPacket(peer: peer, transferID: transferID, node: connection.info.nodeNum) else { return }
-        _ = try? await sendControl(packet, receiptIDs: [], waitForDuty: true)
+        _ = try? await sendControl(packet, waitForDuty: true)
     }
 
     // MARK: Receipts and contact frames
@@ -346,7 +347,7 @@ public actor MessageCourier {
                 let batch = Array(messages[start..<min(messages.count, start + 16)])
                 guard let packet = try? messenger.receiptPacket(for: batch, read: group.read, node: connection.info.nodeNum) else { continue }
                 let sent: UInt32?
-                do { sent = try await sendControl(packet, receiptIDs: batch.map(\.id)) } catch { return }   // radio gone: still owed
+                do { sent = try await sendControl(packet) } catch { return }   // radio gone: still owed
                 if sent == nil {
                     // No room in the duty cycle now: try again in a while.
                     scheduleReceipts(in: 30)
@@ -368,7 +369,7 @@ public actor MessageCourier {
             p.wantAck = f.toNode != nil
             p.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: f.frame))
             let packetID: UInt32?
-            do { packetID = try await sendControl(p, receiptIDs: [], waitForDuty: true) } catch { return }
+            do { packetID = try await sendControl(p, waitForDuty: true) } catch { return }
             if let packetID {
                 record("frame sent") { () throws(StoreError) in try messenger.store.markFrameSent(id: f.id, packetID: packetID, at: messenger.now) }
             }
@@ -378,25 +379,17 @@ public actor MessageCourier {
     /// Hands a frame that is not a stored message to the radio, inside the duty cycle: nil
     /// (or false) when there is no room now and `waitForDuty` is off.
     @discardableResult
-    private func sendControl(_ packet: MeshPacket, receiptIDs: [String], waitForDuty: Bool = false) async throws(MessengerError) -> UInt32? {
+    private func sendControl(_ packet: MeshPacket, waitForDuty: Bool = false) async throws(MessengerError) -> UInt32? {
         let ms = gate.milliseconds(for: packet)
-        while true {
-            let now = messenger.now
-            let history: [AirtimeRecord]
-            do { history = try messenger.store.airtime(since: now - AirtimeLedger.windowSeconds) } catch { throw .store(error) }
-            switch gate.decide(milliseconds: ms, now: now, history: history) {
-            case .now: break
-            case .never: return nil
-            case .wait(let until):
-                guard waitForDuty else { return nil }
-                try? await Task.sleep(nanoseconds: UInt64(min(1.0, max(0.05, until - now)) * 1e9))
-                continue
+        do { try await awaitAirtime(ms, messageID: nil, duty: waitForDuty ? .wait : .fail, deadline: nil) } catch {
+            switch error {
+            case .dutyCycleWait, .exceedsDutyCycle: return nil
+            default: throw error
             }
-            break
         }
         let id: UInt32
         do { id = try await connection.send(packet) } catch { throw .radio(error) }
-        controlFlights[id] = ControlFlight(milliseconds: ms, packet: packet, receiptIDs: receiptIDs)
+        controlFlights[id] = ControlFlight(milliseconds: ms, packet: packet)
         return id
     }
 
@@ -417,18 +410,28 @@ public actor MessageCourier {
     /// another process has committed something.
     public static func waitFor(store: MessageStore, messageID: String, goal: Goal, timeout: Double,
                                clock: @Sendable () -> Double) async throws(MessengerError) -> DeliveryState {
+        try await watch(store: store, timeout: timeout, clock: clock) { expired throws(MessengerError) in
+            try check(store: store, messageID: messageID, goal: goal, timeout: timeout, expired: expired)
+        }
+    }
+
+    /// Waits until `check` has an answer, asking it once at the start, again only when some
+    /// process has committed to the database, and once more at the deadline (`expired`
+    /// true; it must answer or throw then).
+    static func watch<T>(store: MessageStore, timeout: Double, clock: @Sendable () -> Double,
+                         check: (_ expired: Bool) throws(MessengerError) -> T?) async throws(MessengerError) -> T {
         let deadline = clock() + timeout
         var interval = 0.05
         var seen = -1
         while true {
             let counter: Int
             do { counter = try store.changeCounter() } catch { throw .store(error) }
-            if counter != seen || clock() >= deadline {
+            let expired = clock() >= deadline
+            if counter != seen || expired {
                 seen = counter
                 interval = 0.05
-                if let state = try check(store: store, messageID: messageID, goal: goal, timeout: timeout, expired: clock() >= deadline) {
-                    return state
-                }
+                if let answer = try check(expired) { return answer }
+                if expired { throw .timedOut(waitingFor: "an answer", seconds: timeout, messageID: "") }
             } else {
                 interval = min(1.0, interval * 1.5)
             }
@@ -616,7 +619,7 @@ public actor MessageCourier {
             var again = flight.packet
             again.to = MeshPacket.broadcast
             again.id = 0
-            Task { _ = try? await self.sendControl(again, receiptIDs: flight.receiptIDs) }
+            Task { _ = try? await self.sendControl(again) }
         case .acked, .failed:
             controlFlights[packetID] = nil
         case .notice(let text):

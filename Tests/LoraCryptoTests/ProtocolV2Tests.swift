@@ -222,6 +222,10 @@ private struct V2Vectors: Decodable {
         // Relabelling the version byte breaks the tag (it is associated data).
         var relabelled = loc.bytes; relabelled[0] = 0x01
         #expect(throws: LoraCryptoError.authenticationFailed) { try LoraEnvelope(bytes: relabelled).open(with: key) }
+        // Sealing under a version that does not exist is an error, not a trap.
+        #expect(throws: LoraCryptoError.malformedEnvelope(.unsupportedVersion(3))) {
+            try LoraEnvelope.seal(bytes: [1], version: 3, from: alice.senderID, with: key, nonce: [UInt8](repeating: 0, count: 24))
+        }
         for bad: [UInt8] in [[], [0x00], [0x06, 1, 2], [0xFF] + [UInt8](repeating: 0, count: 60)] {
             #expect(throws: LoraCryptoError.self) { try LoraFrame(bytes: bad) }
         }

@@ -42,10 +42,10 @@ import Testing
         #expect(throws: LoraCryptoError.self) { try TransferChunk(bytes: b) }
         #expect(throws: LoraCryptoError.self) { try TransferChunk(bytes: c.bytes + [UInt8](repeating: 0, count: 144)) }
         let good = try TransferStream(type: .text, content: Array("hello".utf8)).encoded()
-        for i in good.indices {   // every truncation and every single-byte change is refused or checked
-            #expect(throws: LoraCryptoError.self) { try TransferStream(decoding: Array(good.prefix(i))) }
+        for i in good.indices {   // every truncation and every single-byte change is refused
+            #expect(throws: LoraCryptoError.self, "cut at \(i)") { try TransferStream(decoding: Array(good.prefix(i))) }
             var bad = good; bad[i] ^= 0x41
-            if let s = try? TransferStream(decoding: bad) { #expect(s.content != Array("hello".utf8) || i == 1, "byte \(i)") }
+            #expect(throws: LoraCryptoError.self, "byte \(i)") { try TransferStream(decoding: bad) }
         }
         // A deflate bomb: says 16 bytes, inflates to more: refused without the allocation.
         var bomb = try TransferStream(type: .text, content: [UInt8](repeating: 0x61, count: 16_000)).encoded()

@@ -229,3 +229,41 @@ final class Clock: @unchecked Sendable {
         #expect(throws: MessengerError.self) { try GPSDReader(address: "a:1:2") }
     }
 }
+
+/// A peer on the gpsd port that is not gpsd: one line, no hang, no unbounded buffer.
+@Suite(.serialized) struct GPSDPeerTests {
+    /// Serves `reply` to the first connection on a loopback port, then closes it.
+    private func serve(_ reply: [UInt8]) throws -> UInt16 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET); addr.sin_addr.s_addr = inet_addr("127.0.0.1"); addr.sin_port = 0
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        try withUnsafeMutablePointer(to: &addr) { p in
+            try p.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
+                try #require(bind(fd, sa, len) == 0 && listen(fd, 1) == 0 && getsockname(fd, sa, &len) == 0)
+            }
+        }
+        let port = UInt16(bigEndian: addr.sin_port)
+        Thread {
+            let c = accept(fd, nil, nil)
+            var sent = 0
+            while sent < reply.count { let n = reply[sent...].withUnsafeBytes { send(c, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }; if n <= 0 { break }; sent += n }
+            close(c); close(fd)
+        }.start()
+        return port
+    }
+
+    private func failure(port: UInt16) -> MessengerError? {
+        do { _ = try GPSDReader(address: "127.0.0.1:\(port)").fix(timeout: 10); return nil } catch { return error }
+    }
+
+    @Test func aStreamWithoutNewlinesIsRefused() throws {
+        let error = failure(port: try serve([UInt8](repeating: 0x78, count: 70_000)))
+        #expect(error?.description.contains("does not speak gpsd") == true, "\(String(describing: error))")
+    }
+
+    @Test func aPeerThatClosesWithoutAFixIsAnError() throws {
+        let error = failure(port: try serve(Array(#"{"class":"VERSION","release":"3.22"}"#.utf8) + [10] + Array(#"{"class":"TPV","mode":1}"#.utf8) + [10]))
+        #expect(error?.exitStatus == .unavailable && error?.description.contains("closed") == true, "\(String(describing: error))")
+    }
+}

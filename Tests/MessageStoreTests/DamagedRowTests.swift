@@ -13,14 +13,16 @@ import TestSupport
         let seen: @Sendable (MessageStore) throws -> Void = { _ = try $0.otherNodes(senderID: [UInt8](repeating: 1, count: 8)) }
         let request: @Sendable (MessageStore) throws -> Void = { _ = try $0.requests(now: 2) }
         let frame: @Sendable (MessageStore) throws -> Void = { _ = try $0.unsentFrames() }
+        let chunk: @Sendable (MessageStore) throws -> Void = { _ = try $0.chunks(peer: [UInt8](repeating: 1, count: 8), direction: .incoming, transferID: 7) }
         return ["name", "public_key", "sender_id", "node", "node_given", "added_at", "verified_at", "last_heard_at"].map { ("contact", $0, contact) }
             + ["id", "peer", "direction", "envelope", "sender_id", "nonce", "created_at", "received_at", "state", "failure",
                "packet_id", "to_node", "from_node", "hops", "rssi", "snr", "channel", "hop_limit", "attempts", "updated_at",
-               "read_at", "receipt_sent"].map { ("message", $0, message) }
+               "read_at", "receipt_sent", "transfer_id", "chunk_count"].map { ("message", $0, message) }
             + ["started_at", "milliseconds"].map { ("airtime", $0, airtime) }
             + ["node", "first_seen", "last_seen", "count"].map { ("node_seen", $0, seen) }
             + ["public_key", "display_name", "node", "answer", "received_at", "count"].map { ("contact_request", $0, request) }
             + ["id", "frame", "to_node", "created_at", "packet_id"].map { ("frame_outbox", $0, frame) }
+            + ["peer", "direction", "transfer_id", "idx", "count", "envelope", "nonce", "held", "sends", "at"].map { ("chunk", $0, chunk) }
     }()
 
     /// A value of the wrong type for each column: text where a number or blob belongs, a
@@ -29,7 +31,7 @@ import TestSupport
         switch column {
         case "name", "id", "direction", "state", "failure", "display_name": return "X'00FF'"
         case "public_key", "sender_id", "peer", "envelope", "nonce", "frame": return "42"
-        case "node", "to_node", "from_node", "packet_id": return "-5"
+        case "node", "to_node", "from_node", "packet_id", "transfer_id": return "-5"
         default: return "'yesterday'"
         }
     }
@@ -48,6 +50,8 @@ import TestSupport
         try store.noteHeard(senderID: sid, node: 0x33, at: 2)
         _ = try store.admitRequest(ContactRequestRecord(publicKey: [UInt8](repeating: 4, count: 32), displayName: "west", node: 0x44, isAnswer: false, receivedAt: 1))
         try store.queueFrame(OutgoingFrame(id: "f1", frame: [4, 5], toNode: 0x44, createdAt: 1))
+        _ = try store.admitChunk(StoredChunk(peer: sid, direction: .incoming, transferID: 7, index: 0, count: 2, envelope: [9],
+                                             nonce: [UInt8](repeating: 5, count: 24), at: 1))
         try queue.write { db in
             try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
             try db.execute(sql: "UPDATE \(table) SET \(column) = \(Self.wrongValue(table, column))")

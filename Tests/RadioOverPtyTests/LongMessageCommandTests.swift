@@ -109,6 +109,12 @@ func prose(bytes: Int, seed: UInt64) -> String {
         #expect(try Data(contentsOf: URL(fileURLWithPath: out)) == Data(bytes))
         let again = try CLI.run(["save", String(id.prefix(8)), out, "--home", c.home("b")])
         #expect(again.status == 73 && again.err.contains("exists"), "never overwritten: \(again.err)")
+        // Bad ids: unknown (66), and a text is not a file (65).
+        #expect(try CLI.run(["save", "ffffffff", out + "2", "--home", c.home("b")]).status == 66)
+        #expect(try c.run("a", ["send", "b", "just a short text"]).status == 0)
+        let textID = try #require(try RawDB.rows(c.home("a") + "/messages.sqlite", "SELECT id FROM message WHERE transfer_id IS NULL").first?["id"] as String?)
+        let notAFile = try CLI.run(["save", String(textID.prefix(8)), out + "3", "--home", c.home("a")])
+        #expect(notAFile.status == 65 && notAFile.err.contains("not a file"), "\(notAFile.err)")
         // Limits, each one line with a non-zero exit.
         let big = c.root + "/big.bin"
         try Data(count: 16 * 1024 + 1).write(to: URL(fileURLWithPath: big))

@@ -54,7 +54,9 @@ public actor MessageCourier {
     private var sending: Set<String> = []
     /// Our receipts and contact frames in the air: their airtime is booked when queued, and a
     /// receipt DM the radio cannot PKI-encrypt goes again as a broadcast.
-    private struct ControlFlight { var milliseconds: Double; var packet: MeshPacket }
+    /// A packet that is not a message's own: a receipt, a contact frame, or a chunk (whose
+    /// sender waits until the radio takes it).
+    private struct ControlFlight { var milliseconds: Double; var packet: MeshPacket; var isChunk = false }
     private var controlFlights: [UInt32: ControlFlight] = [:]
     private var receiptTimer: Task<Void, Never>?
     private var pump: Task<Void, Never>?
@@ -220,6 +222,10 @@ public actor MessageCourier {
             throw .deliveryFailed(reason: why, messageID: m.id)
         }
         var template = messenger.packet(for: m, broadcast: broadcast)
+        // No per-packet ACK: the receiver's bitmap receipts say what to send again. With
+        // want_ack the radio retransmits each chunk whose ACK is slow (and a stream of chunks
+        // keeps the channel busy, so ACKs are slow), up to tripling the airtime.
+        template.wantAck = false
         if gate.settings.region == .unset { throw .regionUnset(node: connection.info.nodeID) }
         let confirmed = all.count - all.filter { !$0.held }.count
         var last: UInt32 = 0
@@ -232,7 +238,17 @@ public actor MessageCourier {
             try await awaitAirtime(ms, messageID: m.id, duty: duty, deadline: deadline, progress: progress)
             let id: UInt32
             do { id = try await connection.send(template) } catch { throw .notSent(error, messageID: m.id) }
-            controlFlights[id] = ControlFlight(milliseconds: ms, packet: template)
+            controlFlights[id] = ControlFlight(milliseconds: ms, packet: template, isChunk: true)
+            // One chunk at a time into the radio: its airtime is in the ledger before the next
+            // duty-cycle check, and a chunk counts as sent only once the radio has taken it
+            // (a full queue holds it in the session; a killed process never sent it).
+            switch await taken(id, within: Self.chunkTakenSeconds) {
+            case .taken: break
+            case .refused(let why):
+                throw .deliveryFailed(reason: "the radio refused chunk \(chunk.index + 1) of \(chunk.count) (\(why)); the rest waits for the next pass", messageID: m.id)
+            case .noAnswer:
+                throw .timedOut(waitingFor: "the radio to take chunk \(chunk.index + 1) of \(chunk.count)", seconds: Self.chunkTakenSeconds, messageID: m.id)
+            }
             record("chunk sent") { () throws(StoreError) in try store.noteChunkSent(peer: m.peer, transferID: transfer, index: chunk.index) }
             if n == 0 {
                 record("transmitted") { () throws(StoreError) in
@@ -390,6 +406,7 @@ public actor MessageCourier {
         let id: UInt32
         do { id = try await connection.send(packet) } catch { throw .radio(error) }
         controlFlights[id] = ControlFlight(milliseconds: ms, packet: packet)
+        for u in early.removeValue(forKey: id) ?? [] { deliver(id, u) }
         return id
     }
 
@@ -480,7 +497,40 @@ public actor MessageCourier {
         }
     }
 
-    private func wakeAll() { for id in Array(waiters.keys) { wake(id) } }
+    private func wakeAll() {
+        for id in Array(waiters.keys) { wake(id) }
+        for id in Array(takers.keys) { settleTaken(id, .noAnswer) }
+    }
+
+    /// Packets (chunks) whose sender waits until the radio takes or refuses them.
+    private var takers: [UInt32: (continuation: CheckedContinuation<Take, Never>, timer: Task<Void, Never>)] = [:]
+    static let chunkTakenSeconds = 60.0
+    enum Take { case taken, refused(String), noAnswer }
+
+    /// Whether the radio queued the packet, refused it, or said nothing (the link went away,
+    /// or `seconds` passed).
+    private func taken(_ packetID: UInt32, within seconds: Double) async -> Take {
+        if resolvedTakes.remove(packetID) != nil { return .taken }
+        return await withCheckedContinuation { (c: CheckedContinuation<Take, Never>) in
+            let timer = Task {
+                try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+                if !Task.isCancelled { self.settleTaken(packetID, .noAnswer) }
+            }
+            takers[packetID] = (c, timer)
+            // News that came while the packet was being handed over (a QueueStatus, or a
+            // refusal for space and the new id it goes under): the waiter is in place for it now.
+            for u in early.removeValue(forKey: packetID) ?? [] { deliver(packetID, u) }
+        }
+    }
+
+    /// A QueueStatus that came before anyone waited for it.
+    private var resolvedTakes: Set<UInt32> = []
+
+    private func settleTaken(_ packetID: UInt32, _ outcome: Take) {
+        guard let t = takers.removeValue(forKey: packetID) else { return }
+        t.timer.cancel()
+        t.continuation.resume(returning: outcome)
+    }
 
     /// Writes a delivery fact to the store; a failure is reported, never swallowed.
     private func record(_ what: String, _ body: () throws(StoreError) -> Void) {
@@ -609,19 +659,25 @@ public actor MessageCourier {
             record("airtime") { () throws(StoreError) in
                 try messenger.store.recordAirtime(AirtimeRecord(startedAt: messenger.now, milliseconds: flight.milliseconds))
             }
+            if takers[packetID] != nil { settleTaken(packetID, .taken) } else if flight.isChunk { resolvedTakes.insert(packetID) }
         case .relayed:
             if flight.packet.to == MeshPacket.broadcast { controlFlights[packetID] = nil }
         case .renumbered(let newID):
             controlFlights[packetID] = nil
             controlFlights[newID] = flight
+            if let t = takers.removeValue(forKey: packetID) { takers[newID] = t }
+            for u in early.removeValue(forKey: newID) ?? [] { deliver(newID, u) }
         case .failed(.nak(let reason)) where flight.packet.to != MeshPacket.broadcast && (reason == .pkiSendFailPublicKey || reason == .pkiUnknownPubkey):
             controlFlights[packetID] = nil
             var again = flight.packet
             again.to = MeshPacket.broadcast
             again.id = 0
             Task { _ = try? await self.sendControl(again) }
-        case .acked, .failed:
+        case .acked:
             controlFlights[packetID] = nil
+        case .failed(let f):
+            controlFlights[packetID] = nil
+            settleTaken(packetID, .refused(f.description))
         case .notice(let text):
             emit(.notice(text))
         }

@@ -123,4 +123,64 @@ func prose(bytes: Int, seed: UInt64) -> String {
         #expect(try c.run("a", ["send", "b", "--file", c.root + "/absent"]).status == 65)
         #expect(try c.run("a", ["send", "b", "hi", "--file", src]).status == 64)
     }
+
+    /// kill -9 of the receiver, then of the sender, mid-transfer: each comes back from its
+    /// store (the receiver keeps the chunks it held, the sender sends what was not yet taken)
+    /// and the file arrives once, byte-equal; the receiver never wrote it out in the clear.
+    @Test func killedMidTransferOnEitherSideResumesFromTheStore() async throws {
+        let c = try await Chain(Chain.pair, speed: 10)
+        defer { c.close() }
+        let dbA = c.home("a") + "/messages.sqlite", dbB = c.home("b") + "/messages.sqlite"
+        func count(_ db: String, _ sql: String) -> Int { ((try? RawDB.rows(db, sql))?.first?["n"] as Int?) ?? 0 }
+        let held = { count(dbB, "SELECT count(*) AS n FROM chunk WHERE direction = 'in'") }
+        let sent = { count(dbA, "SELECT count(*) AS n FROM chunk WHERE direction = 'out' AND sends > 0") }
+        var bytes = [UInt8](repeating: 0, count: 8000)
+        var x: UInt32 = 7
+        for i in bytes.indices { x = x &* 1_103_515_245 &+ 12345; bytes[i] = UInt8(x >> 24) }
+        let src = c.root + "/survey.bin"
+        try Data(bytes).write(to: URL(fileURLWithPath: src))
+
+        var tailB = try c.tail("b", ["--json"])
+        try await listening(tailB)
+        let t0 = Date()
+        let sender = try Background(["send", "b", "--file", src, "--wait", "delivered", "--timeout", "600",
+                                     "--home", c.home("a"), "--port", c.sim.link("a")])
+        #expect(await sender.wait(timeout: 60) { held() >= 5 }, "\(sender.err.suffix(300))")
+        tailB.kill9()
+        let heldAtDeath = held()
+        sender.kill9()
+        let total = count(dbA, "SELECT count(*) AS n FROM chunk WHERE direction = 'out'")
+        let sentAtDeath = sent()
+        #expect(sentAtDeath < total, "the sender died mid-pass (\(sentAtDeath) of \(total))")
+        #expect(held() < total)
+        for db in [dbB, dbB + "-wal"] {
+            let raw = (try? Data(contentsOf: URL(fileURLWithPath: db))) ?? Data()
+            #expect(raw.range(of: Data(bytes[1000..<1016])) == nil, "\(db) holds plaintext")
+        }
+
+        // Both come back; the receiver's tail picks up, the sender's tail resumes the outbox.
+        tailB = try c.tail("b", ["--json"])
+        defer { tailB.stop() }
+        try await listening(tailB)
+        #expect(held() >= heldAtDeath, "the chunks held before the kill were kept")
+        let tailA = try c.tail("a", ["--verbose"])
+        defer { tailA.stop() }
+        print("[kill -9 mid-transfer] both back after \(String(format: "%.1f", Date().timeIntervalSince(t0))) s")
+        #expect(await tailB.wait(timeout: 180) { tailB.lines.contains { $0.contains("\"kind\":\"file\"") } }, "\(tailA.err.suffix(6000))\n\(tailB.err.suffix(800))")
+        #expect(await tailA.wait(timeout: 60) {
+            count(dbA, "SELECT count(*) AS n FROM message WHERE direction = 'out' AND state IN ('delivered', 'read')") == 1
+        })
+        let untouched = count(dbA, "SELECT count(*) AS n FROM chunk WHERE direction = 'out' AND sends > 0")
+        #expect(untouched == total)
+        #expect(count(dbA, "SELECT count(DISTINCT transfer_id) AS n FROM chunk WHERE direction = 'out'") == 1, "the same transfer resumed")
+        let sends = count(dbA, "SELECT sum(sends) AS n FROM chunk WHERE direction = 'out'")
+        print("[kill -9 mid-transfer] \(total) chunks; receiver died holding \(heldAtDeath), sender after handing \(sentAtDeath) to its radio; " +
+              "\(sends) chunk sends in all, \(String(format: "%.0f", Date().timeIntervalSince(t0))) s")
+        tailB.stop()
+        let id = try #require(try RawDB.rows(dbB, "SELECT id FROM message WHERE direction = 'in'").first?["id"] as String?)
+        #expect(try RawDB.rows(dbB, "SELECT id FROM message WHERE direction = 'in'").count == 1, "once")
+        let out = c.root + "/saved.bin"
+        #expect(try CLI.run(["save", String(id.prefix(8)), out, "--home", c.home("b")]).status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out)) == Data(bytes))
+    }
 }

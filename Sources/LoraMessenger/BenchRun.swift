@@ -125,6 +125,7 @@ public struct BenchRun: Sendable {
         do { cb = try await MessageCourier.connect(messenger: mb, endpoint: b, reconnectForSeconds: 30) } catch {
             await ca.close(); throw error
         }
+        await ca.setTimeScale(options.clockSpeed); await cb.setTimeScale(options.clockSpeed)
         var radios = [Self.describe("A", a, ca.radioInfo), Self.describe("B", b, cb.radioInfo)]
         if let relay {
             // Only to report what it is; the relay radio needs no client to repeat packets.

@@ -23,6 +23,27 @@ public struct DutyCycleGate: Sendable {
         return modem.timeOnAirMilliseconds(bytes: MeshtasticFrame.phyBytes(encodedData: data, pki: pki))
     }
 
+    /// When transmissions of these lengths, sent back to back from `now`, could all be done
+    /// without breaking the duty cycle (each waits for the window as `decide` would), and how
+    /// long the first must wait. An estimate for an honest ETA: it assumes no loss.
+    public func schedule(milliseconds: [Double], now: Double, history: [AirtimeRecord]) -> (finish: Double, firstWait: Double) {
+        var ledger = AirtimeLedger(region: region, entries: history.map { .init(startSeconds: $0.startedAt, milliseconds: $0.milliseconds) })
+        var t = now
+        var firstWait = 0.0
+        for (i, ms) in milliseconds.enumerated() {
+            switch ledger.decide(milliseconds: ms, nowSeconds: t) {
+            case .now: break
+            case .wait(let until):
+                if i == 0 { firstWait = until - now }
+                t = until
+            case .never: return (.infinity, .infinity)
+            }
+            ledger.record(startSeconds: t, milliseconds: ms)
+            t += ms / 1000
+        }
+        return (t, firstWait)
+    }
+
     public func decide(milliseconds: Double, now: Double, history: [AirtimeRecord]) -> AirtimeLedger.Decision {
         let ledger = AirtimeLedger(region: region, entries: history.map { .init(startSeconds: $0.startedAt, milliseconds: $0.milliseconds) })
         return ledger.decide(milliseconds: milliseconds, nowSeconds: now)

@@ -56,6 +56,12 @@ public actor MessageCourier {
     /// receipt DM the radio cannot PKI-encrypt goes again as a broadcast.
     /// A packet that is not a message's own: a receipt, a contact frame, or a chunk (whose
     /// sender waits until the radio takes it).
+    /// How much faster than the wall the messenger's clock runs (virtual radios at --speed):
+    /// the protocol's own timers (receipt batching, the quiet before a transfer receipt, the
+    /// probe, duty-cycle polls) are in the messenger's seconds, so they are divided by it.
+    private var timeScale = 1.0
+    public func setTimeScale(_ scale: Double) { timeScale = max(0.001, scale) }
+
     private struct ControlFlight { var milliseconds: Double; var packet: MeshPacket; var isChunk = false }
     private var controlFlights: [UInt32: ControlFlight] = [:]
     private var receiptTimer: Task<Void, Never>?
@@ -163,7 +169,7 @@ public actor MessageCourier {
                 }
                 progress(max(1, left))
                 if let messageID { emit(.waitingForDutyCycle(messageID: messageID, seconds: max(1, left))) }
-                try? await Task.sleep(nanoseconds: UInt64(min(1.0, max(0.05, until - now)) * 1e9))
+                try? await Task.sleep(nanoseconds: UInt64(min(1.0, max(0.05, until - now)) / timeScale * 1e9))
             }
         }
     }
@@ -233,8 +239,10 @@ public actor MessageCourier {
             template.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: chunk.envelope))
             template.id = 0
             let ms = gate.milliseconds(for: template)
+            let history = (try? store.airtime(since: messenger.now - AirtimeLedger.windowSeconds)) ?? []
+            let plan = gate.schedule(milliseconds: Array(repeating: ms, count: todo.count - n), now: messenger.now, history: history)
             emit(.transferProgress(messageID: m.id, sent: n, confirmed: confirmed, count: all.count,
-                                   airtimeLeft: Double(todo.count - n) * ms / 1000))
+                                   secondsLeft: plan.finish - messenger.now, nextSlot: plan.firstWait))
             try await awaitAirtime(ms, messageID: m.id, duty: duty, deadline: deadline, progress: progress)
             let id: UInt32
             do { id = try await connection.send(template) } catch { throw .notSent(error, messageID: m.id) }
@@ -258,7 +266,7 @@ public actor MessageCourier {
             }
             last = id
         }
-        emit(.transferProgress(messageID: m.id, sent: todo.count, confirmed: confirmed, count: all.count, airtimeLeft: 0))
+        emit(.transferProgress(messageID: m.id, sent: todo.count, confirmed: confirmed, count: all.count, secondsLeft: 0, nextSlot: 0))
         record("state queued") { () throws(StoreError) in try store.updateState(id: m.id, packetID: nil, to: .queued, at: messenger.now) }
         wake(m.id)
         armProbe(m.id, broadcast: broadcast)
@@ -281,8 +289,9 @@ public actor MessageCourier {
     /// receiver report what it holds (its receipt may have been lost, or every chunk).
     private func armProbe(_ messageID: String, broadcast: Bool) {
         probes.removeValue(forKey: messageID)?.cancel()
+        let real = Self.transferProbeSeconds / timeScale
         probes[messageID] = Task {
-            try? await Task.sleep(nanoseconds: UInt64(Self.transferProbeSeconds * 1e9))
+            try? await Task.sleep(nanoseconds: UInt64(real * 1e9))
             guard !Task.isCancelled else { return }
             await self.probe(messageID, broadcast: broadcast)
         }
@@ -301,6 +310,7 @@ public actor MessageCourier {
         }
         var p = messenger.packet(for: m, broadcast: broadcast)
         p.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: chunk.envelope))
+        p.wantAck = false
         if (try? await sendControl(p, waitForDuty: true)) != nil {
             try? store.noteChunkSent(peer: m.peer, transferID: transfer, index: chunk.index)
         }
@@ -310,8 +320,9 @@ public actor MessageCourier {
     /// Receiver side: after the sender goes quiet, say which chunks we hold.
     private func scheduleTransferReceipt(peer: [UInt8], transferID: UInt32) {
         transferReceiptTimers.removeValue(forKey: transferID)?.cancel()
+        let real = Self.transferQuietSeconds / timeScale
         transferReceiptTimers[transferID] = Task {
-            try? await Task.sleep(nanoseconds: UInt64(Self.transferQuietSeconds * 1e9))
+            try? await Task.sleep(nanoseconds: UInt64(real * 1e9))
             guard !Task.isCancelled else { return }
             await self.sendTransferReceipt(peer: peer, transferID: transferID)
         }
@@ -333,8 +344,9 @@ public actor MessageCourier {
 
     private func scheduleReceipts(in seconds: Double) {
         guard receiptTimer == nil else { return }
+        let real = max(0.01, seconds) / timeScale
         receiptTimer = Task {
-            try? await Task.sleep(nanoseconds: UInt64(max(0.01, seconds) * 1e9))
+            try? await Task.sleep(nanoseconds: UInt64(real * 1e9))
             guard !Task.isCancelled else { return }
             await self.flushReceipts()
         }
@@ -418,7 +430,7 @@ public actor MessageCourier {
             if let state = try Self.check(store: messenger.store, messageID: messageID, goal: goal, timeout: timeout, expired: messenger.now >= deadline) {
                 return state
             }
-            await changeOrDeadline(of: messageID, seconds: deadline - messenger.now)
+            await changeOrDeadline(of: messageID, seconds: (deadline - messenger.now) / timeScale)
         }
     }
 
@@ -559,7 +571,7 @@ public actor MessageCourier {
                 scheduleTransferReceipt(peer: peer, transferID: transferID)
             case let .transferReceipt(_, id, held, count):
                 wake(id)
-                emit(.transferProgress(messageID: id, sent: 0, confirmed: held, count: count, airtimeLeft: 0))
+                emit(.transferProgress(messageID: id, sent: 0, confirmed: held, count: count, secondsLeft: 0, nextSlot: 0))
                 if held < count { Task { await self.repair(id) } }
             case let .contactAdded(name, node):
                 emit(.contactAdded(name: name, node: node))

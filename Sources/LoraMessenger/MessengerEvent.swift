@@ -24,7 +24,9 @@ public enum MessengerEvent: Equatable, Sendable {
     case receiving(contact: String, have: Int, count: Int)
     /// Our transfer: `sent` chunks handed to the radio in this pass, `confirmed` held by the
     /// receiver, of `count`; `airtimeLeft` seconds of transmission still needed at least.
-    case transferProgress(messageID: String, sent: Int, confirmed: Int, count: Int, airtimeLeft: Double)
+    /// `secondsLeft`: until this pass could be done, duty-cycle waits included (no loss
+    /// assumed); `nextSlot`: seconds until the duty cycle lets the next chunk go (0: now).
+    case transferProgress(messageID: String, sent: Int, confirmed: Int, count: Int, secondsLeft: Double, nextSlot: Double)
     /// A contact answered our request and was added.
     case contactAdded(name: String, node: String?)
     case notice(String)

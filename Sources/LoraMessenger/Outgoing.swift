@@ -15,9 +15,10 @@ public enum SendProgress: Equatable, Sendable {
     case fellBackToBroadcast
     case notice(String)
     case reconnecting(String)
-    /// A long message or file: chunks sent, confirmed by the receiver, of all; seconds of
-    /// airtime still needed at least (duty-cycle waits come on top, shown as they happen).
-    case transfer(sent: Int, confirmed: Int, count: Int, airtimeLeft: Double)
+    /// A long message or file: chunks sent this pass, confirmed by the receiver, of all;
+    /// seconds until this pass could be done, duty-cycle waits included; seconds until the
+    /// duty cycle lets the next chunk go (0: now).
+    case transfer(sent: Int, confirmed: Int, count: Int, secondsLeft: Double, nextSlot: Double)
     /// A wait is over (clears a redrawn progress line).
     case done
 }
@@ -130,7 +131,7 @@ extension Messenger {
             case .waitingForRadioQueue: progress(.radioQueueFull)
             case .notice(let text): progress(.notice(text))
             case .disconnected(let why): progress(.reconnecting(why))
-            case let .transferProgress(_, sent, confirmed, count, left): progress(.transfer(sent: sent, confirmed: confirmed, count: count, airtimeLeft: left))
+            case let .transferProgress(_, sent, confirmed, count, left, next): progress(.transfer(sent: sent, confirmed: confirmed, count: count, secondsLeft: left, nextSlot: next))
             default: break
             }
         }

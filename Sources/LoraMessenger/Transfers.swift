@@ -94,8 +94,8 @@ extension Messenger {
         } catch { throw .crypto(error) }
     }
 
-    /// Writes a received (or sent) file out, on request only. Refuses to overwrite.
-    public func saveFile(messageID prefix: String, to path: String) throws(MessengerError) -> IncomingFile {
+    /// The stream of a stored long message or file (by id or unique id prefix), opened in memory.
+    func transferStream(messageID prefix: String) throws(MessengerError) -> TransferStream {
         let all: [StoredMessage]
         do { all = try store.messages(idPrefix: prefix) } catch { throw .store(error) }
         guard all.count == 1, let m = all.first else {
@@ -104,7 +104,12 @@ extension Messenger {
         guard let transfer = m.transferID, let sid = try? SenderID(bytes: m.peer), let key = key(for: sid) else {
             throw .invalidText("message \(prefix) is not a file")
         }
-        let stream = try assemble(peer: m.peer, direction: m.direction, transferID: transfer, key: key)
+        return try assemble(peer: m.peer, direction: m.direction, transferID: transfer, key: key)
+    }
+
+    /// Writes a received (or sent) file out, on request only. Refuses to overwrite.
+    public func saveFile(messageID prefix: String, to path: String) throws(MessengerError) -> IncomingFile {
+        let stream = try transferStream(messageID: prefix)
         guard stream.type == .file else { throw .invalidText("message \(prefix) is a text, not a file; 'lora-msg history' shows it") }
         guard !FileManager.default.fileExists(atPath: path) else { throw .cannotCreate("\(path) exists; choose another name (nothing is overwritten)") }
         guard FileManager.default.createFile(atPath: path, contents: Data(stream.content), attributes: [.posixPermissions: 0o600]) else {

@@ -49,6 +49,15 @@ enum TimeText {
         return f.string(from: Date(timeIntervalSince1970: unixSeconds))
     }
 
+    /// "41 s", "6 min", "1 h 20 min": a duration for a progress line.
+    static func span(_ seconds: Double) -> String {
+        guard seconds.isFinite else { return "more than an hour" }
+        let s = Int(max(0, seconds).rounded(.up))
+        if s < 90 { return "\(s) s" }
+        if s < 5400 { return "\((s + 30) / 60) min" }
+        return "\(s / 3600) h \((s % 3600 + 30) / 60) min"
+    }
+
     /// Local wall-clock time for people.
     static func local(_ unixSeconds: Double, withDate: Bool = false) -> String {
         let f = DateFormatter()

@@ -101,8 +101,9 @@ func report(_ p: SendProgress, on line: ProgressLine) {
         line.finish(); printError("lora-msg: \(why); reconnecting")
     case .done:
         line.finish()
-    case let .transfer(sent, confirmed, count, left):
-        line.show("\(confirmed)/\(count) confirmed, \(sent) sent this pass, about \(Int(left.rounded(.up))) s of airtime left", key: "transfer")
+    case let .transfer(sent, confirmed, count, left, next):
+        let slot = next >= 1 ? "next slot in \(TimeText.span(next))" : "\(sent) sent this pass"
+        line.show("\(confirmed)/\(count) confirmed, \(slot), about \(TimeText.span(left)) left", key: "transfer")
     }
 }
 

@@ -88,7 +88,7 @@ struct TailCommand: AsyncParsableCommand {
                 if let rebound { printError("lora-msg: \(terminalSafe(contact))'s radio is now \(rebound) (their own authenticated receipt says so)") }
             case let .receiving(contact, have, count):
                 receiving.show("receiving \(have)/\(count) from \(terminalSafe(contact)) …", key: "receiving")
-            case let .transferProgress(id, _, confirmed, count, _):
+            case let .transferProgress(id, _, confirmed, count, _, _):
                 if verbose { printError("lora-msg: message \(id.prefix(8)): \(confirmed)/\(count) chunks confirmed") }
             case .contactRequest(let r):
                 printError("lora-msg: contact \(r.isAnswer ? "answer" : "request") from '\(terminalSafe(r.displayName))' (\(r.node ?? "unknown node")), key \(r.publicKey)")

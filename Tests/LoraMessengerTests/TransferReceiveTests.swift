@@ -1,4 +1,5 @@
 import Foundation
+import LoRaPHY
 import LoraCrypto
 import MeshtasticWire
 import MessageStore
@@ -110,4 +111,25 @@ func prose(_ bytes: Int, _ seed: String) -> String {
         out += words[Int(x >> 33) % words.count] + String(x >> 44, radix: 36) + " "
     }
     return String(out.prefix(bytes))
+}
+
+/// The ETA a transfer shows: back to back while the hour has room, then the window's pace.
+@Suite struct TransferScheduleTests {
+    let gate = DutyCycleGate(settings: RadioSettings(region: .eu868, modem: LoRaPreset.longFast.modem))
+
+    @Test func roomInTheHourMeansBackToBack() {
+        let s = gate.schedule(milliseconds: Array(repeating: 2000, count: 10), now: 1000, history: [])
+        #expect(s.firstWait == 0)
+        #expect(abs(s.finish - 1020) < 1e-6)
+    }
+
+    @Test func aSpentHourMakesTheFirstChunkWaitAndTheRestFollowTheWindow() {
+        // 359 s used, spread as 60 one-minute entries ending just now: 1 s left in the budget.
+        let history = (0..<60).map { AirtimeRecord(startedAt: 1000 - 3600 + Double($0 + 1) * 60 - 1, milliseconds: 359_000 / 60) }
+        let s = gate.schedule(milliseconds: Array(repeating: 2000, count: 10), now: 1000, history: history)
+        #expect(s.firstWait > 0 && s.firstWait <= 60, "the oldest minute leaves first: \(s.firstWait)")
+        // 20 s of chunks need about 4 minutes' entries to leave the window (≈6 s each).
+        #expect(s.finish - 1000 > 120 && s.finish - 1000 < 300, "\(s.finish - 1000)")
+        #expect(gate.schedule(milliseconds: [400_000], now: 1000, history: []).finish == .infinity, "more than the hour's budget never fits")
+    }
 }

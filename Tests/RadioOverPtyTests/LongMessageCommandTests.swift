@@ -68,6 +68,10 @@ func prose(bytes: Int, seed: UInt64) -> String {
         let r = try c.run("a", ["send", "b", message, "--wait", "delivered", "--timeout", "600"])
         #expect(r.status == 0, "\(r.err.suffix(600))")
         #expect(r.out.hasPrefix("delivered"), "\(r.out)")
+        // Progress, one line per change off a terminal: chunks confirmed of all, and the time left.
+        let progress = r.err.split(separator: "\n").filter { $0.contains(" confirmed, ") }
+        #expect(progress.first?.contains(/^0\/\d+ confirmed, \d+ sent this pass, about \d+ (s|min) left$/) == true, "\(r.err.prefix(400))")
+        #expect(tail.err.contains(/receiving \d+\/\d+ from a …/), "\(tail.err.prefix(400))")
         #expect(await tail.wait(timeout: 30) { tail.lines.contains { $0.contains(marker) } })
         let lines = tail.lines.filter { $0.contains("\"kind\":\"text\"") }
         #expect(lines.count == 1, "once")

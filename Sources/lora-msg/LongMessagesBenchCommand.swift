@@ -1,0 +1,113 @@
+import ArgumentParser
+import Foundation
+import LoraMessenger
+import MeshSim
+
+struct LongMessagesBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "long-messages",
+        abstract: "Measure long messages and files on virtual radios with lossy links: airtime, time, goodput.",
+        discussion: """
+        For every path (1 hop: two radios; 2 hops: a relay between them), every loss (the \
+        chance each link drops a packet) and every payload (a 4 KiB English text, and with \
+        --file-size a file of random bytes), starts fresh virtual radios, sends it once and \
+        waits until the sender hears that the receiver has it all. Prints the findings as \
+        Markdown (or writes them with --report).
+
+        Example (the figures in findings/long-messages.md):
+          lora-msg bench long-messages --report findings/long-messages.md
+        """
+    )
+
+    @Option(help: ArgumentHelp("Loss per link in percent, comma-separated.", valueName: "list")) var losses = "0,10,30"
+    @Option(help: ArgumentHelp("Hops, comma-separated (1 or 2).", valueName: "list")) var hops = "1,2"
+    @Option(help: ArgumentHelp("Bytes of the text payload (1-4096).", valueName: "n")) var textSize = 4096
+    @Option(help: ArgumentHelp("Bytes of the file payload (0 for none, at most 16384).", valueName: "n")) var fileSize = 16384
+    @Option(help: ArgumentHelp("How much faster than real time the air runs.", valueName: "x")) var speed = 20.0
+    @Option(help: ArgumentHelp("Random seed of the air.", valueName: "n")) var seed: UInt64 = 1
+    @Option(help: ArgumentHelp("Give up on one transfer after this many simulated seconds.", valueName: "s")) var timeout = 14_400.0
+    @Option(help: ArgumentHelp("Write the Markdown report to this file.", valueName: "file")) var report: String?
+    @Flag(help: "Print one JSON line per transfer instead.") var json = false
+
+    var lossList: [Int] { losses.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+    var hopList: [Int] { hops.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+
+    func validate() throws {
+        let l = lossList, h = hopList
+        guard !l.isEmpty, l.count == losses.split(separator: ",").count, l.allSatisfy({ (0...90).contains($0) }) else {
+            throw ValidationError("--losses must be percentages 0-90, comma-separated")
+        }
+        guard !h.isEmpty, h.count == hops.split(separator: ",").count, h.allSatisfy({ $0 == 1 || $0 == 2 }) else {
+            throw ValidationError("--hops must be 1 and/or 2, comma-separated")
+        }
+        guard (1...LoraMessenger.Messenger.maxLongTextBytes).contains(textSize) else { throw ValidationError("--text-size must be 1-4096") }
+        guard (0...LoraMessenger.Messenger.maxFileBytes).contains(fileSize) else { throw ValidationError("--file-size must be 0-16384") }
+        guard speed >= 1, speed <= 100 else { throw ValidationError("--speed must be 1-100") }
+        guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be 1-86400 seconds") }
+    }
+
+    func run() async throws {
+        var payloads: [(String, TransferBench.Payload)] = [("\(textSize) B English text", .text(TransferBenchReport.prose(bytes: textSize)))]
+        if fileSize > 0 {
+            var x = seed | 1
+            let bytes = (0..<fileSize).map { _ -> UInt8 in x = x &* 6364136223846793005 &+ 1442695040888963407; return UInt8(x >> 56) }
+            payloads.append(("\(fileSize) B random file", .file(name: "survey.bin", bytes: bytes)))
+        }
+        var rows: [TransferBenchReport.Row] = []
+        for h in hopList {
+            for loss in lossList {
+                for (name, payload) in payloads {
+                    let result = try await Self.once(hops: h, loss: loss, payload: payload, speed: speed, seed: seed, timeout: timeout)
+                    let row = TransferBenchReport.Row(hops: h, lossPercent: loss, payload: name, result: result)
+                    rows.append(row)
+                    if json { emitLine((try? jsonLine(row)) ?? "{}") }
+                    printError(String(format: "bench: %d hop(s), %d %% loss, %@: %d chunks, %d sends, %.2f× the loss-free airtime, confirmed after %@ s%@",
+                                      h, loss, name, result.chunks, result.chunkSends, result.airtimeRatio,
+                                      result.confirmedAfterSeconds.map { String(format: "%.0f", $0) } ?? "—", result.intact ? "" : ", NOT INTACT"))
+                }
+            }
+        }
+        if json { return }
+        let md = TransferBenchReport(rows: rows, command: "lora-msg bench long-messages" + Self.flags(), speed: speed, seed: seed).markdown()
+        if let report {
+            do { try md.write(toFile: report, atomically: true, encoding: .utf8) } catch {
+                throw CLIError(.cantCreate, "cannot write \(report): \(error.localizedDescription)")
+            }
+        } else {
+            print(md)
+        }
+        if rows.contains(where: { !$0.result.intact }) { throw CLIError(.temporaryFailure, "some transfers did not arrive intact") }
+    }
+
+    /// The options given, as they were typed, without --report.
+    static func flags() -> String {
+        var out = "", skip = false
+        for a in CommandLine.arguments.drop(while: { $0 != "long-messages" }).dropFirst() {
+            if skip { skip = false; continue }
+            if a == "--report" { skip = true; continue }
+            out += " " + a
+        }
+        return out
+    }
+
+    static func once(hops: Int, loss: Int, payload: TransferBench.Payload, speed: Double, seed: UInt64, timeout: Double) async throws -> TransferBench.Result {
+        let p = Double(loss) / 100
+        let scenario = hops == 1
+            ? Scenario(name: "pair", nodes: [.init(name: "a"), .init(name: "b")], links: [.init(a: "a", b: "b", distanceMetres: 1500, loss: p)])
+            : Scenario(name: "relay", nodes: [.init(name: "a"), .init(name: "r", role: "ROUTER"), .init(name: "b")],
+                       links: [.init(a: "a", b: "r", distanceMetres: 1500, loss: p), .init(a: "r", b: "b", distanceMetres: 1500, loss: p)])
+        var o = SimRuntime.Options()
+        o.speed = speed; o.seed = seed; o.bootDelaySeconds = 0.2
+        let runtime: SimRuntime
+        do { runtime = try SimRuntime(scenario: scenario, options: o) } catch { throw CLIError(.unavailable, "\(error)") }
+        let stop = SimStop()
+        let thread = Thread { runtime.run(onReady: { stop.ready() }) }
+        thread.start()
+        defer { runtime.stop() }
+        await stop.waitReady()
+        let w0 = Date().timeIntervalSince1970
+        let bench = TransferBench(payload: payload, timeoutSeconds: timeout, clockSpeed: speed, clock: { w0 + (Date().timeIntervalSince1970 - w0) * speed })
+        return try await bench.run(a: try BenchRunCommand.endpoint(runtime.ports.first?.devicePath ?? ""),
+                                   b: try BenchRunCommand.endpoint(runtime.ports.last?.devicePath ?? ""))
+    }
+}

@@ -245,12 +245,29 @@ public final class Messenger: Sendable {
         return ids
     }
 
+    /// One outbox line: the message, its contact's name, and for a long message or file how
+    /// many of its chunks the receiver has confirmed.
+    public struct OutboxItem: Sendable {
+        public var message: StoredMessage
+        public var contact: String
+        public var chunks: (confirmed: Int, count: Int)?
+    }
+
     /// The outbox with each message's contact name.
-    public func outbox() throws(MessengerError) -> [(message: StoredMessage, contact: String)] {
+    public func outbox() throws(MessengerError) -> [OutboxItem] {
         do {
             let names = Dictionary(try store.contacts().map { ($0.senderID, $0.name) }, uniquingKeysWith: { a, _ in a })
-            let waiting = try store.outbox() + store.awaitingReceipt(updatedBefore: now - Self.receiptPatienceSeconds, createdAfter: now - Self.receiptListingSeconds)
-            return waiting.sorted { $0.createdAt < $1.createdAt }.map { m in (m, names[m.peer] ?? (try? SenderID(bytes: m.peer))?.hex ?? "?") }
+            var seen = Set<String>()
+            let waiting = (try store.outbox() + store.awaitingReceipt(updatedBefore: now - Self.receiptPatienceSeconds, createdAfter: now - Self.receiptListingSeconds))
+                .filter { seen.insert($0.id).inserted }
+            return try waiting.sorted { $0.createdAt < $1.createdAt }.map { m throws(StoreError) in
+                var chunks: (Int, Int)?
+                if let t = m.transferID {
+                    let all = try store.chunks(peer: m.peer, direction: .outgoing, transferID: t)
+                    chunks = (all.filter(\.held).count, m.chunkCount ?? all.count)
+                }
+                return OutboxItem(message: m, contact: names[m.peer] ?? (try? SenderID(bytes: m.peer))?.hex ?? "?", chunks: chunks)
+            }
         } catch { throw .store(error) }
     }
 }

@@ -551,7 +551,7 @@ public final class MessageStore: Sendable {
     /// `idPrefix`, or all of them when it is nil. Returns the ids deleted.
     public func cancelOutbox(idPrefix: String?) throws(StoreError) -> [String] {
         try write { db in
-            let filter = "direction = 'out' AND state IN ('pending', 'failed')"
+            let filter = "direction = 'out' AND (state IN ('pending', 'failed') OR (transfer_id IS NOT NULL AND state IN ('queued', 'relayed', 'acked')))"
             let ids: [String]
             if let idPrefix {
                 ids = try String.fetchAll(db, sql: "SELECT id FROM message WHERE \(filter) AND substr(id, 1, ?) = ?",
@@ -606,11 +606,16 @@ public final class MessageStore: Sendable {
         }
     }
 
-    /// The outbox: pending plus failed outgoing messages, oldest first.
+    /// The outbox: pending plus failed outgoing messages, and transfers the radio took whose
+    /// receiver does not hold every chunk yet; oldest first.
     public func outbox() throws(StoreError) -> [StoredMessage] {
         try read { db in
             try StoredMessage.fetchAll(
-                db, sql: "SELECT \(Self.withRowNumber) FROM message WHERE direction = 'out' AND state IN ('pending', 'failed') ORDER BY created_at")
+                db, sql: """
+                    SELECT \(Self.withRowNumber) FROM message WHERE direction = 'out'
+                      AND (state IN ('pending', 'failed') OR (transfer_id IS NOT NULL AND state IN ('queued', 'relayed', 'acked')))
+                    ORDER BY created_at
+                    """)
         }
     }
 

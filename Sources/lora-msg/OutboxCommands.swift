@@ -22,10 +22,17 @@ struct OutboxRow: CompleteJSON {
     var to: String
     var receiptMissing: Bool
     var createdAt: String
+    /// A long message or file: chunks the receiver confirmed, of all.
+    var chunksConfirmed: Int?
+    var chunkCount: Int?
 
-    init(_ m: Messenger.StoredMessage, contact: String) {
-        id = m.id; self.contact = contact; state = m.state.rawValue; failure = m.failure; attempts = m.attempts
-        to = m.toNode.map(nodeID) ?? "broadcast"; receiptMissing = !m.state.isRetryable; createdAt = TimeText.rfc3339(m.createdAt)
+    init(_ item: Messenger.OutboxItem) {
+        let m = item.message
+        id = m.id; contact = item.contact; state = m.state.rawValue; failure = m.failure; attempts = m.attempts
+        to = m.toNode.map(nodeID) ?? "broadcast"; createdAt = TimeText.rfc3339(m.createdAt)
+        // A transfer on its way is not missing a receipt: it is partial.
+        receiptMissing = !m.state.isRetryable && item.chunks == nil
+        chunksConfirmed = item.chunks?.confirmed; chunkCount = item.chunks?.count
     }
 }
 
@@ -38,13 +45,14 @@ struct OutboxList: ParsableCommand {
     func run() throws {
         let items = try home.openMessenger().outbox()
         if json {
-            for i in items { emitLine(try jsonLine(OutboxRow(i.message, contact: i.contact))) }
+            for i in items { emitLine(try jsonLine(OutboxRow(i))) }
             return
         }
         if items.isEmpty { print("outbox is empty"); return }
         for i in items {
-            let r = OutboxRow(i.message, contact: i.contact)
-            let state = i.message.state.isRetryable ? r.state : "\(r.state), no receipt yet"
+            let r = OutboxRow(i)
+            let state = if let c = i.chunks { "\(r.state), \(c.confirmed)/\(c.count) chunks confirmed" }
+                        else if i.message.state.isRetryable { r.state } else { "\(r.state), no receipt yet" }
             print("\(r.id.prefix(8))  \(TimeText.local(i.message.createdAt, withDate: true))  → \(terminalSafe(r.contact))  \(state)" +
                   (r.failure.map { ": \($0)" } ?? "") + "  (\(r.attempts) sent)")
         }

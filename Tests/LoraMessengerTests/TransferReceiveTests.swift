@@ -133,3 +133,31 @@ func prose(_ bytes: Int, _ seed: String) -> String {
         #expect(gate.schedule(milliseconds: [400_000], now: 1000, history: []).finish == .infinity, "more than the hour's budget never fits")
     }
 }
+
+@Suite struct PartialTransferOutboxTests {
+    @Test func aTransferTheRadioTookStaysListedWithItsConfirmedChunksUntilDeliveredAndCanBeCancelled() throws {
+        let (alice, _) = try pair()
+        let (m, packets) = try longText(alice, prose(900, "gate"))
+        let transfer = try #require(m.transferID)
+        try alice.messenger.store.updateState(id: m.id, packetID: 9, to: .queued, at: 2)
+        var held = Array(repeating: false, count: packets.count)
+        held[0] = true; held[2] = true
+        _ = try alice.messenger.store.markChunksHeld(peer: m.peer, transferID: transfer, held: held, at: 3)
+        let item = try #require(try alice.messenger.outbox().first)
+        #expect(item.message.id == m.id && item.chunks?.confirmed == 2 && item.chunks?.count == packets.count)
+        #expect(try alice.messenger.outbox().count == 1, "listed once, though also past the receipt patience")
+        #expect(try alice.messenger.cancelOutbox(id: String(m.id.prefix(8))) == [m.id])
+        #expect(try alice.messenger.outbox().isEmpty)
+        #expect(try alice.messenger.store.chunks(peer: m.peer, direction: .outgoing, transferID: transfer).isEmpty, "its chunks went with it")
+    }
+
+    @Test func aDeliveredTransferLeavesTheOutbox() throws {
+        let (alice, _) = try pair()
+        let (m, packets) = try longText(alice, prose(900, "hay"))
+        let transfer = try #require(m.transferID)
+        try alice.messenger.store.updateState(id: m.id, packetID: 9, to: .queued, at: 2)
+        _ = try alice.messenger.store.markChunksHeld(peer: m.peer, transferID: transfer, held: Array(repeating: true, count: packets.count), at: 3)
+        try alice.messenger.store.updateState(id: m.id, packetID: nil, to: .delivered, at: 3)
+        #expect(try alice.messenger.outbox().isEmpty)
+    }
+}

@@ -95,10 +95,28 @@ public struct TransferBenchReport: Sendable {
 
         """
         for (name, text) in [("English, 4 KiB", Self.prose(bytes: 4096)), ("Russian, 4 KiB", Self.prose(bytes: 4096, russian: true)),
-                             ("English, 1 KiB", Self.prose(bytes: 1024)), ("Russian, 1 KiB", Self.prose(bytes: 1024, russian: true))] {
+                             ("English, 1 KiB", Self.prose(bytes: 1024)), ("Russian, 1 KiB", Self.prose(bytes: 1024, russian: true)),
+                             ("English, 240 B", Self.prose(bytes: 240)), ("Russian, 240 B", Self.prose(bytes: 240, russian: true)),
+                             ("English, 151 B (v1)", Self.prose(bytes: 151))] {
             let c = Self.compression(of: text)
             md += "| \(name) | \(c.characters) | \(c.bytes) | \(c.streamBytes) | \(c.frames) | \(c.characters / max(1, c.frames)) |\n"
         }
+        // The longest text that still goes in one frame once deflated (the same seeds).
+        func longestOneFrame(russian: Bool) -> Int {
+            var best = LoraEnvelope.maxPlaintextBytes
+            for n in stride(from: LoraEnvelope.maxPlaintextBytes + 1, through: 1024, by: 1) where Self.compression(of: Self.prose(bytes: n, russian: russian)).frames == 1 {
+                best = n
+            }
+            return best
+        }
+        md += """
+
+        A text over \(LoraEnvelope.maxPlaintextBytes) bytes that deflates to one chunk still \
+        goes in one frame (a transfer of one chunk, plus its receipt): on these texts that holds \
+        up to \(longestOneFrame(russian: false)) bytes of English and \(longestOneFrame(russian: true)) \
+        bytes of Russian, where the raw text would need two frames.
+
+        """
         return md
     }
 

@@ -205,12 +205,19 @@ public actor MessageCourier {
     /// The receiver sends what it holds of a transfer this long after its last chunk came in:
     /// when the sender paused (a duty-cycle wait, the end of a pass, loss), not per chunk.
     static let transferQuietSeconds = 6.0
-    /// The sender, after a pass, waits this long for word before probing with one chunk.
+    /// The sender, after a pass, waits this long for word before probing with one chunk;
+    /// each further probe without word waits twice as long (a relay may still be working
+    /// through a backlog), up to `transferProbeMaxSeconds`.
     static let transferProbeSeconds = 20.0
-    /// A chunk is sent at most this many times before the transfer fails.
-    static let maxChunkSends = 8
+    static let transferProbeMaxSeconds = 600.0
+    /// Probes in a row without word before the transfer fails (about an hour of silence).
+    static let maxSilentProbes = 9
+    /// A chunk is sent at most this many times before the transfer fails: enough for a
+    /// path that loses half its packets, not for a receiver that can never open them.
+    static let maxChunkSends = 16
     private var transferReceiptTimers: [UInt32: Task<Void, Never>] = [:]
     private var probes: [String: Task<Void, Never>] = [:]
+    private var silentProbes: [String: Int] = [:]
 
     /// One pass over a transfer: every chunk the receiver is not known to hold, fewest sends
     /// first, each inside the duty cycle. Then a probe is armed in case no word comes back.
@@ -253,8 +260,12 @@ public actor MessageCourier {
             switch await taken(id, within: Self.chunkTakenSeconds) {
             case .taken: break
             case .refused(let why):
+                // The radio knows airtime we do not (its own ACKs and NodeInfo), so it may refuse
+                // for the duty cycle where our ledger had room: the probe picks the transfer up.
+                armProbe(m.id, broadcast: broadcast)
                 throw .deliveryFailed(reason: "the radio refused chunk \(chunk.index + 1) of \(chunk.count) (\(why)); the rest waits for the next pass", messageID: m.id)
             case .noAnswer:
+                armProbe(m.id, broadcast: broadcast)
                 throw .timedOut(waitingFor: "the radio to take chunk \(chunk.index + 1) of \(chunk.count)", seconds: Self.chunkTakenSeconds, messageID: m.id)
             }
             record("chunk sent") { () throws(StoreError) in try store.noteChunkSent(peer: m.peer, transferID: transfer, index: chunk.index) }
@@ -276,6 +287,7 @@ public actor MessageCourier {
     /// Sends again what the receiver said it lacks.
     private func repair(_ messageID: String) async {
         probes.removeValue(forKey: messageID)?.cancel()
+        silentProbes[messageID] = nil   // the receiver spoke
         guard !sending.contains(messageID), let m = try? messenger.store.message(id: messageID),
               m.state != .delivered, m.state != .read, m.state != .failed else { return }
         sending.insert(messageID)
@@ -289,7 +301,8 @@ public actor MessageCourier {
     /// receiver report what it holds (its receipt may have been lost, or every chunk).
     private func armProbe(_ messageID: String, broadcast: Bool) {
         probes.removeValue(forKey: messageID)?.cancel()
-        let real = Self.transferProbeSeconds / timeScale
+        let rounds = silentProbes[messageID, default: 0]
+        let real = min(Self.transferProbeMaxSeconds, Self.transferProbeSeconds * pow(2, Double(rounds))) / timeScale
         probes[messageID] = Task {
             try? await Task.sleep(nanoseconds: UInt64(real * 1e9))
             guard !Task.isCancelled else { return }
@@ -300,14 +313,26 @@ public actor MessageCourier {
     private func probe(_ messageID: String, broadcast: Bool) async {
         probes[messageID] = nil
         let store = messenger.store
+        // The chunk sent least so far: probes spread over the missing ones instead of
+        // wearing one out while a relay is still forwarding the pass.
         guard let m = try? store.message(id: messageID), let transfer = m.transferID,
               m.state != .delivered, m.state != .read, m.state != .failed,
-              let chunk = (try? store.chunks(peer: m.peer, direction: .outgoing, transferID: transfer))?.filter({ !$0.held }).min(by: { $0.index < $1.index })
-        else { return }
+              let chunk = (try? store.chunks(peer: m.peer, direction: .outgoing, transferID: transfer))?.filter({ !$0.held }).min(by: { ($0.sends, $0.index) < ($1.sends, $1.index) })
+        else { silentProbes[messageID] = nil; return }
         if chunk.sends >= Self.maxChunkSends {
             await repair(messageID)   // fails it with the reason
             return
         }
+        let rounds = silentProbes[messageID, default: 0] + 1
+        if rounds > Self.maxSilentProbes {
+            silentProbes[messageID] = nil
+            let why = "no word from the receiver after \(Self.maxSilentProbes) probes over about an hour"
+            record("state failed") { () throws(StoreError) in try store.updateState(id: m.id, packetID: nil, to: .failed, failure: why, at: messenger.now) }
+            emit(.delivery(messageID: m.id, state: .failed, detail: why))
+            wake(m.id)
+            return
+        }
+        silentProbes[messageID] = rounds
         var p = messenger.packet(for: m, broadcast: broadcast)
         p.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: chunk.envelope))
         p.wantAck = false

@@ -42,6 +42,8 @@ public struct TransferBench: Sendable {
         /// one hour's budget, else whole hours more.
         public var dutyBoundSeconds: Double
         public var intact: Bool
+        /// Why the sender gave up, when it did.
+        public var failure: String?
 
         /// Sender and receiver airtime over the loss-free minimum.
         public var airtimeRatio: Double { (senderAirtimeSeconds + receiverAirtimeSeconds) / max(lossFreeAirtimeSeconds, 1e-9) }
@@ -137,7 +139,8 @@ public struct TransferBench: Sendable {
             chunkSends: sent.reduce(0) { $0 + $1.sends }, lossFreeAirtimeSeconds: lossFree,
             senderAirtimeSeconds: try airtime(ma), receiverAirtimeSeconds: try airtime(mb),
             arrivedAfterSeconds: got.map { $0.at - t0 }, confirmedAfterSeconds: confirmed,
-            dutyBoundSeconds: bound, intact: got?.intact ?? false)
+            dutyBoundSeconds: bound, intact: got?.intact ?? false,
+            failure: (try? ma.store.message(id: m.id))??.failure)
     }
 }
 

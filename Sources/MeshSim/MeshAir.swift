@@ -41,6 +41,12 @@ public struct MeshAir {
         var isRouter: Bool
         var queue: [Pending] = []
         var busyUntil = -Double.infinity
+        /// After its own transmission the radio waits a random contention window before the
+        /// next (RadioLibInterface::setTransmitDelay on ISR_TX): others get a turn.
+        var quietUntil = -Double.infinity
+        /// Air this radio was busy on (sending, or hearing others) in the last minute, for its
+        /// channel utilisation.
+        var busy: [(start: Double, end: Double)] = []
         var seen: Set<PacketKey> = []
         var seenOrder: [PacketKey] = []
         var attemptScheduled = false
@@ -229,6 +235,21 @@ public struct MeshAir {
 
     private var slotSeconds: Double { (2.5 * modem.symbolMilliseconds + 7.6) / 1000 }
 
+    private mutating func noteBusy(_ s: Int, from start: Double, to end: Double) {
+        stations[s].busy.removeAll { $0.end < now - 60 }
+        stations[s].busy.append((start, end))
+    }
+
+    /// RadioInterface::getTxDelayMsec: a random number of slots from a contention window
+    /// that grows with the channel's utilisation over the last minute (CWmin 3 to CWmax 8).
+    private mutating func transmitDelay(_ s: Int) -> Double {
+        let from = now - 60
+        let busySeconds = stations[s].busy.reduce(0.0) { $0 + max(0, min($1.end, now) - max($1.start, from)) }
+        let utilisation = min(100, busySeconds / 60 * 100)
+        let cw = 3 + Int(utilisation * 5 / 100)
+        return Double(Int.random(in: 0..<(1 << cw), using: &rng)) * slotSeconds
+    }
+
     /// The firmware's contention window: a weak (distant) receiver relays first.
     private mutating func relayDelay(snr: Double, router: Bool) -> Double {
         let clamped = min(max(snr, -20), 10)
@@ -261,7 +282,7 @@ public struct MeshAir {
         guard stations[s].busyUntil <= now else { return [] }   // a finish event will retry
         guard let next = stations[s].queue.indices.min(by: { stations[s].queue[$0].notBefore < stations[s].queue[$1].notBefore })
         else { return [] }
-        let due = stations[s].queue[next].notBefore
+        let due = max(stations[s].queue[next].notBefore, stations[s].quietUntil)
         if due > now { schedule(.attempt(s), at: due); return [] }
         // Listen before talk: wait out anything this radio can hear, then a random few slots.
         if let busyEnd = transmissions.values.filter({ $0.end > now && $0.start <= now && $0.heardBy[s] != nil }).map(\.end).max() {
@@ -276,9 +297,11 @@ public struct MeshAir {
         nextTransmission += 1
         transmissions[nextTransmission] = Transmission(sender: s, packet: packet, start: now, end: now + ms / 1000, heardBy: heardBy)
         stations[s].busyUntil = now + ms / 1000
+        for r in [s] + heardBy.keys.sorted() { noteBusy(r, from: now, to: now + ms / 1000) }
+        stations[s].quietUntil = now + ms / 1000 + transmitDelay(s)
         note(.transmitted(station: s, from: packet.from, id: packet.id, hopLimit: packet.hopLimit, milliseconds: ms))
         schedule(.finish(nextTransmission), at: now + ms / 1000)
-        if !stations[s].queue.isEmpty { schedule(.attempt(s), at: now + ms / 1000) }
+        if !stations[s].queue.isEmpty { schedule(.attempt(s), at: stations[s].quietUntil) }
         return []
     }
 

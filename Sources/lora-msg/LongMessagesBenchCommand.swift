@@ -63,7 +63,7 @@ struct LongMessagesBenchCommand: AsyncParsableCommand {
                     if json { emitLine((try? jsonLine(row)) ?? "{}") }
                     printError(String(format: "bench: %d hop(s), %d %% loss, %@: %d chunks, %d sends, %.2f× the loss-free airtime, confirmed after %@ s%@",
                                       h, loss, name, result.chunks, result.chunkSends, result.airtimeRatio,
-                                      result.confirmedAfterSeconds.map { String(format: "%.0f", $0) } ?? "—", result.intact ? "" : ", NOT INTACT"))
+                                      result.confirmedAfterSeconds.map { String(format: "%.0f", $0) } ?? "—", result.intact ? "" : ", NOT INTACT") + (result.failure.map { ": " + $0 } ?? ""))
                 }
             }
         }

@@ -25,7 +25,9 @@ import Testing
     }
 
     @Test func lineOfFiveCrossesThreeRelays() throws {
-        let r = try CLI.run(["bench", "--sim", "line-5", "--count", "2", "--one-way", "--interval", "0", "--json"])
+        // 20 s apart: sent back to back, the second meets the first's ACK and receipt coming
+        // back down the chain, and hidden terminals (n1 cannot hear n3) make them collide.
+        let r = try CLI.run(["bench", "--sim", "line-5", "--count", "2", "--one-way", "--interval", "20", "--json"])
         #expect(r.status == 0, "\(r.err)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
         let samples = try #require((json["result"] as? [String: Any])?["samples"] as? [[String: Any]])

@@ -118,14 +118,7 @@ public struct BenchRun: Sendable {
         let relay = try choiceRelay?.locate()
         let root = NSTemporaryDirectory() + "lora-msg-bench-" + UUID().uuidString.prefix(8)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let ma = try Self.throwawayHome(root + "/a", clock: clock)
-        let mb = try Self.throwawayHome(root + "/b", clock: clock)
-        let ca = try await MessageCourier.connect(messenger: ma, endpoint: a, reconnectForSeconds: 30)
-        let cb: MessageCourier
-        do { cb = try await MessageCourier.connect(messenger: mb, endpoint: b, reconnectForSeconds: 30) } catch {
-            await ca.close(); throw error
-        }
-        await ca.setTimeScale(options.clockSpeed); await cb.setTimeScale(options.clockSpeed)
+        let (ma, mb, ca, cb) = try await Self.connectPair(root: root, a: a, b: b, clock: clock, speed: options.clockSpeed)
         var radios = [Self.describe("A", a, ca.radioInfo), Self.describe("B", b, cb.radioInfo)]
         if let relay {
             // Only to report what it is; the relay radio needs no client to repeat packets.
@@ -256,6 +249,20 @@ public struct BenchRun: Sendable {
         }
         e.sample.acceptedMs = accepted.map { ($0 - tSent) * 1000 }
         return e   // the state is read once the leg's ACKs have had time to come back
+    }
+
+    /// Two throwaway homes under `root`, each with a courier on its radio.
+    static func connectPair(root: String, a: RadioEndpoint, b: RadioEndpoint, clock: @escaping @Sendable () -> Double,
+                            speed: Double) async throws(MessengerError) -> (Messenger, Messenger, MessageCourier, MessageCourier) {
+        let ma = try throwawayHome(root + "/a", clock: clock)
+        let mb = try throwawayHome(root + "/b", clock: clock)
+        let ca = try await MessageCourier.connect(messenger: ma, endpoint: a, reconnectForSeconds: 30)
+        let cb: MessageCourier
+        do { cb = try await MessageCourier.connect(messenger: mb, endpoint: b, reconnectForSeconds: 30) } catch {
+            await ca.close(); throw error
+        }
+        await ca.setTimeScale(speed); await cb.setTimeScale(speed)
+        return (ma, mb, ca, cb)
     }
 
     static func throwawayHome(_ path: String, clock: @escaping @Sendable () -> Double) throws(MessengerError) -> Messenger {

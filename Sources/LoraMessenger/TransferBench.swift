@@ -65,14 +65,7 @@ public struct TransferBench: Sendable {
         let a = try choiceA.locate(), b = try choiceB.locate()
         let root = NSTemporaryDirectory() + "lora-msg-transfer-bench-" + UUID().uuidString.prefix(8)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let ma = try BenchRun.throwawayHome(root + "/a", clock: clock)
-        let mb = try BenchRun.throwawayHome(root + "/b", clock: clock)
-        let ca = try await MessageCourier.connect(messenger: ma, endpoint: a, reconnectForSeconds: 30)
-        let cb: MessageCourier
-        do { cb = try await MessageCourier.connect(messenger: mb, endpoint: b, reconnectForSeconds: 30) } catch {
-            await ca.close(); throw error
-        }
-        await ca.setTimeScale(clockSpeed); await cb.setTimeScale(clockSpeed)
+        let (ma, mb, ca, cb) = try await BenchRun.connectPair(root: root, a: a, b: b, clock: clock, speed: clockSpeed)
         let arrival = ArrivalBox()
         let expected = payload
         let listener = Task {

@@ -158,22 +158,11 @@ struct BenchRunCommand: AsyncParsableCommand {
         let fromName = from ?? names.first ?? "", toName = to ?? names.last ?? ""
         guard let ia = names.firstIndex(of: fromName) else { throw CLIError(.usage, "no radio named '\(fromName)' in \(scenario.name) (\(names.joined(separator: ", ")))") }
         guard let ib = names.firstIndex(of: toName), ib != ia else { throw CLIError(.usage, "--to must name another radio of \(scenario.name) (\(names.joined(separator: ", ")))") }
-        var o = SimRuntime.Options()
-        o.speed = speed; o.seed = seed; o.bootDelaySeconds = 0.2
-        let runtime: SimRuntime
-        do { runtime = try SimRuntime(scenario: scenario, options: o) } catch { throw CLIError(.unavailable, "\(error)") }
-        let stop = SimStop()
-        let thread = Thread { runtime.run(onReady: { stop.ready() }) }
-        thread.start()
+        let (runtime, clock) = try await SimStop.start(scenario, speed: speed, seed: seed)
         defer { runtime.stop() }
-        await stop.waitReady()
         var opts = options
         opts.clockSpeed = speed
-        // Simulated time: the wall scaled by the air's speed, so latencies and the duty-cycle
-        // ledger read as they would on real radios.
-        let w0 = Date().timeIntervalSince1970
-        let s = speed
-        let run = BenchRun(options: opts, clock: { w0 + (Date().timeIntervalSince1970 - w0) * s })
+        let run = BenchRun(options: opts, clock: clock)
         let result: BenchRun.Result
         result = try await run.run(a: try Self.endpoint(runtime.ports[ia].devicePath), b: try Self.endpoint(runtime.ports[ib].devicePath), relay: nil, progress: Self.progress)
         return (result, .simulated(scenario: scenario, from: fromName, to: toName, speed: speed, seed: seed))
@@ -204,6 +193,22 @@ struct BenchRunCommand: AsyncParsableCommand {
 
 /// Tells the bench when the simulator's radios answer.
 final class SimStop: Sendable {
+    /// Virtual radios of `scenario` on their own thread, ready, and the simulated clock: the
+    /// wall scaled by the air's speed, so latencies and the duty-cycle ledger read as they
+    /// would on real radios. The caller stops the runtime.
+    static func start(_ scenario: Scenario, speed: Double, seed: UInt64) async throws -> (SimRuntime, @Sendable () -> Double) {
+        var o = SimRuntime.Options()
+        o.speed = speed; o.seed = seed; o.bootDelaySeconds = 0.2
+        let runtime: SimRuntime
+        do { runtime = try SimRuntime(scenario: scenario, options: o) } catch { throw CLIError(.unavailable, "\(error)") }
+        let stop = SimStop()
+        let thread = Thread { runtime.run(onReady: { stop.ready() }) }
+        thread.start()
+        await stop.waitReady()
+        let w0 = Date().timeIntervalSince1970
+        return (runtime, { w0 + (Date().timeIntervalSince1970 - w0) * speed })
+    }
+
     private let isReady = Atomic<Bool>(false)
     func ready() { isReady.store(true, ordering: .releasing) }
     func waitReady() async {

@@ -96,17 +96,9 @@ struct LongMessagesBenchCommand: AsyncParsableCommand {
             ? Scenario(name: "pair", nodes: [.init(name: "a"), .init(name: "b")], links: [.init(a: "a", b: "b", distanceMetres: 1500, loss: p)])
             : Scenario(name: "relay", nodes: [.init(name: "a"), .init(name: "r", role: "ROUTER"), .init(name: "b")],
                        links: [.init(a: "a", b: "r", distanceMetres: 1500, loss: p), .init(a: "r", b: "b", distanceMetres: 1500, loss: p)])
-        var o = SimRuntime.Options()
-        o.speed = speed; o.seed = seed; o.bootDelaySeconds = 0.2
-        let runtime: SimRuntime
-        do { runtime = try SimRuntime(scenario: scenario, options: o) } catch { throw CLIError(.unavailable, "\(error)") }
-        let stop = SimStop()
-        let thread = Thread { runtime.run(onReady: { stop.ready() }) }
-        thread.start()
+        let (runtime, clock) = try await SimStop.start(scenario, speed: speed, seed: seed)
         defer { runtime.stop() }
-        await stop.waitReady()
-        let w0 = Date().timeIntervalSince1970
-        let bench = TransferBench(payload: payload, timeoutSeconds: timeout, clockSpeed: speed, clock: { w0 + (Date().timeIntervalSince1970 - w0) * speed })
+        let bench = TransferBench(payload: payload, timeoutSeconds: timeout, clockSpeed: speed, clock: clock)
         return try await bench.run(a: try BenchRunCommand.endpoint(runtime.ports.first?.devicePath ?? ""),
                                    b: try BenchRunCommand.endpoint(runtime.ports.last?.devicePath ?? ""))
     }

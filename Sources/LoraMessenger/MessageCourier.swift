@@ -52,17 +52,26 @@ public actor MessageCourier {
     /// Delivery news that overtook the `send` it belongs to.
     private var early: [UInt32: [DeliveryUpdate]] = [:]
     private var sending: Set<String> = []
-    /// Our receipts and contact frames in the air: their airtime is booked when queued, and a
-    /// receipt DM the radio cannot PKI-encrypt goes again as a broadcast.
-    /// A packet that is not a message's own: a receipt, a contact frame, or a chunk (whose
-    /// sender waits until the radio takes it).
     /// How much faster than the wall the messenger's clock runs (virtual radios at --speed):
     /// the protocol's own timers (receipt batching, the quiet before a transfer receipt, the
     /// probe, duty-cycle polls) are in the messenger's seconds, so they are divided by it.
     private var timeScale = 1.0
     public func setTimeScale(_ scale: Double) { timeScale = max(0.001, scale) }
 
-    private struct ControlFlight { var milliseconds: Double; var packet: MeshPacket; var isChunk = false }
+    /// Runs `action` after `seconds` on the messenger's clock, unless the task is cancelled.
+    private func after(_ seconds: Double, _ action: @escaping @Sendable (MessageCourier) async -> Void) -> Task<Void, Never> {
+        let real = max(0.001, seconds) / timeScale
+        return Task {
+            try? await Task.sleep(nanoseconds: UInt64(real * 1e9))
+            guard !Task.isCancelled else { return }
+            await action(self)
+        }
+    }
+
+    /// A packet that is not a message's own in the air (a receipt, a contact frame, a chunk):
+    /// its airtime is booked when queued, and a DM the radio cannot PKI-encrypt goes again as
+    /// a broadcast.
+    private struct ControlFlight { var milliseconds: Double; var packet: MeshPacket }
     private var controlFlights: [UInt32: ControlFlight] = [:]
     private var receiptTimer: Task<Void, Never>?
     private var pump: Task<Void, Never>?
@@ -252,13 +261,8 @@ public actor MessageCourier {
                                    secondsLeft: plan.finish - messenger.now, nextSlot: plan.firstWait))
             try await awaitAirtime(ms, messageID: m.id, duty: duty, deadline: deadline, progress: progress)
             let id: UInt32
-            do { id = try await connection.send(template) } catch { throw .notSent(error, messageID: m.id) }
-            controlFlights[id] = ControlFlight(milliseconds: ms, packet: template, isChunk: true)
-            // One chunk at a time into the radio: its airtime is in the ledger before the next
-            // duty-cycle check, and a chunk counts as sent only once the radio has taken it
-            // (a full queue holds it in the session; a killed process never sent it).
-            switch await taken(id, within: Self.chunkTakenSeconds) {
-            case .taken: break
+            switch try await sendChunk(template, chunk, of: m, milliseconds: ms) {
+            case .taken(let taken): id = taken
             case .refused(let why):
                 // The radio knows airtime we do not (its own ACKs and NodeInfo), so it may refuse
                 // for the duty cycle where our ledger had room: the probe picks the transfer up.
@@ -268,7 +272,6 @@ public actor MessageCourier {
                 armProbe(m.id, broadcast: broadcast)
                 throw .timedOut(waitingFor: "the radio to take chunk \(chunk.index + 1) of \(chunk.count)", seconds: Self.chunkTakenSeconds, messageID: m.id)
             }
-            record("chunk sent") { () throws(StoreError) in try store.noteChunkSent(peer: m.peer, transferID: transfer, index: chunk.index) }
             if n == 0 {
                 record("transmitted") { () throws(StoreError) in
                     try store.markTransmitted(id: m.id, packetID: id, toNode: template.to == MeshPacket.broadcast ? nil : template.to,
@@ -282,6 +285,23 @@ public actor MessageCourier {
         wake(m.id)
         armProbe(m.id, broadcast: broadcast)
         return last
+    }
+
+    /// Hands one chunk to the radio and waits until it takes (or refuses) it. One chunk at a
+    /// time: its airtime is in the ledger before the next duty-cycle check, and it counts as
+    /// sent only once taken (a full queue holds it in the session; a killed process never
+    /// sent it, and a radio that refused it did not either).
+    private func sendChunk(_ packet: MeshPacket, _ chunk: StoredChunk, of m: StoredMessage, milliseconds ms: Double) async throws(MessengerError) -> Take {
+        let id: UInt32
+        do { id = try await connection.send(packet) } catch { throw .notSent(error, messageID: m.id) }
+        controlFlights[id] = ControlFlight(milliseconds: ms, packet: packet)
+        let outcome = await taken(id, within: Self.chunkTakenSeconds)
+        if case .taken = outcome {
+            record("chunk sent") { () throws(StoreError) in
+                try messenger.store.noteChunkSent(peer: m.peer, transferID: chunk.transferID, index: chunk.index)
+            }
+        }
+        return outcome
     }
 
     /// Sends again what the receiver said it lacks.
@@ -302,11 +322,8 @@ public actor MessageCourier {
     private func armProbe(_ messageID: String, broadcast: Bool) {
         probes.removeValue(forKey: messageID)?.cancel()
         let rounds = silentProbes[messageID, default: 0]
-        let real = min(Self.transferProbeMaxSeconds, Self.transferProbeSeconds * pow(2, Double(rounds))) / timeScale
-        probes[messageID] = Task {
-            try? await Task.sleep(nanoseconds: UInt64(real * 1e9))
-            guard !Task.isCancelled else { return }
-            await self.probe(messageID, broadcast: broadcast)
+        probes[messageID] = after(min(Self.transferProbeMaxSeconds, Self.transferProbeSeconds * pow(2, Double(rounds)))) { c in
+            await c.probe(messageID, broadcast: broadcast)
         }
     }
 
@@ -332,12 +349,15 @@ public actor MessageCourier {
             wake(m.id)
             return
         }
-        silentProbes[messageID] = rounds
         var p = messenger.packet(for: m, broadcast: broadcast)
         p.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: chunk.envelope))
         p.wantAck = false
-        if (try? await sendControl(p, waitForDuty: true)) != nil {
-            try? store.noteChunkSent(peer: m.peer, transferID: transfer, index: chunk.index)
+        let ms = gate.milliseconds(for: p)
+        // Only a probe the radio took can go unanswered: one it refused (its duty cycle) or
+        // one our ledger holds back is not the receiver's silence.
+        if (try? await awaitAirtime(ms, messageID: nil, duty: .wait, deadline: nil)) != nil,
+           case .taken? = try? await sendChunk(p, chunk, of: m, milliseconds: ms) {
+            silentProbes[messageID] = rounds
         }
         armProbe(messageID, broadcast: broadcast)
     }
@@ -345,11 +365,8 @@ public actor MessageCourier {
     /// Receiver side: after the sender goes quiet, say which chunks we hold.
     private func scheduleTransferReceipt(peer: [UInt8], transferID: UInt32) {
         transferReceiptTimers.removeValue(forKey: transferID)?.cancel()
-        let real = Self.transferQuietSeconds / timeScale
-        transferReceiptTimers[transferID] = Task {
-            try? await Task.sleep(nanoseconds: UInt64(real * 1e9))
-            guard !Task.isCancelled else { return }
-            await self.sendTransferReceipt(peer: peer, transferID: transferID)
+        transferReceiptTimers[transferID] = after(Self.transferQuietSeconds) { c in
+            await c.sendTransferReceipt(peer: peer, transferID: transferID)
         }
     }
 
@@ -369,12 +386,7 @@ public actor MessageCourier {
 
     private func scheduleReceipts(in seconds: Double) {
         guard receiptTimer == nil else { return }
-        let real = max(0.01, seconds) / timeScale
-        receiptTimer = Task {
-            try? await Task.sleep(nanoseconds: UInt64(real * 1e9))
-            guard !Task.isCancelled else { return }
-            await self.flushReceipts()
-        }
+        receiptTimer = after(max(0.01, seconds)) { c in await c.flushReceipts() }
     }
 
     /// Sends the receipts owed: batched per contact (up to 16 messages in one), after the
@@ -542,13 +554,12 @@ public actor MessageCourier {
     /// Packets (chunks) whose sender waits until the radio takes or refuses them.
     private var takers: [UInt32: (continuation: CheckedContinuation<Take, Never>, timer: Task<Void, Never>)] = [:]
     static let chunkTakenSeconds = 60.0
-    enum Take { case taken, refused(String), noAnswer }
+    enum Take { case taken(packetID: UInt32), refused(String), noAnswer }
 
     /// Whether the radio queued the packet, refused it, or said nothing (the link went away,
     /// or `seconds` passed).
     private func taken(_ packetID: UInt32, within seconds: Double) async -> Take {
-        if resolvedTakes.remove(packetID) != nil { return .taken }
-        return await withCheckedContinuation { (c: CheckedContinuation<Take, Never>) in
+        await withCheckedContinuation { (c: CheckedContinuation<Take, Never>) in
             let timer = Task {
                 try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
                 if !Task.isCancelled { self.settleTaken(packetID, .noAnswer) }
@@ -559,9 +570,6 @@ public actor MessageCourier {
             for u in early.removeValue(forKey: packetID) ?? [] { deliver(packetID, u) }
         }
     }
-
-    /// A QueueStatus that came before anyone waited for it.
-    private var resolvedTakes: Set<UInt32> = []
 
     private func settleTaken(_ packetID: UInt32, _ outcome: Take) {
         guard let t = takers.removeValue(forKey: packetID) else { return }
@@ -696,7 +704,7 @@ public actor MessageCourier {
             record("airtime") { () throws(StoreError) in
                 try messenger.store.recordAirtime(AirtimeRecord(startedAt: messenger.now, milliseconds: flight.milliseconds))
             }
-            if takers[packetID] != nil { settleTaken(packetID, .taken) } else if flight.isChunk { resolvedTakes.insert(packetID) }
+            settleTaken(packetID, .taken(packetID: packetID))
         case .relayed:
             if flight.packet.to == MeshPacket.broadcast { controlFlights[packetID] = nil }
         case .renumbered(let newID):

@@ -396,8 +396,9 @@ public final class MessageStore: Sendable {
         /// Incomplete incoming transfers kept per contact, and in all.
         public var perContact = 2
         public var total = 8
-        /// An incomplete incoming transfer with no new chunk for this long is dropped.
-        public var idleSeconds: Double = 1800
+        /// An incomplete incoming transfer with no new chunk for this long is dropped. Longer
+        /// than a sender can be silent on purpose: a spent duty-cycle hour, then a probe.
+        public var idleSeconds: Double = 7200
         public init() {}
     }
 
@@ -468,13 +469,17 @@ public final class MessageStore: Sendable {
 
     /// The receiver of our transfer said which chunks it holds. Returns the message's id and
     /// whether every chunk is now held; nil when no outgoing transfer matches.
+    ///
+    /// The bitmap replaces what we knew, it does not add to it: a receiver may have dropped
+    /// an idle partial (or lost its store), and a chunk we once saw held but it no longer has
+    /// must go again. Adding would call a transfer delivered that the receiver cannot open.
     public func markChunksHeld(peer: [UInt8], transferID: UInt32, held: [Bool], at time: Double) throws(StoreError) -> (messageID: String, complete: Bool)? {
         try write { db in
             guard let id = try String.fetchOne(db, sql: "SELECT id FROM message WHERE direction = 'out' AND peer = ? AND transfer_id = ? AND chunk_count = ?",
                                                arguments: [Data(peer), Int64(transferID), held.count]) else { return nil }
-            for (i, h) in held.enumerated() where h {
-                try db.execute(sql: "UPDATE chunk SET held = 1 WHERE direction = 'out' AND peer = ? AND transfer_id = ? AND idx = ?",
-                               arguments: [Data(peer), Int64(transferID), i])
+            for (i, h) in held.enumerated() {
+                try db.execute(sql: "UPDATE chunk SET held = ? WHERE direction = 'out' AND peer = ? AND transfer_id = ? AND idx = ?",
+                               arguments: [h, Data(peer), Int64(transferID), i])
             }
             let missing = try Int.fetchOne(db, sql: "SELECT count(*) FROM chunk WHERE direction = 'out' AND peer = ? AND transfer_id = ? AND held = 0",
                                            arguments: [Data(peer), Int64(transferID)]) ?? 0

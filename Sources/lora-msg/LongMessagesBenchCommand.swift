@@ -29,15 +29,20 @@ struct LongMessagesBenchCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write the Markdown report to this file.", valueName: "file")) var report: String?
     @Flag(help: "Print one JSON line per transfer instead.") var json = false
 
-    var lossList: [Int] { losses.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
-    var hopList: [Int] { hops.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+    /// Every item of a comma-separated list as a number, or nil if any is not one (an empty
+    /// item included).
+    static func numbers(_ list: String) -> [Int]? {
+        let items = list.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        return items.contains(nil) ? nil : items.compactMap { $0 }
+    }
+    var lossList: [Int] { Self.numbers(losses) ?? [] }
+    var hopList: [Int] { Self.numbers(hops) ?? [] }
 
     func validate() throws {
-        let l = lossList, h = hopList
-        guard !l.isEmpty, l.count == losses.split(separator: ",").count, l.allSatisfy({ (0...90).contains($0) }) else {
+        guard let l = Self.numbers(losses), l.allSatisfy({ (0...90).contains($0) }) else {
             throw ValidationError("--losses must be percentages 0-90, comma-separated")
         }
-        guard !h.isEmpty, h.count == hops.split(separator: ",").count, h.allSatisfy({ $0 == 1 || $0 == 2 }) else {
+        guard let h = Self.numbers(hops), h.allSatisfy({ $0 == 1 || $0 == 2 }) else {
             throw ValidationError("--hops must be 1 and/or 2, comma-separated")
         }
         guard (1...LoraMessenger.Messenger.maxLongTextBytes).contains(textSize) else { throw ValidationError("--text-size must be 1-4096") }

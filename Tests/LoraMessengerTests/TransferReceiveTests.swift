@@ -161,3 +161,25 @@ func prose(_ bytes: Int, _ seed: String) -> String {
         #expect(try alice.messenger.outbox().isEmpty)
     }
 }
+
+@Suite struct TransferHoldingsTests {
+    /// The receiver held chunks 0–1, then dropped its idle partial and now holds only the
+    /// rest: that is not delivered, and the dropped chunks are to be sent again.
+    @Test func aLaterBitmapReplacesAnEarlierOne() throws {
+        let (alice, _) = try pair()
+        let (m, packets) = try longText(alice, prose(900, "mill"))
+        let transfer = try #require(m.transferID)
+        let n = packets.count
+        #expect(n >= 3)
+        let first = (0..<n).map { $0 < 2 }
+        #expect(try alice.messenger.store.markChunksHeld(peer: m.peer, transferID: transfer, held: first, at: 1)?.complete == false)
+        let later = (0..<n).map { $0 >= 2 }
+        #expect(try alice.messenger.store.markChunksHeld(peer: m.peer, transferID: transfer, held: later, at: 2)?.complete == false,
+                "chunks 0–1 are no longer held")
+        let missing = try alice.messenger.store.chunks(peer: m.peer, direction: .outgoing, transferID: transfer).filter { !$0.held }.map(\.index)
+        #expect(missing == [0, 1])
+        #expect(try alice.messenger.store.markChunksHeld(peer: m.peer, transferID: transfer, held: Array(repeating: true, count: n), at: 3)?.complete == true)
+        #expect(try alice.messenger.store.markChunksHeld(peer: m.peer, transferID: transfer, held: Array(repeating: true, count: n + 1), at: 4) == nil,
+                "a bitmap of another length is no receipt for this transfer")
+    }
+}

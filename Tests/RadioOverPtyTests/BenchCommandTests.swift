@@ -24,6 +24,22 @@ import Testing
         #expect(md.contains("| A→B | 3 | 100.0 % |"))
     }
 
+    /// One lossless hop, a text of 3 chunks: arrives intact, the JSON row carries its figures,
+    /// and the airtime used is at least the loss-free minimum.
+    @Test func longMessagesBenchMeasuresATransfer() throws {
+        let r = try CLI.run(["bench", "long-messages", "--hops", "1", "--losses", "0", "--text-size", "600", "--file-size", "0", "--json"])
+        #expect(r.status == 0, "\(r.err)")
+        let row = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        #expect(row["hops"] as? Int == 1 && row["loss_percent"] as? Int == 0)
+        let x = try #require(row["result"] as? [String: Any])
+        #expect(x["intact"] as? Bool == true && x["content_bytes"] as? Int == 600)
+        let chunks = try #require(x["chunks"] as? Int), sends = try #require(x["chunk_sends"] as? Int)
+        #expect(chunks >= 2 && sends >= chunks)
+        let lossFree = try #require(x["loss_free_airtime_seconds"] as? Double), used = try #require(x["sender_airtime_seconds"] as? Double)
+        #expect(lossFree > 0 && used >= lossFree - 1e-6)
+        #expect((x["confirmed_after_seconds"] as? Double ?? 0) >= (x["arrived_after_seconds"] as? Double ?? .infinity))
+    }
+
     @Test func lineOfFiveCrossesThreeRelays() throws {
         // 20 s apart: sent back to back, the second meets the first's ACK and receipt coming
         // back down the chain, and hidden terminals (n1 cannot hear n3) make them collide.
@@ -70,6 +86,16 @@ import Testing
         (["bench", "--sim", "two-radios", "--from", "nobody"], 64, "no radio named"),
         (["bench", "--sim", "nowhere"], 64, "unknown scenario"),
         (["bench", "--a", "/dev/lora-msg-absent", "--b", "/dev/lora-msg-absent2"], 69, "no such port"),
+        (["bench", "long-messages", "--hops", "3"], 64, "--hops"),
+        (["bench", "long-messages", "--hops", "1,,2"], 64, "--hops"),
+        (["bench", "long-messages", "--losses", "ten"], 64, "--losses"),
+        (["bench", "long-messages", "--losses", "95"], 64, "--losses"),
+        (["bench", "long-messages", "--losses", "10,"], 64, "--losses"),
+        (["bench", "long-messages", "--losses", ""], 64, "--losses"),
+        (["bench", "long-messages", "--text-size", "0"], 64, "--text-size"),
+        (["bench", "long-messages", "--text-size", "4097"], 64, "--text-size"),
+        (["bench", "long-messages", "--file-size", "16385"], 64, "--file-size"),
+        (["bench", "long-messages", "--speed", "1000"], 64, "--speed"),
     ])
     func badInputGivesOneLine(args: [String], status: Int32, message: String) throws {
         let r = try CLI.run(args)

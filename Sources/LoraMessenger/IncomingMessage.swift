@@ -50,7 +50,9 @@ public enum ReceiveOutcome: Equatable, Sendable {
     /// The receiver of our transfer holds `held` of its `count` chunks (all: delivered).
     case transferReceipt(contact: String, messageID: String, held: Int, count: Int)
     /// A chunk of a long message or file; `have` of `count` are held.
-    case chunkReceived(contact: String, peer: [UInt8], transferID: UInt32, have: Int, count: Int)
+    /// `firstPass`: a new chunk beyond every one held and not the last, so more of the
+    /// sender's first pass is on its way.
+    case chunkReceived(contact: String, peer: [UInt8], transferID: UInt32, firstPass: Bool, have: Int, count: Int)
     /// A stranger (or someone) asks to be added; kept for `contact requests`.
     case contactRequest(ContactRequestNotice)
     /// An authenticated answer to our request: the contact was added.

@@ -58,6 +58,11 @@ public actor MessageCourier {
     private var timeScale = 1.0
     public func setTimeScale(_ scale: Double) { timeScale = max(0.001, scale) }
 
+    /// Sleeps `seconds` on the messenger's clock.
+    private func pause(_ seconds: Double) async {
+        try? await Task.sleep(nanoseconds: UInt64(max(0.001, seconds) / timeScale * 1e9))
+    }
+
     /// Runs `action` after `seconds` on the messenger's clock, unless the task is cancelled.
     private func after(_ seconds: Double, _ action: @escaping @Sendable (MessageCourier) async -> Void) -> Task<Void, Never> {
         let real = max(0.001, seconds) / timeScale
@@ -91,6 +96,7 @@ public actor MessageCourier {
         let connection: RadioConnection
         do { connection = try await RadioConnection.connect(to: endpoint, options: o) } catch { throw .radio(error) }
         let courier = MessageCourier(messenger: messenger, connection: connection)
+        await courier.setTimeScale(messenger.timeScale)
         await courier.start()
         return courier
     }
@@ -214,6 +220,56 @@ public actor MessageCourier {
     /// The receiver sends what it holds of a transfer this long after its last chunk came in:
     /// when the sender paused (a duty-cycle wait, the end of a pass, loss), not per chunk.
     static let transferQuietSeconds = 6.0
+    /// Relays between us and each node, from the last packet heard from it (hop_start −
+    /// hop_limit); pacing chunks and the receiver's quiet both depend on it.
+    private var relaysHeard: [UInt32: Int] = [:]
+
+    /// Relays on the path to `node`: heard by this process (any packet or ACK from it), else
+    /// what the newest stored message from the contact came through; nil when unknown.
+    func relays(to node: UInt32?, peer: [UInt8]) -> Int? {
+        if let node, let heard = relaysHeard[node] { return heard }
+        return try? messenger.store.lastHops(peer: peer)
+    }
+
+    /// The longest wait for the first chunk's ACK to say how long the path is: enough for an
+    /// ACK to come back over three relays.
+    static let pathLearningSeconds = 40.0
+    private var pathWaiters: [UInt32: [CheckedContinuation<Void, Never>]] = [:]
+
+    /// Returns once a packet from `node` said how many relays away it is, or after `seconds`.
+    private func waitForPath(to node: UInt32, seconds: Double) async {
+        guard relaysHeard[node] == nil else { return }
+        let timer = after(seconds) { c in await c.pathLearned(node) }
+        await withCheckedContinuation { pathWaiters[node, default: []].append($0) }
+        timer.cancel()
+    }
+
+    private func pathLearned(_ node: UInt32) {
+        for w in pathWaiters.removeValue(forKey: node) ?? [] { w.resume() }
+    }
+
+    /// How long after the radio took a chunk the next one waits, on a path through `relays`
+    /// relays. Without it a stream of chunks meets the relay's forwarding of the previous ones
+    /// (a relay is deaf while it transmits, and the receiver beyond it cannot hear the sender,
+    /// so neither holds back for the other) and the receiver's bitmap collides with chunks.
+    /// Our chunk, then each of the first two relays' copies with its contention wait: a third
+    /// relay is out of the sender's interference range.
+    static func chunkSpacing(milliseconds ms: Double, relays: Int) -> Double {
+        guard relays > 0 else { return 0 }
+        let r = Double(min(relays, 2))
+        return (1 + r) * ms / 1000 + r * relayWaitSeconds
+    }
+    /// A full chunk's time on air on LongFast, for waits that must cover one.
+    static let fullChunkMilliseconds = 2000.0
+    /// A relay's contention wait before it forwards (the firmware's SNR-weighted window):
+    /// typical, not worst case.
+    static let relayWaitSeconds = 1.5
+
+    /// How long the receiver waits after a chunk before saying what it holds: longer on a
+    /// relayed path, where a relay may still be forwarding the chunks behind it.
+    static func transferQuiet(chunkMilliseconds ms: Double, relays: Int) -> Double {
+        transferQuietSeconds + Double(relays) * (2 * ms / 1000 + relayWaitSeconds)
+    }
     /// The sender, after a pass, waits this long for word before probing with one chunk;
     /// each further probe without word waits twice as long (a relay may still be working
     /// through a backlog), up to `transferProbeMaxSeconds`.
@@ -250,10 +306,18 @@ public actor MessageCourier {
         template.wantAck = false
         if gate.settings.region == .unset { throw .regionUnset(node: connection.info.nodeID) }
         let confirmed = all.count - all.filter { !$0.held }.count
+        let node = template.to == MeshPacket.broadcast ? nil : template.to
         var last: UInt32 = 0
+        // The radio takes chunks into its queue at once and sends them one by one: when it
+        // will be done, so the probe does not start counting while chunks are still queued.
+        var radioBusyUntil = messenger.now
         for (n, chunk) in todo.enumerated() {
             template.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: chunk.envelope))
             template.id = 0
+            // On a path of unknown length the first chunk asks for the radio's ACK: the
+            // receiver's radio answers it, and its header says how many relays are between us.
+            let known = relays(to: node, peer: m.peer)
+            template.wantAck = n == 0 && known == nil && node != nil
             let ms = gate.milliseconds(for: template)
             let history = (try? store.airtime(since: messenger.now - AirtimeLedger.windowSeconds)) ?? []
             let plan = gate.schedule(milliseconds: Array(repeating: ms, count: todo.count - n), now: messenger.now, history: history)
@@ -279,11 +343,20 @@ public actor MessageCourier {
                 }
             }
             last = id
+            radioBusyUntil = max(radioBusyUntil, messenger.now) + ms / 1000 + Self.relayWaitSeconds / 4
+            if template.wantAck, let node, n < todo.count - 1 {
+                // Wait for that ACK before the next chunk: on a long path the next chunk
+                // would meet it coming back.
+                await waitForPath(to: node, seconds: Self.pathLearningSeconds)
+            }
+            // Still unknown: spaced as for the longest path until an ACK or a receipt tells.
+            let spacing = Self.chunkSpacing(milliseconds: ms, relays: relays(to: node, peer: m.peer) ?? 2)
+            if spacing > 0, n < todo.count - 1 { await pause(spacing) }
         }
         emit(.transferProgress(messageID: m.id, sent: todo.count, confirmed: confirmed, count: all.count, secondsLeft: 0, nextSlot: 0))
         record("state queued") { () throws(StoreError) in try store.updateState(id: m.id, packetID: nil, to: .queued, at: messenger.now) }
         wake(m.id)
-        armProbe(m.id, broadcast: broadcast)
+        armProbe(m.id, broadcast: broadcast, extra: max(0, radioBusyUntil - messenger.now))
         return last
     }
 
@@ -319,10 +392,17 @@ public actor MessageCourier {
 
     /// No word from the receiver after a pass: one chunk goes again, which makes the
     /// receiver report what it holds (its receipt may have been lost, or every chunk).
-    private func armProbe(_ messageID: String, broadcast: Bool) {
+    /// `extra`: seconds before the wait starts (the radio still sending the pass, a long path).
+    private func armProbe(_ messageID: String, broadcast: Bool, extra: Double = 0) {
         probes.removeValue(forKey: messageID)?.cancel()
         let rounds = silentProbes[messageID, default: 0]
-        probes[messageID] = after(min(Self.transferProbeMaxSeconds, Self.transferProbeSeconds * pow(2, Double(rounds)))) { c in
+        // On a relayed path the receiver stays quiet longer and its answer takes longer to
+        // come back: a probe sooner than that only restarts its quiet time.
+        var path = 2
+        if let m = try? messenger.store.message(id: messageID) { path = relays(to: m.toNode, peer: m.peer) ?? 2 }
+        let extra = extra + Self.transferQuiet(chunkMilliseconds: Self.fullChunkMilliseconds, relays: path) - Self.transferQuietSeconds
+            + Double(path) * 2 * Self.relayWaitSeconds
+        probes[messageID] = after(extra + min(Self.transferProbeMaxSeconds, Self.transferProbeSeconds * pow(2, Double(rounds)))) { c in
             await c.probe(messageID, broadcast: broadcast)
         }
     }
@@ -363,9 +443,9 @@ public actor MessageCourier {
     }
 
     /// Receiver side: after the sender goes quiet, say which chunks we hold.
-    private func scheduleTransferReceipt(peer: [UInt8], transferID: UInt32) {
+    private func scheduleTransferReceipt(peer: [UInt8], transferID: UInt32, quiet: Double) {
         transferReceiptTimers.removeValue(forKey: transferID)?.cancel()
-        transferReceiptTimers[transferID] = after(Self.transferQuietSeconds) { c in
+        transferReceiptTimers[transferID] = after(quiet) { c in
             await c.sendTransferReceipt(peer: peer, transferID: transferID)
         }
     }
@@ -577,6 +657,23 @@ public actor MessageCourier {
         t.continuation.resume(returning: outcome)
     }
 
+    /// The radio answers a want_ack packet addressed to it with an ACK of its own
+    /// (ReliableRouter::sniffReceived), airtime the duty cycle counts but we never handed
+    /// over: book it, so our ledger does not run ahead of the firmware's and have it refuse
+    /// a chunk at the edge of the hour.
+    private func bookRadioAck(for p: MeshPacket) {
+        guard p.wantAck, p.to == connection.info.nodeNum, p.to != MeshPacket.broadcast,
+              let d = p.decoded, d.portnum != .routingApp else { return }
+        var ack = MeshPacket()
+        ack.from = connection.info.nodeNum
+        ack.to = p.from
+        var data = PacketData(portnum: .routingApp, payload: Routing(errorReason: .none).encoded())
+        data.requestId = p.id
+        ack.payloadVariant = .decoded(data)
+        let ms = gate.milliseconds(for: ack)
+        record("airtime") { () throws(StoreError) in try messenger.store.recordAirtime(AirtimeRecord(startedAt: messenger.now, milliseconds: ms)) }
+    }
+
     /// Writes a delivery fact to the store; a failure is reported, never swallowed.
     private func record(_ what: String, _ body: () throws(StoreError) -> Void) {
         do { try body() } catch { emit(.notice("could not record \(what) in the database: \(error.description)")) }
@@ -587,6 +684,8 @@ public actor MessageCourier {
     private func handle(_ e: RadioEvent) async {
         switch e {
         case .session(.packetReceived(let p)):
+            if let hops = p.hopsTaken, p.from != connection.info.nodeNum { relaysHeard[p.from] = hops; pathLearned(p.from) }
+            bookRadioAck(for: p)
             switch messenger.receive(p) {
             case .message(let m):
                 emit(.message(m))
@@ -599,9 +698,14 @@ public actor MessageCourier {
                 emit(.receipt(contact: contact, messageIDs: ids, read: read, reboundTo: rebound))
             case .contactRequest(let n):
                 emit(.contactRequest(n))
-            case let .chunkReceived(contact, peer, transferID, have, count):
+            case let .chunkReceived(contact, peer, transferID, firstPass, have, count):
                 emit(.receiving(contact: contact, have: have, count: count))
-                scheduleTransferReceipt(peer: peer, transferID: transferID)
+                let ms = gate.milliseconds(for: p)
+                var quiet = Self.transferQuiet(chunkMilliseconds: ms, relays: p.hopsTaken ?? 0)
+                // A first pass still on its way (a new chunk, not the last): the sender may be
+                // waiting to learn the path, so speaking now would only meet its next chunk.
+                if firstPass { quiet += Self.pathLearningSeconds }
+                scheduleTransferReceipt(peer: peer, transferID: transferID, quiet: quiet)
             case let .transferReceipt(_, id, held, count):
                 wake(id)
                 emit(.transferProgress(messageID: id, sent: 0, confirmed: held, count: count, secondsLeft: 0, nextSlot: 0))
@@ -611,6 +715,9 @@ public actor MessageCourier {
             case .notOurs: break
             case let other: emit(.dropped(other))
             }
+        case .session(.heardFrom(let node, let relays)):
+            relaysHeard[node] = relays
+            pathLearned(node)
         case .session(.delivery(let id, let update)):
             deliver(id, update)
         case .session(.log(let line)):

@@ -20,9 +20,14 @@ public final class Messenger: Sendable {
     public var databasePath: String { home + "/" + Self.databaseFileName }
 
     /// Loads the identity (refusing a key file others can read) and opens the store.
-    public init(home: String, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws(MessengerError) {
+    /// How much faster than the wall `clock` runs: 1, or a simulator's --speed. The protocol's
+    /// own timers divide by it.
+    public let timeScale: Double
+
+    public init(home: String, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }, timeScale: Double = 1) throws(MessengerError) {
         self.home = home
         self.clock = clock
+        self.timeScale = timeScale
         do { identity = try IdentityFile.load(from: home + "/" + Self.identityFileName) } catch { throw .identity(error) }
         do { store = try MessageStore(path: home + "/" + Self.databaseFileName) } catch { throw .store(error) }
         var ring = ContactKeyring(identity: identity)

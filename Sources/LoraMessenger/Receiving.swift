@@ -88,10 +88,12 @@ extension Messenger {
             try? store.receiptLost(messageID: id)
             return .duplicate
         case .duplicate(let have, let count):
-            return .chunkReceived(contact: name, peer: peer, transferID: chunk.transferID, have: have, count: count)
+            return .chunkReceived(contact: name, peer: peer, transferID: chunk.transferID, firstPass: false, have: have, count: count)
         case .stored(let have, let count) where have < count:
             try? store.noteHeard(senderID: peer, node: p.from == 0 ? nil : p.from, at: t)
-            return .chunkReceived(contact: name, peer: peer, transferID: chunk.transferID, have: have, count: count)
+            let held = (try? store.chunks(peer: peer, direction: .incoming, transferID: chunk.transferID)) ?? []
+            let firstPass = chunk.index < count - 1 && held.allSatisfy { $0.index <= chunk.index }
+            return .chunkReceived(contact: name, peer: peer, transferID: chunk.transferID, firstPass: firstPass, have: have, count: count)
         case .stored:
             break
         }

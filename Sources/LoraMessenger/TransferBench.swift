@@ -14,6 +14,8 @@ public struct TransferBench: Sendable {
         case text(String)
         case file(name: String, bytes: [UInt8])
 
+        public var isFile: Bool { if case .file = self { true } else { false } }
+
         var stream: TransferStream {
             switch self {
             case .text(let t): return TransferStream(type: .text, content: Array(t.utf8))

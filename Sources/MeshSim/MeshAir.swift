@@ -66,6 +66,10 @@ public struct MeshAir {
 
     public private(set) var records: [Record] = []
     public var keepsRecords = true
+    /// When on, every record is also kept with its time (and a transmission with its packet)
+    /// until `takeCaptured()`: what `sim --capture` writes.
+    public var capturing = false
+    private var captured: [AirEvent] = []
     public private(set) var now: Double
     public var stationCount: Int { stations.count }
 
@@ -299,7 +303,7 @@ public struct MeshAir {
         stations[s].busyUntil = now + ms / 1000
         for r in [s] + heardBy.keys.sorted() { noteBusy(r, from: now, to: now + ms / 1000) }
         stations[s].quietUntil = now + ms / 1000 + transmitDelay(s)
-        note(.transmitted(station: s, from: packet.from, id: packet.id, hopLimit: packet.hopLimit, milliseconds: ms))
+        note(.transmitted(station: s, from: packet.from, id: packet.id, hopLimit: packet.hopLimit, milliseconds: ms), packet: packet)
         schedule(.finish(nextTransmission), at: now + ms / 1000)
         if !stations[s].queue.isEmpty { schedule(.attempt(s), at: stations[s].quietUntil) }
         return []
@@ -377,9 +381,16 @@ public struct MeshAir {
         enqueue(Pending(packet: copy, notBefore: now + relayDelay(snr: snr, router: stations[r].isRouter), isRelay: true), at: r)
     }
 
-    private mutating func note(_ r: Record) {
+    private mutating func note(_ r: Record, packet: MeshPacket? = nil) {
         if keepsRecords { records.append(r) }
+        if capturing { captured.append(AirEvent(time: now, record: r, packet: packet)) }
     }
 
     public mutating func clearRecords() { records.removeAll() }
+
+    /// The events captured since the last call, oldest first.
+    public mutating func takeCaptured() -> [AirEvent] {
+        defer { captured.removeAll() }
+        return captured
+    }
 }

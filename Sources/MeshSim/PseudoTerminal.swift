@@ -31,12 +31,15 @@ public enum SimError: Error, CustomStringConvertible {
     case invalid(String)
     /// The link directory holds something this sim did not make, or another sim holds it.
     case linkDirectory(String)
+    /// The capture file cannot be written.
+    case capture(String)
 
     public var description: String {
         switch self {
         case .system(let what, let code): "\(what): \(String(cString: strerror(code)))"
         case .invalid(let what): what
         case .linkDirectory(let what): what
+        case .capture(let what): what
         }
     }
 }

@@ -17,6 +17,8 @@ public final class SimRuntime: @unchecked Sendable {
         /// When set, DIR/NAME is made a symlink to each radio's pty once it is ready.
         public var linkDirectory: String?
         public var bootDelaySeconds = 1.0
+        /// Write every event on the air to this file as JSON lines (`AirCapture`).
+        public var capturePath: String?
         public init() {}
     }
 
@@ -51,6 +53,7 @@ public final class SimRuntime: @unchecked Sendable {
     public let options: Options
     public private(set) var ports: [RadioPort] = []
     private var air: MeshAir
+    private var capture: AirCapture?
     private var lines: [Line] = []
     private let startWall: Double
     private let wake: (read: Int32, write: Int32)
@@ -65,6 +68,14 @@ public final class SimRuntime: @unchecked Sendable {
         startWall = cpty_monotonic_seconds()
         air = MeshAir(scenario: scenario, seed: options.seed, epoch: Date().timeIntervalSince1970,
                       bootedAt: 0, bootDelaySeconds: options.bootDelaySeconds)
+        // Nobody reads the records of a long-running air; the capture takes what it needs.
+        air.keepsRecords = false
+        if let path = options.capturePath {
+            let a = air
+            capture = try AirCapture(path: path, names: (0..<a.stationCount).map { a.name($0) },
+                                     nodeIDs: (0..<a.stationCount).map { a.radio($0).identity.nodeID })
+            air.capturing = true
+        }
         if let dir = options.linkDirectory {
             let a = air
             linkLock = try Self.claim(linkDirectory: dir, names: (0..<a.stationCount).map { a.name($0) })
@@ -136,6 +147,7 @@ public final class SimRuntime: @unchecked Sendable {
             for f in faults { apply(f, at: t) }
             replug(at: t)
             queue(air.advance(to: t))
+            capture?.write(air.takeCaptured())
             flush(at: t)
             if !linksMade, t >= options.bootDelaySeconds {
                 // Scripts wait for the link: make it only once the radio answers frames.
@@ -191,6 +203,7 @@ public final class SimRuntime: @unchecked Sendable {
     private func fromClient(_ s: Int, _ bytes: [UInt8], api: Int = VirtualRadio.serialAPI) {
         let t = now
         queue(air.fromClient(station: s, bytes: bytes, now: t, api: api))
+        capture?.write(air.takeCaptured())
     }
 
     private func queue(_ writes: [MeshAir.ClientWrite]) {

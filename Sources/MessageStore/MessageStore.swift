@@ -460,6 +460,15 @@ public final class MessageStore: Sendable {
         }
     }
 
+    /// How many relays the newest message from `peer` came through, if one said (its header
+    /// carries hop_start): the path a transfer to them will probably take.
+    public func lastHops(peer: [UInt8]) throws(StoreError) -> Int? {
+        try read { db in
+            try Int.fetchOne(db, sql: "SELECT hops FROM message WHERE direction = 'in' AND peer = ? AND hops IS NOT NULL ORDER BY created_at DESC LIMIT 1",
+                             arguments: [Data(peer)])
+        }
+    }
+
     /// Drops the chunks of an incoming transfer that could not be put together.
     public func dropTransfer(peer: [UInt8], transferID: UInt32) throws(StoreError) {
         try write { db in

@@ -282,6 +282,7 @@ public struct DeviceSession {
         if let d = p.decoded, d.portnum == .routingApp, d.requestId != 0, recentIDs.contains(d.requestId),
            let routing = try? Routing(decoding: d.payload), let reason = routing.errorReason {
             let id = d.requestId
+            if p.from != info.myInfo.myNodeNum, let relays = p.hopsTaken { out.append(.event(.heardFrom(node: p.from, relays: relays))) }
             // A NAK for a packet the radio already refused (QueueStatus res ≠ 0) adds nothing.
             guard let destination = inFlight[id] else { return }
             let isDM = destination != MeshPacket.broadcast

@@ -65,6 +65,9 @@ public enum DeliveryFailure: Equatable, Sendable, CustomStringConvertible {
 public enum SessionEvent: Equatable, Sendable {
     case connected(RadioInfo)
     case packetReceived(MeshPacket)
+    /// A packet the session consumed itself (an ACK) said how many relays it came through
+    /// from `node`: the path's length, for a sender pacing a stream.
+    case heardFrom(node: UInt32, relays: Int)
     case delivery(packetID: UInt32, DeliveryUpdate)
     case nodeUpdated(NodeInfo)
     case log(String)

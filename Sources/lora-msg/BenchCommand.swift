@@ -196,11 +196,15 @@ final class SimStop: Sendable {
     /// Virtual radios of `scenario` on their own thread, ready, and the simulated clock: the
     /// wall scaled by the air's speed, so latencies and the duty-cycle ledger read as they
     /// would on real radios. The caller stops the runtime.
-    static func start(_ scenario: Scenario, speed: Double, seed: UInt64) async throws -> (SimRuntime, @Sendable () -> Double) {
+    static func start(_ scenario: Scenario, speed: Double, seed: UInt64, capture: String? = nil) async throws -> (SimRuntime, @Sendable () -> Double) {
         var o = SimRuntime.Options()
         o.speed = speed; o.seed = seed; o.bootDelaySeconds = 0.2
+        o.capturePath = capture
         let runtime: SimRuntime
-        do { runtime = try SimRuntime(scenario: scenario, options: o) } catch { throw CLIError(.unavailable, "\(error)") }
+        do { runtime = try SimRuntime(scenario: scenario, options: o) } catch {
+            if case .capture = error { throw CLIError(.cantCreate, error.description) }
+            throw CLIError(.unavailable, "\(error)")
+        }
         let stop = SimStop()
         let thread = Thread { runtime.run(onReady: { stop.ready() }) }
         thread.start()

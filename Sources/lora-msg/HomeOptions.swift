@@ -12,8 +12,23 @@ struct HomeOptions: ParsableArguments {
         try Home.resolve(option: home, environment: ProcessInfo.processInfo.environment)
     }
 
-    /// Loads the identity and opens the store of this home.
-    func openMessenger() throws -> Messenger { try Messenger(home: directory()) }
+    /// Loads the identity and opens the store of this home. With LORA_MSG_TIME_SCALE=N (for
+    /// `lora-msg sim --speed N`) the messenger's clock and timers run N times faster, as the
+    /// simulated radios' do, so duty-cycle sums and protocol waits agree with theirs.
+    func openMessenger() throws -> Messenger {
+        let scale = try Self.timeScale(ProcessInfo.processInfo.environment)
+        guard scale != 1 else { return try Messenger(home: directory()) }
+        let w0 = Date().timeIntervalSince1970
+        return try Messenger(home: directory(), clock: { w0 + (Date().timeIntervalSince1970 - w0) * scale }, timeScale: scale)
+    }
+
+    static func timeScale(_ environment: [String: String]) throws -> Double {
+        guard let text = environment["LORA_MSG_TIME_SCALE"], !text.isEmpty else { return 1 }
+        guard let x = Double(text), x >= 1, x <= 1000 else {
+            throw CLIError(.usage, "LORA_MSG_TIME_SCALE must be a number from 1 to 1000 (the simulator's --speed), not \"\(text)\"")
+        }
+        return x
+    }
 }
 
 /// How to reach the radio; shared by every command that talks to one.

@@ -8,8 +8,9 @@ struct LongMessagesBenchCommand: AsyncParsableCommand {
         commandName: "long-messages",
         abstract: "Measure long messages and files on virtual radios with lossy links: airtime, time, goodput.",
         discussion: """
-        For every path (1 hop: two radios; 2 hops: a relay between them), every loss (the \
-        chance each link drops a packet) and every payload (a 4 KiB English text, and with \
+        For every path (1 hop: two radios; more: a line of radios 1.5 km apart, each relay \
+        hearing only its neighbours, in the default CLIENT role), every loss (the chance each \
+        link drops a packet) and every payload (a 4 KiB English text, and with \
         --file-size a file of random bytes), starts fresh virtual radios, sends it once and \
         waits until the sender hears that the receiver has it all. Prints the findings as \
         Markdown (or writes them with --report).
@@ -20,7 +21,7 @@ struct LongMessagesBenchCommand: AsyncParsableCommand {
     )
 
     @Option(help: ArgumentHelp("Loss per link in percent, comma-separated.", valueName: "list")) var losses = "0,10,30"
-    @Option(help: ArgumentHelp("Hops, comma-separated (1 or 2).", valueName: "list")) var hops = "1,2"
+    @Option(help: ArgumentHelp("Hops, comma-separated (1-4).", valueName: "list")) var hops = "1,2,4"
     @Option(help: ArgumentHelp("Bytes of the text payload (1-4096).", valueName: "n")) var textSize = 4096
     @Option(help: ArgumentHelp("Bytes of the file payload (0 for none, at most 16384).", valueName: "n")) var fileSize = 16384
     @Option(help: ArgumentHelp("How much faster than real time the air runs.", valueName: "x")) var speed = 20.0
@@ -28,6 +29,7 @@ struct LongMessagesBenchCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Give up on one transfer after this many simulated seconds.", valueName: "s")) var timeout = 14_400.0
     @Option(help: ArgumentHelp("Write the Markdown report to this file.", valueName: "file")) var report: String?
     @Flag(help: "Print one JSON line per transfer instead.") var json = false
+    @Option(help: ArgumentHelp("Also write each transfer's air (as sim --capture does) to DIR/HOPS-LOSS-PAYLOAD.jsonl.", valueName: "dir")) var captureDir: String?
 
     /// Every item of a comma-separated list as a number, or nil if any is not one (an empty
     /// item included).
@@ -42,8 +44,8 @@ struct LongMessagesBenchCommand: AsyncParsableCommand {
         guard let l = Self.numbers(losses), l.allSatisfy({ (0...90).contains($0) }) else {
             throw ValidationError("--losses must be percentages 0-90, comma-separated")
         }
-        guard let h = Self.numbers(hops), h.allSatisfy({ $0 == 1 || $0 == 2 }) else {
-            throw ValidationError("--hops must be 1 and/or 2, comma-separated")
+        guard let h = Self.numbers(hops), h.allSatisfy({ (1...4).contains($0) }) else {
+            throw ValidationError("--hops must be 1-4, comma-separated")
         }
         guard (1...LoraMessenger.Messenger.maxLongTextBytes).contains(textSize) else { throw ValidationError("--text-size must be 1-4096") }
         guard (0...LoraMessenger.Messenger.maxFileBytes).contains(fileSize) else { throw ValidationError("--file-size must be 0-16384") }
@@ -62,7 +64,8 @@ struct LongMessagesBenchCommand: AsyncParsableCommand {
         for h in hopList {
             for loss in lossList {
                 for (name, payload) in payloads {
-                    let result = try await Self.once(hops: h, loss: loss, payload: payload, speed: speed, seed: seed, timeout: timeout)
+                    let capture = captureDir.map { "\($0)/\(h)hop-\(loss)pct-\(payload.isFile ? "file" : "text").jsonl" }
+                    let result = try await Self.once(hops: h, loss: loss, payload: payload, speed: speed, seed: seed, timeout: timeout, capture: capture)
                     let row = TransferBenchReport.Row(hops: h, lossPercent: loss, payload: name, result: result)
                     rows.append(row)
                     if json { emitLine((try? jsonLine(row)) ?? "{}") }
@@ -95,13 +98,12 @@ struct LongMessagesBenchCommand: AsyncParsableCommand {
         return out
     }
 
-    static func once(hops: Int, loss: Int, payload: TransferBench.Payload, speed: Double, seed: UInt64, timeout: Double) async throws -> TransferBench.Result {
+    static func once(hops: Int, loss: Int, payload: TransferBench.Payload, speed: Double, seed: UInt64, timeout: Double, capture: String? = nil) async throws -> TransferBench.Result {
         let p = Double(loss) / 100
-        let scenario = hops == 1
-            ? Scenario(name: "pair", nodes: [.init(name: "a"), .init(name: "b")], links: [.init(a: "a", b: "b", distanceMetres: 1500, loss: p)])
-            : Scenario(name: "relay", nodes: [.init(name: "a"), .init(name: "r", role: "ROUTER"), .init(name: "b")],
-                       links: [.init(a: "a", b: "r", distanceMetres: 1500, loss: p), .init(a: "r", b: "b", distanceMetres: 1500, loss: p)])
-        let (runtime, clock) = try await SimStop.start(scenario, speed: speed, seed: seed)
+        let names = ["a"] + (1..<hops).map { "r\($0)" } + ["b"]
+        let scenario = Scenario(name: "line", nodes: names.map { Scenario.Node(name: $0) },
+                                links: zip(names, names.dropFirst()).map { Scenario.Link(a: $0, b: $1, distanceMetres: 1500, loss: p) })
+        let (runtime, clock) = try await SimStop.start(scenario, speed: speed, seed: seed, capture: capture)
         defer { runtime.stop() }
         let bench = TransferBench(payload: payload, timeoutSeconds: timeout, clockSpeed: speed, clock: clock)
         return try await bench.run(a: try BenchRunCommand.endpoint(runtime.ports.first?.devicePath ?? ""),

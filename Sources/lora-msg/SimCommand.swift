@@ -48,6 +48,9 @@ struct SimCommand: ParsableCommand {
     @Option(help: "Seconds after boot during which a radio ignores frames, as real firmware does.")
     var bootDelay = 1.0
 
+    @Option(help: ArgumentHelp("Write every transmission (time, radio, node, packet bytes) and what each radio heard, lost or collided with to FILE as JSON lines.", valueName: "file"))
+    var capture: String?
+
     func validate() throws {
         guard speed > 0, speed <= 1000 else { throw ValidationError("--speed must be above 0 and at most 1000") }
         guard baud >= 0, baud <= 4_000_000 else { throw ValidationError("--baud must be 0…4000000") }
@@ -74,9 +77,11 @@ struct SimCommand: ParsableCommand {
             options.tcpBasePort = tcpPort
             options.linkDirectory = linkDir.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
             options.bootDelaySeconds = bootDelay
+            options.capturePath = capture
             let runtime: SimRuntime
             do { runtime = try SimRuntime(scenario: chosen, options: options) } catch {
                 if case .linkDirectory = error { throw CLIError(.cantCreate, error.description) }
+                if case .capture = error { throw CLIError(.cantCreate, error.description) }
                 throw CLIError(.unavailable, "\(error)")
             }
             signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }

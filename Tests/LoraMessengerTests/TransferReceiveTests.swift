@@ -19,7 +19,7 @@ private func longText(_ alice: TestHome, _ text: String) throws -> (message: Sto
 
 /// Bob's count of held chunks of a transfer from alice, as a fresh genuine chunk reports it.
 private func heldAfter(_ bob: TestHome, _ p: MeshPacket) -> Int? {
-    if case .chunkReceived(_, _, _, let have, _) = bob.messenger.receive(p) { return have }
+    if case .chunkReceived(_, _, _, _, let have, _) = bob.messenger.receive(p) { return have }
     return nil
 }
 
@@ -38,7 +38,7 @@ private func heldAfter(_ bob: TestHome, _ p: MeshPacket) -> Int? {
             for copy in 0..<(n == packets.count - 1 ? 1 : 2) {
                 switch bob.messenger.receive(p) {
                 case .message(let m): messages.append(m)
-                case .chunkReceived(_, _, _, let have, let count):
+                case .chunkReceived(_, _, _, _, let have, let count):
                     #expect(count == packets.count && have == n + 1, "copy \(copy) of chunk \(n) counts once")
                 case let other: Issue.record("unexpected \(other)")
                 }
@@ -77,7 +77,7 @@ private func heldAfter(_ bob: TestHome, _ p: MeshPacket) -> Int? {
         // All of the first but its last chunk, then the second's last chunk in its place.
         for p in first.dropLast() { _ = bob.messenger.receive(p) }
         switch bob.messenger.receive(second.last!) {
-        case .chunkReceived(_, _, _, let have, _): #expect(have == 1, "it starts a transfer of its own")
+        case .chunkReceived(_, _, _, _, let have, _): #expect(have == 1, "it starts a transfer of its own")
         case let other: Issue.record("unexpected \(other)")
         }
         #expect(try bob.messenger.store.messageCount() == 0)

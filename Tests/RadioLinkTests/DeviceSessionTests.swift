@@ -30,8 +30,9 @@ enum Radio {
         return bytes + frame(.configCompleteId(nonce))
     }
 
-    static func routing(_ reason: RoutingError, requestID: UInt32, from: UInt32) -> [UInt8] {
+    static func routing(_ reason: RoutingError, requestID: UInt32, from: UInt32, hopStart: UInt32 = 0, hopLimit: UInt32 = 0) -> [UInt8] {
         var p = MeshPacket(); p.from = from; p.to = me; p.id = 999
+        p.hopStart = hopStart; p.hopLimit = hopLimit
         var d = PacketData(portnum: .routingApp, payload: Routing(errorReason: reason).encoded())
         d.requestId = requestID
         p.payloadVariant = .decoded(d)
@@ -304,6 +305,21 @@ struct FixedRandom: RandomNumberGenerator {
         #expect(s.receive(Radio.routing(.none, requestID: dm, from: Radio.peer), now: 8).events.allSatisfy {
             if case .delivery = $0 { return false } else { return true }
         })
+    }
+
+    /// The ACK is consumed, but its header still says how far the destination is: a sender
+    /// pacing a stream of chunks needs that.
+    @Test func anAckSaysHowManyRelaysItCameThrough() {
+        var s = connected()
+        var toPeer = MeshPacket(); toPeer.to = Radio.peer
+        let (dm, _) = s.send(toPeer, now: 1)
+        #expect(s.receive(Radio.routing(.none, requestID: dm, from: Radio.peer, hopStart: 3, hopLimit: 1), now: 7).events
+                == [.heardFrom(node: Radio.peer, relays: 2), .delivery(packetID: dm, .acked(by: Radio.peer))])
+        // Our own radio's implicit ACK says nothing about the path; a header that makes no sense
+        // (hop_limit above hop_start) says nothing either.
+        let (dm2, _) = s.send(toPeer, now: 8)
+        #expect(s.receive(Radio.routing(.none, requestID: dm2, from: Radio.me, hopStart: 3, hopLimit: 3), now: 9).events == [.delivery(packetID: dm2, .relayed)])
+        #expect(s.receive(Radio.routing(.none, requestID: dm2, from: Radio.peer, hopStart: 1, hopLimit: 3), now: 10).events == [.delivery(packetID: dm2, .acked(by: Radio.peer))])
     }
 
     @Test func anAckFromANodeTheDirectMessageWasNotAddressedToProvesNothing() {

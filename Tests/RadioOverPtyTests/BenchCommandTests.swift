@@ -86,7 +86,7 @@ import Testing
         (["bench", "--sim", "two-radios", "--from", "nobody"], 64, "no radio named"),
         (["bench", "--sim", "nowhere"], 64, "unknown scenario"),
         (["bench", "--a", "/dev/lora-msg-absent", "--b", "/dev/lora-msg-absent2"], 69, "no such port"),
-        (["bench", "long-messages", "--hops", "3"], 64, "--hops"),
+        (["bench", "long-messages", "--hops", "3,9"], 64, "--hops"),
         (["bench", "long-messages", "--hops", "1,,2"], 64, "--hops"),
         (["bench", "long-messages", "--losses", "ten"], 64, "--losses"),
         (["bench", "long-messages", "--losses", "95"], 64, "--losses"),

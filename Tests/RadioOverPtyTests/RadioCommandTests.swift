@@ -82,6 +82,9 @@ struct CLI {
         (["sim", "--tcp-port", "70000"], 64, "tcp-port"),
         (["sim", "--boot-delay", "999"], 64, "--boot-delay"),
         (["sim", "--seed", "-1"], 64, "seed"),
+        (["sim", "--capture", "/nonexistent-dir/air.jsonl"], 73, "cannot write the capture"),
+        (["bench", "long-messages", "--hops", "5"], 64, "--hops must be 1-4"),
+        (["bench", "long-messages", "--hops", "0"], 64, "--hops must be 1-4"),
         (["radio", "info", "--port"], 64, "port"),
         (["radio", "frobnicate"], 64, "frobnicate"),
     ])

@@ -56,11 +56,12 @@ final class RunningSim: @unchecked Sendable {
     private let done = NSCondition()
     private var stopped = false
 
-    init(_ scenario: Scenario, speed: Double = 1, baud: Int = 0, bootDelay: Double = 0.3, tcpBase: UInt16? = nil) throws {
+    init(_ scenario: Scenario, speed: Double = 1, baud: Int = 0, bootDelay: Double = 0.3, tcpBase: UInt16? = nil, capture: String? = nil) throws {
         linkDir = NSTemporaryDirectory() + "lora-msg-sim-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: linkDir, withIntermediateDirectories: true)
         var o = SimRuntime.Options()
         o.speed = speed; o.baud = baud; o.bootDelaySeconds = bootDelay; o.linkDirectory = linkDir; o.tcpBasePort = tcpBase
+        o.capturePath = capture
         runtime = try SimRuntime(scenario: scenario, options: o)
         let t = Thread { [runtime, done] in
             runtime.run()

@@ -1,0 +1,34 @@
+import Testing
+@testable import LoraMessenger
+
+/// How a sender spaces chunks and how long a receiver stays quiet, by path length.
+@Suite struct TransferPacingTests {
+    let chunk = 1992.7   // a full chunk's time on air on LongFast, in ms
+
+    @Test func aDirectPathIsNotPaced() {
+        #expect(MessageCourier.chunkSpacing(milliseconds: chunk, relays: 0) == 0)
+    }
+
+    /// Our chunk and each relay's copy with its contention wait have the air before the next.
+    @Test func aRelayedPathLeavesTheAirToTheRelays() {
+        let one = MessageCourier.chunkSpacing(milliseconds: chunk, relays: 1)
+        let two = MessageCourier.chunkSpacing(milliseconds: chunk, relays: 2)
+        #expect(abs(one - (2 * 1.9927 + MessageCourier.relayWaitSeconds)) < 1e-9)
+        #expect(abs(two - (3 * 1.9927 + 2 * MessageCourier.relayWaitSeconds)) < 1e-9)
+        // A third relay is beyond the sender's reach: it cannot collide with the next chunk.
+        #expect(MessageCourier.chunkSpacing(milliseconds: chunk, relays: 3) == two)
+        #expect(MessageCourier.chunkSpacing(milliseconds: chunk, relays: 7) == two)
+    }
+
+    /// The receiver waits longer than the sender's spacing before reporting, so its bitmap
+    /// does not meet the next chunk of a pass still under way.
+    @Test func theReceiverOutwaitsTheSendersSpacing() {
+        for relays in 0...3 {
+            let quiet = MessageCourier.transferQuiet(chunkMilliseconds: chunk, relays: relays)
+            let gapAtReceiver = MessageCourier.chunkSpacing(milliseconds: chunk, relays: relays) + chunk / 1000
+            #expect(quiet > gapAtReceiver, "\(relays) relays")
+            #expect(quiet >= MessageCourier.transferQuietSeconds)
+        }
+        #expect(MessageCourier.transferQuiet(chunkMilliseconds: chunk, relays: 0) == MessageCourier.transferQuietSeconds)
+    }
+}

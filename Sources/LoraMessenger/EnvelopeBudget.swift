@@ -105,7 +105,7 @@ public enum EnvelopeBudget {
         var md = [
             "## Long messages and files",
             "",
-            "A text over \(LoraEnvelope.maxPlaintextBytes) bytes (up to \(Messenger.maxLongTextBytes)) or a file (up to \(Messenger.maxFileBytes) bytes) goes in chunks of \(TransferChunk.maxDataBytes) bytes, each its own 200-byte envelope (\(Int(chunkMs.rounded())) ms on LongFast as a broadcast), after raw deflate when that is shorter. Loss-free minimum; every lost chunk costs one more, and each transfer receipt about 700 ms of the receiver's airtime. Measured under loss: not yet (see the closing note). The texts are drawn at random from a vocabulary of 24–28 words, so they compress better than real prose would: read their rows as an upper bound of the gain.",
+            "A text over \(LoraEnvelope.maxPlaintextBytes) bytes (up to \(Messenger.maxLongTextBytes)) or a file (up to \(Messenger.maxFileBytes) bytes) goes in chunks of \(TransferChunk.maxDataBytes) bytes, each its own 200-byte envelope (\(Int(chunkMs.rounded())) ms on LongFast as a broadcast), after raw deflate when that is shorter. Loss-free minimum; every lost chunk costs one more, and each transfer receipt about 700 ms of the receiver's airtime. Measured under loss, over 1, 2 and 4 hops: findings/long-messages.md. The texts are drawn at random from a vocabulary of 24–28 words, so they compress better than real prose would: read their rows as an upper bound of the gain.",
             "",
             "| content | bytes | chunks raw | chunks deflated | characters per frame | LongFast airtime | share of an EU_868 hour |",
             "|---|---|---|---|---|---|---|",

@@ -1,3 +1,4 @@
+import LoraCrypto
 import LoRaPHY
 import MeshtasticWire
 import MessageStore
@@ -21,6 +22,15 @@ public struct DutyCycleGate: Sendable {
         let data = packet.decoded.map { $0.encoded().count } ?? 0
         let pki = packet.to != MeshPacket.broadcast
         return modem.timeOnAirMilliseconds(bytes: MeshtasticFrame.phyBytes(encodedData: data, pki: pki))
+    }
+
+    /// Time on air of a chunk of a long message at its largest (a 200-byte envelope as a DM),
+    /// on this radio's modem.
+    public var fullChunkMilliseconds: Double {
+        var p = MeshPacket()
+        p.to = 1
+        p.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: [UInt8](repeating: 0, count: LoraEnvelope.maxTotalBytes)))
+        return milliseconds(for: p)
     }
 
     /// When transmissions of these lengths, sent back to back from `now`, could all be done

@@ -259,8 +259,9 @@ public actor MessageCourier {
         let r = Double(min(relays, 2))
         return (1 + r) * ms / 1000 + r * relayWaitSeconds
     }
-    /// A full chunk's time on air on LongFast, for waits that must cover one.
-    static let fullChunkMilliseconds = 2000.0
+    /// The radio's own gap between two queued packets (its contention window after a
+    /// transmission): a fraction of a relay's wait.
+    static let queueGapSeconds = 0.4
     /// A relay's contention wait before it forwards (the firmware's SNR-weighted window):
     /// typical, not worst case.
     static let relayWaitSeconds = 1.5
@@ -343,7 +344,7 @@ public actor MessageCourier {
                 }
             }
             last = id
-            radioBusyUntil = max(radioBusyUntil, messenger.now) + ms / 1000 + Self.relayWaitSeconds / 4
+            radioBusyUntil = max(radioBusyUntil, messenger.now) + ms / 1000 + Self.queueGapSeconds
             if template.wantAck, let node, n < todo.count - 1 {
                 // Wait for that ACK before the next chunk: on a long path the next chunk
                 // would meet it coming back.
@@ -400,7 +401,7 @@ public actor MessageCourier {
         // come back: a probe sooner than that only restarts its quiet time.
         var path = 2
         if let m = try? messenger.store.message(id: messageID) { path = relays(to: m.toNode, peer: m.peer) ?? 2 }
-        let extra = extra + Self.transferQuiet(chunkMilliseconds: Self.fullChunkMilliseconds, relays: path) - Self.transferQuietSeconds
+        let extra = extra + Self.transferQuiet(chunkMilliseconds: gate.fullChunkMilliseconds, relays: path) - Self.transferQuietSeconds
             + Double(path) * 2 * Self.relayWaitSeconds
         probes[messageID] = after(extra + min(Self.transferProbeMaxSeconds, Self.transferProbeSeconds * pow(2, Double(rounds)))) { c in
             await c.probe(messageID, broadcast: broadcast)
@@ -657,23 +658,6 @@ public actor MessageCourier {
         t.continuation.resume(returning: outcome)
     }
 
-    /// The radio answers a want_ack packet addressed to it with an ACK of its own
-    /// (ReliableRouter::sniffReceived), airtime the duty cycle counts but we never handed
-    /// over: book it, so our ledger does not run ahead of the firmware's and have it refuse
-    /// a chunk at the edge of the hour.
-    private func bookRadioAck(for p: MeshPacket) {
-        guard p.wantAck, p.to == connection.info.nodeNum, p.to != MeshPacket.broadcast,
-              let d = p.decoded, d.portnum != .routingApp else { return }
-        var ack = MeshPacket()
-        ack.from = connection.info.nodeNum
-        ack.to = p.from
-        var data = PacketData(portnum: .routingApp, payload: Routing(errorReason: .none).encoded())
-        data.requestId = p.id
-        ack.payloadVariant = .decoded(data)
-        let ms = gate.milliseconds(for: ack)
-        record("airtime") { () throws(StoreError) in try messenger.store.recordAirtime(AirtimeRecord(startedAt: messenger.now, milliseconds: ms)) }
-    }
-
     /// Writes a delivery fact to the store; a failure is reported, never swallowed.
     private func record(_ what: String, _ body: () throws(StoreError) -> Void) {
         do { try body() } catch { emit(.notice("could not record \(what) in the database: \(error.description)")) }
@@ -685,7 +669,6 @@ public actor MessageCourier {
         switch e {
         case .session(.packetReceived(let p)):
             if let hops = p.hopsTaken, p.from != connection.info.nodeNum { relaysHeard[p.from] = hops; pathLearned(p.from) }
-            // bookRadioAck(for: p) is off: booked ACKs pushed the ledger test over budget; see the session 7 note.
             switch messenger.receive(p) {
             case .message(let m):
                 emit(.message(m))

@@ -25,6 +25,15 @@ private struct V2Vectors: Decodable {
     }
 }
 
+/// One party of a vector: its identity from the vector's secret, and the key it shares with
+/// another.
+struct VectorParty {
+    let identity: IdentityKeyPair
+    init(_ secretHex: String) throws { identity = try IdentityKeyPair(secretKey: hex(secretHex)) }
+    var senderID: SenderID { identity.senderID }
+    func key(for other: VectorParty) throws -> ContactKey { try ContactKey(own: identity, peer: other.identity.publicKey) }
+}
+
 /// v2 frames against Scripts/gen-v2-vectors.py (Python written from PROTOCOL.md), both ways:
 /// we make the same bytes, and we accept theirs.
 @Suite struct ProtocolV2KnownAnswerTests {
@@ -32,13 +41,11 @@ private struct V2Vectors: Decodable {
         let v = try V2Vectors.load()
         #expect(v.receipts.count >= 3)
         for r in v.receipts {
-            let maker = try IdentityKeyPair(secretKey: hex(r.maker_secret))
-            let other = try IdentityKeyPair(secretKey: hex(r.other_secret))
-            let key = try ContactKey(own: maker, peer: other.publicKey)
-            let ours = try DeliveryReceipt.make(read: r.read, nonces: r.nonces.map(hex), node: r.node, maker: maker.senderID, key: key)
+            let (maker, other) = try (VectorParty(r.maker_secret), VectorParty(r.other_secret))
+            let ours = try DeliveryReceipt.make(read: r.read, nonces: r.nonces.map(hex), node: r.node, maker: maker.senderID, key: maker.key(for: other))
             #expect(hexString(ours.bytes) == r.frame)
             let theirs = try DeliveryReceipt(bytes: hex(r.frame))
-            let otherKey = try ContactKey(own: other, peer: maker.publicKey)
+            let otherKey = try other.key(for: maker)
             #expect(theirs.verify(maker: maker.senderID, key: otherKey))
             #expect(theirs.makerNode == r.node)
             #expect(theirs.read == r.read)
@@ -75,13 +82,12 @@ private struct V2Vectors: Decodable {
     @Test func transferReceiptsMatchIndependentImplementation() throws {
         let v = try V2Vectors.load()
         for r in v.transfer_receipts {
-            let maker = try IdentityKeyPair(secretKey: hex(r.maker_secret))
-            let other = try IdentityKeyPair(secretKey: hex(r.other_secret))
+            let (maker, other) = try (VectorParty(r.maker_secret), VectorParty(r.other_secret))
             let ours = try DeliveryReceipt.make(holdings: .init(transferID: r.transfer_id, held: r.held), node: r.node, maker: maker.senderID,
-                                                key: ContactKey(own: maker, peer: other.publicKey))
+                                                key: maker.key(for: other))
             #expect(hexString(ours.bytes) == r.frame)
             let theirs = try DeliveryReceipt(bytes: hex(r.frame))
-            #expect(theirs.verify(maker: maker.senderID, key: try ContactKey(own: other, peer: maker.publicKey)))
+            #expect(theirs.verify(maker: maker.senderID, key: try other.key(for: maker)))
             #expect(theirs.transfer?.held == r.held && theirs.transfer?.transferID == r.transfer_id)
         }
     }
@@ -91,11 +97,10 @@ private struct V2Vectors: Decodable {
         let v = try V2Vectors.load()
         #expect(v.transfers.count >= 2)
         for t in v.transfers {
-            let sender = try IdentityKeyPair(secretKey: hex(t.sender_secret))
-            let recipient = try IdentityKeyPair(secretKey: hex(t.recipient_secret))
+            let (sender, recipient) = try (VectorParty(t.sender_secret), VectorParty(t.recipient_secret))
             let stream = TransferStream(type: try #require(TransferStream.ContentType(rawValue: t.type)), name: t.name, mediaType: t.media_type, content: hex(t.content))
             #expect(hexString(try stream.encoded()) == t.stream, "the same zlib, the same deflate")
-            let key = try ContactKey(own: sender, peer: recipient.publicKey)
+            let key = try sender.key(for: recipient)
             let chunks = try TransferStream.chunks(of: hex(t.stream), transferID: t.transfer_id)
             #expect(chunks.count == t.frames.count)
             for (i, c) in chunks.enumerated() {
@@ -103,7 +108,7 @@ private struct V2Vectors: Decodable {
                                                  from: sender.senderID, with: key, nonce: hex(t.nonces[i]))
                 #expect(hexString(ours.bytes) == t.frames[i])
             }
-            let rkey = try ContactKey(own: recipient, peer: sender.publicKey)
+            let rkey = try recipient.key(for: sender)
             var data: [UInt8] = []
             for f in t.frames {
                 guard case .chunk(let c) = try LoraEnvelope(bytes: hex(f)).openContent(with: rkey) else { Issue.record("not a chunk"); continue }
@@ -117,18 +122,17 @@ private struct V2Vectors: Decodable {
         let v = try V2Vectors.load()
         #expect(v.locations.count >= 4)
         for l in v.locations {
-            let sender = try IdentityKeyPair(secretKey: hex(l.sender_secret))
-            let recipient = try IdentityKeyPair(secretKey: hex(l.recipient_secret))
+            let (sender, recipient) = try (VectorParty(l.sender_secret), VectorParty(l.recipient_secret))
             let fix = try LocationFix(latitude: l.lat, longitude: l.lon, fixTime: l.fix_time,
                                       altitude: l.alt.map(Double.init), accuracy: l.accuracy.map(Double.init))
             #expect(fix.latitudeUnits == l.lat_units && fix.longitudeUnits == l.lon_units, "\(l.lat),\(l.lon)")
             #expect(hexString(SealedContent.location(fix).bytes) == l.plaintext)
-            let key = try ContactKey(own: sender, peer: recipient.publicKey)
+            let key = try sender.key(for: recipient)
             let ours = try LoraEnvelope.seal(bytes: SealedContent.location(fix).bytes, version: LoraEnvelope.sealedVersion,
                                              from: sender.senderID, with: key, nonce: hex(l.nonce))
             #expect(hexString(ours.bytes) == l.frame)
             let theirs = try LoraEnvelope(bytes: hex(l.frame))
-            let opened = try theirs.openContent(with: ContactKey(own: recipient, peer: sender.publicKey))
+            let opened = try theirs.openContent(with: recipient.key(for: sender))
             #expect(opened == .location(fix))
             guard case .location(let got) = opened else { continue }
             #expect(abs(got.latitude - l.lat) <= 90.0 / Double(1 << 23) / 2 + 1e-12 || l.lat == 90)

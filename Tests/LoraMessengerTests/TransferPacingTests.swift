@@ -1,9 +1,18 @@
+import LoRaPHY
 import Testing
 @testable import LoraMessenger
 
 /// How a sender spaces chunks and how long a receiver stays quiet, by path length.
 @Suite struct TransferPacingTests {
     let chunk = 1992.7   // a full chunk's time on air on LongFast, in ms
+
+    /// The chunk airtime the probe waits cover is the radio's own, not a LongFast constant.
+    @Test func aFullChunksAirtimeFollowsTheModem() {
+        let longFast = DutyCycleGate(settings: RadioSettings(region: .eu868, modem: LoRaPreset.longFast.modem)).fullChunkMilliseconds
+        let shortFast = DutyCycleGate(settings: RadioSettings(region: .eu868, modem: LoRaPreset.shortFast.modem)).fullChunkMilliseconds
+        #expect(longFast > 1500 && longFast < 2600, "\(longFast)")
+        #expect(shortFast < longFast / 5, "\(shortFast)")
+    }
 
     @Test func aDirectPathIsNotPaced() {
         #expect(MessageCourier.chunkSpacing(milliseconds: chunk, relays: 0) == 0)

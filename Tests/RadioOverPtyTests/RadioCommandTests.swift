@@ -68,6 +68,17 @@ struct CLI {
         #expect(rows.allSatisfy { $0.keys.contains("snr") && $0.keys.contains("last_heard") && $0.keys.contains("hops_away") })
     }
 
+    /// LORA_MSG_TIME_SCALE is input too: garbage, out of range, empty-looking values.
+    @Test(arguments: ["abc", "0", "0.5", "-3", "1001", "1e9", "nan", "20x"])
+    func aBadTimeScaleGivesOneLine(value: String) throws {
+        let home = NSTemporaryDirectory() + "lora-msg-scale-" + UUID().uuidString.prefix(8)
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        #expect(try CLI.run(["init", "--home", home]).status == 0)
+        let r = try CLI.run(["outbox", "--home", home], environment: ["LORA_MSG_TIME_SCALE": value])
+        #expect(r.status == 64, "\(value): \(r.err)")
+        #expect(r.err.split(separator: "\n").count == 1 && r.err.contains("LORA_MSG_TIME_SCALE must be a number from 1 to 1000"), "\(r.err)")
+    }
+
     @Test(arguments: [
         (["radio", "info", "--port", "/dev/lora-msg-absent"], Int32(69), "no such port"),
         (["radio", "info", "--port", "/dev/null"], 69, "not a serial port"),
@@ -83,6 +94,7 @@ struct CLI {
         (["sim", "--boot-delay", "999"], 64, "--boot-delay"),
         (["sim", "--seed", "-1"], 64, "seed"),
         (["sim", "--capture", "/nonexistent-dir/air.jsonl"], 73, "cannot write the capture"),
+        (["bench", "long-messages", "--hops", "1", "--losses", "0", "--file-size", "0", "--capture-dir", "/nonexistent-dir"], 73, "cannot write the capture"),
         (["bench", "long-messages", "--hops", "5"], 64, "--hops must be 1-4"),
         (["bench", "long-messages", "--hops", "0"], 64, "--hops must be 1-4"),
         (["radio", "info", "--port"], 64, "port"),

@@ -271,13 +271,24 @@ public actor MessageCourier {
     static func transferQuiet(chunkMilliseconds ms: Double, relays: Int) -> Double {
         transferQuietSeconds + Double(relays) * (2 * ms / 1000 + relayWaitSeconds)
     }
-    /// The sender, after a pass, waits this long for word before probing with one chunk;
-    /// each further probe without word waits twice as long (a relay may still be working
-    /// through a backlog), up to `transferProbeMaxSeconds`.
+    /// The sender, after a pass, waits this long for word before probing with one chunk.
+    /// On a path through R relays the first `3 + R` silent probes keep that interval: a
+    /// probe and its answer both get through only 0.9^(2(R+1)) of the time at 10 % loss per
+    /// link (43 % over four hops), so there silence is mostly loss, and doubling at once made
+    /// the end of a 4-hop transfer take longer than its whole pass. Beyond those each probe
+    /// waits twice as long (the receiver may be gone), up to `transferProbeMaxSeconds`.
     static let transferProbeSeconds = 20.0
+    static func steadyProbes(relays: Int) -> Int { 3 + min(relays, 3) }
     static let transferProbeMaxSeconds = 600.0
-    /// Probes in a row without word before the transfer fails (about an hour of silence).
-    static let maxSilentProbes = 9
+    /// The wait before the next probe, beyond the path's allowance.
+    static func probeInterval(afterSilentProbes rounds: Int, relays: Int) -> Double {
+        let doublings = max(0, rounds + 1 - steadyProbes(relays: relays))
+        return min(transferProbeMaxSeconds, transferProbeSeconds * pow(2, Double(min(doublings, 16))))
+    }
+    /// Probes in a row without word before the transfer fails: 10 (a direct path: 20 s × 3,
+    /// then 40 s doubling to 600 s, about 40 minutes; less on a long path, whose allowance
+    /// per probe is larger but which doubles later).
+    static let maxSilentProbes = 10
     /// A chunk is sent at most this many times before the transfer fails: enough for a
     /// path that loses half its packets, not for a receiver that can never open them.
     static let maxChunkSends = 16
@@ -403,7 +414,7 @@ public actor MessageCourier {
         if let m = try? messenger.store.message(id: messageID) { path = relays(to: m.toNode, peer: m.peer) ?? 2 }
         let extra = extra + Self.transferQuiet(chunkMilliseconds: gate.fullChunkMilliseconds, relays: path) - Self.transferQuietSeconds
             + Double(path) * 2 * Self.relayWaitSeconds
-        probes[messageID] = after(extra + min(Self.transferProbeMaxSeconds, Self.transferProbeSeconds * pow(2, Double(rounds)))) { c in
+        probes[messageID] = after(extra + Self.probeInterval(afterSilentProbes: rounds, relays: path)) { c in
             await c.probe(messageID, broadcast: broadcast)
         }
     }
@@ -424,7 +435,7 @@ public actor MessageCourier {
         let rounds = silentProbes[messageID, default: 0] + 1
         if rounds > Self.maxSilentProbes {
             silentProbes[messageID] = nil
-            let why = "no word from the receiver after \(Self.maxSilentProbes) probes over about an hour"
+            let why = "no word from the receiver after \(Self.maxSilentProbes) probes"
             record("state failed") { () throws(StoreError) in try store.updateState(id: m.id, packetID: nil, to: .failed, failure: why, at: messenger.now) }
             emit(.delivery(messageID: m.id, state: .failed, detail: why))
             wake(m.id)

@@ -14,6 +14,18 @@ import Testing
         #expect(shortFast < longFast / 5, "\(shortFast)")
     }
 
+    /// Silence on a long lossy path is mostly loss: probes keep their pace longer there
+    /// before backing off, and the back-off is capped.
+    @Test func probesBackOffLaterOnLongerPaths() {
+        func schedule(_ relays: Int) -> [Double] {
+            (0..<MessageCourier.maxSilentProbes).map { MessageCourier.probeInterval(afterSilentProbes: $0, relays: relays) }
+        }
+        #expect(schedule(0) == [20, 20, 20, 40, 80, 160, 320, 600, 600, 600])
+        #expect(schedule(3) == [20, 20, 20, 20, 20, 20, 40, 80, 160, 320])
+        #expect(schedule(9) == schedule(3))
+        #expect(MessageCourier.probeInterval(afterSilentProbes: 1000, relays: 0) == 600)
+    }
+
     @Test func aDirectPathIsNotPaced() {
         #expect(MessageCourier.chunkSpacing(milliseconds: chunk, relays: 0) == 0)
     }

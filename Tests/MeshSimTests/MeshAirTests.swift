@@ -204,3 +204,24 @@ func textBroadcast(_ text: String, hopLimit: UInt32 = 0) -> MeshPacket {
         #expect(modem.demodulationFloorSNR == -17.5)
     }
 }
+
+@Suite struct LinkLossTests {
+    /// A link with 10 % loss drops about one packet in ten, not one in five: 300 spaced
+    /// broadcasts over one idle link, every one heard or lost (none collides).
+    @Test(arguments: [UInt64(1), 2, 3]) func tenPercentLossDropsAboutOneInTen(seed: UInt64) throws {
+        let scenario = Scenario(name: "lossy-pair", nodes: [Scenario.Node(name: "a"), Scenario.Node(name: "b")],
+                                links: [Scenario.Link(a: "a", b: "b", distanceMetres: 500, loss: 0.1)])
+        var bench = MeshBench(scenario, seed: seed)
+        bench.connectAll()
+        var ids: [UInt32] = []
+        for i in 0..<300 {
+            var p = textBroadcast("n\(i)")
+            p.wantAck = false
+            ids.append(bench.send(from: 0, p))
+            bench.run(for: 4, step: 0.25)
+        }
+        let heard = ids.filter { !bench.received(at: 1, id: $0).isEmpty }.count
+        // Binomial(300, 0.1): mean 30 lost, sd 5.2; 12...50 is more than 3.5 sd either way.
+        #expect((250...288).contains(heard), "\(300 - heard) of 300 lost")
+    }
+}

@@ -36,7 +36,7 @@ do {
     let handshake = millisecondsSinceProcessStart()
     var p = MeshPacket()
     p.to = MeshPacket.broadcast
-    p.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: Array(repeating: 0x42, count: 120)))
+    p.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: Array(repeating: 0x42, count: 120)))
     let id = try await connection.send(p)
     for await e in connection.events {
         if case .session(.delivery(id, .queued)) = e { break }

@@ -13,14 +13,14 @@ func sampleFrames() throws -> [[UInt8]] {
     var rx = MeshPacket()
     rx.from = 0xCAFEF00D; rx.to = 0x12345678; rx.id = 0x0BADBEEF; rx.rxTime = 1_790_000_200
     rx.rxSnr = -7.25; rx.rxRssi = -97; rx.hopLimit = 1; rx.hopStart = 3; rx.relayNode = 0x0D
-    rx.transportMechanism = .lora
-    var data = PacketData(portnum: .privateApp, payload: (0..<150).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+    rx.transportMechanism = TransportMechanism(.lora)
+    var data = PacketData(portnum: PortNum(.privateApp), payload: (0..<150).map { UInt8(truncatingIfNeeded: $0 &* 31) })
     data.bitfield = 1
     rx.payloadVariant = .decoded(data)
 
     var ack = MeshPacket()
     ack.from = 0x1A2B3C4D; ack.to = 0x12345678; ack.id = 0x55555555; ack.hopLimit = 3; ack.hopStart = 3; ack.rxRssi = -40
-    var ackData = PacketData(portnum: .routingApp, payload: Routing(errorReason: .none).encoded())
+    var ackData = PacketData(portnum: PortNum(.routingApp), payload: Routing(errorReason: RoutingError(.none)).encoded())
     ackData.requestId = 0x7FEDCBA9
     ack.payloadVariant = .decoded(ackData)
 
@@ -28,7 +28,7 @@ func sampleFrames() throws -> [[UInt8]] {
     node.num = 0xCAFEF00D
     var user = User()
     user.id = User.nodeID(0xCAFEF00D); user.longName = "Ridge relay"; user.shortName = "RDG"
-    user.hwModel = .heltecV3; user.publicKey = [UInt8](repeating: 0x42, count: 32)
+    user.hwModel = HardwareModel(.heltecV3); user.publicKey = [UInt8](repeating: 0x42, count: 32)
     node.user = user; node.snr = -3.5; node.lastHeard = 1_790_000_000; node.hopsAway = 1
 
     let messages: [FromRadio] = [

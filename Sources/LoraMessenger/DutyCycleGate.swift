@@ -29,7 +29,7 @@ public struct DutyCycleGate: Sendable {
     public var fullChunkMilliseconds: Double {
         var p = MeshPacket()
         p.to = 1
-        p.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: [UInt8](repeating: 0, count: LoraEnvelope.maxTotalBytes)))
+        p.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: [UInt8](repeating: 0, count: LoraEnvelope.maxTotalBytes)))
         return milliseconds(for: p)
     }
 

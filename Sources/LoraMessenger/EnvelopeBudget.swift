@@ -9,7 +9,7 @@ public enum EnvelopeBudget {
         let overhead = LoraEnvelope.overhead
         let envelope = LoraEnvelope.maxTotalBytes
         let text = LoraEnvelope.maxPlaintextBytes
-        let data = PacketData(portnum: .privateApp, payload: [UInt8](repeating: 0, count: envelope))
+        let data = PacketData(portnum: PortNum(.privateApp), payload: [UInt8](repeating: 0, count: envelope))
         let dataBytes = data.encoded().count
         let phyBroadcast = MeshtasticFrame.phyBytes(encodedData: dataBytes, pki: false)
         let phyDM = MeshtasticFrame.phyBytes(encodedData: dataBytes, pki: true)
@@ -100,7 +100,7 @@ public enum EnvelopeBudget {
         ]
         let modem = LoRaPreset.longFast.modem
         let chunkMs = modem.timeOnAirMilliseconds(bytes: MeshtasticFrame.phyBytes(
-            encodedData: PacketData(portnum: .privateApp, payload: [UInt8](repeating: 0, count: LoraEnvelope.maxTotalBytes)).encoded().count, pki: false))
+            encodedData: PacketData(portnum: PortNum(.privateApp), payload: [UInt8](repeating: 0, count: LoraEnvelope.maxTotalBytes)).encoded().count, pki: false))
         let budget = LoRaRegion.eu868.hourlyBudgetMilliseconds
         var md = [
             "## Long messages and files",
@@ -161,13 +161,13 @@ public enum EnvelopeBudget {
             "|---|---|---|---|---|---|",
         ]
         for (name, bytes, how) in rows {
-            let data = PacketData(portnum: .privateApp, payload: bytes).encoded().count
+            let data = PacketData(portnum: PortNum(.privateApp), payload: bytes).encoded().count
             let b = MeshtasticFrame.phyBytes(encodedData: data, pki: false), d = MeshtasticFrame.phyBytes(encodedData: data, pki: true)
             let mb = modem.timeOnAirMilliseconds(bytes: b), md2 = modem.timeOnAirMilliseconds(bytes: d)
             md.append("| \(name) | \(bytes.count) | \(b) / \(d) | \(Int(mb.rounded())) / \(Int(md2.rounded())) | \(Int(budget / md2)) | \(how) |")
         }
         func dmMs(_ bytes: [UInt8]) -> Double {
-            modem.timeOnAirMilliseconds(bytes: MeshtasticFrame.phyBytes(encodedData: PacketData(portnum: .privateApp, payload: bytes).encoded().count, pki: true))
+            modem.timeOnAirMilliseconds(bytes: MeshtasticFrame.phyBytes(encodedData: PacketData(portnum: PortNum(.privateApp), payload: bytes).encoded().count, pki: true))
         }
         let one = dmMs(receipt(1)), four = dmMs(receipt(4))
         md += [

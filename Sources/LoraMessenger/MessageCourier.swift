@@ -324,7 +324,7 @@ public actor MessageCourier {
         // will be done, so the probe does not start counting while chunks are still queued.
         var radioBusyUntil = messenger.now
         for (n, chunk) in todo.enumerated() {
-            template.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: chunk.envelope))
+            template.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: chunk.envelope))
             template.id = 0
             // On a path of unknown length the first chunk asks for the radio's ACK: the
             // receiver's radio answers it, and its header says how many relays are between us.
@@ -442,7 +442,7 @@ public actor MessageCourier {
             return
         }
         var p = messenger.packet(for: m, broadcast: broadcast)
-        p.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: chunk.envelope))
+        p.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: chunk.envelope))
         p.wantAck = false
         let ms = gate.milliseconds(for: p)
         // Only a probe the radio took can go unanswered: one it refused (its duty cycle) or
@@ -524,7 +524,7 @@ public actor MessageCourier {
             var p = MeshPacket()
             p.to = f.toNode ?? MeshPacket.broadcast
             p.wantAck = f.toNode != nil
-            p.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: f.frame))
+            p.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: f.frame))
             let packetID: UInt32?
             do { packetID = try await sendControl(p, waitForDuty: true) } catch { return }
             if let packetID {

@@ -174,7 +174,7 @@ public final class Messenger: Sendable {
         p.wantAck = true
         p.channel = UInt32(clamping: m.channel)
         if let h = m.hopLimit { p.hopLimit = UInt32(clamping: h) }
-        p.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: m.envelope))
+        p.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: m.envelope))
         return p
     }
 

@@ -22,7 +22,7 @@ public struct RadioDescription: Equatable, Sendable {
         longName = info.ownNode?.user?.longName ?? ""
         shortName = info.ownNode?.user?.shortName ?? ""
         firmware = info.metadata?.firmwareVersion ?? "unknown"
-        hardware = (info.metadata?.hwModel ?? .unset).description
+        hardware = (info.metadata?.hwModel ?? HardwareModel(.unset)).description
         settings = RadioSettings(info)
         let name = info.primaryChannel?.settings?.name ?? ""
         channel = name.isEmpty ? settings.presetName : name
@@ -113,7 +113,7 @@ extension RadioQuery {
         }
         var packet = MeshPacket()
         packet.to = info.nodeNum
-        packet.payloadVariant = .decoded(PacketData(portnum: .adminApp, payload: AdminMessage(.setConfig(Config(.lora(lora)))).encoded()))
+        packet.payloadVariant = .decoded(PacketData(portnum: PortNum(.adminApp), payload: AdminMessage(.setConfig(Config(.lora(lora)))).encoded()))
         do { _ = try await c.send(packet) } catch {
             await c.close()
             throw .radio(error)

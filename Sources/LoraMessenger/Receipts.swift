@@ -36,7 +36,7 @@ extension Messenger {
         p.to = contactNode ?? fromNode ?? MeshPacket.broadcast
         p.wantAck = p.to != MeshPacket.broadcast
         p.channel = UInt32(clamping: messages.last?.channel ?? 0)
-        p.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: receipt.bytes))
+        p.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: receipt.bytes))
         return p
     }
 
@@ -56,7 +56,7 @@ extension Messenger {
         var p = MeshPacket()
         p.to = ((try? store.contact(senderID: peer)) ?? nil)?.node ?? MeshPacket.broadcast
         p.wantAck = p.to != MeshPacket.broadcast
-        p.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: receipt.bytes))
+        p.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: receipt.bytes))
         return p
     }
 }

@@ -102,7 +102,7 @@ public struct TransferBench: Sendable {
         var lossFree = 0.0
         for c in chunks {
             var p = ma.packet(for: m, broadcast: false)
-            p.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: c.envelope))
+            p.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: c.envelope))
             p.wantAck = false
             lossFree += gate.milliseconds(for: p) / 1000
         }

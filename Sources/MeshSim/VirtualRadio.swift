@@ -11,7 +11,7 @@ public struct VirtualRadio {
         public var nodeNum: UInt32
         public var longName: String
         public var shortName: String
-        public var hwModel = HardwareModel.portduino
+        public var hwModel = HardwareModel(.portduino)
         public var publicKey: [UInt8] = []
         public var firmwareVersion = "2.7.15.567b8ea"
         public init(nodeNum: UInt32, longName: String, shortName: String) {
@@ -158,7 +158,7 @@ public struct VirtualRadio {
             replies.append(FromRadio(.metadata(meta)))
             for i in 0..<8 {
                 var c = Channel(); c.index = Int32(i)
-                if i == 0 { c.role = .primary; var s = ChannelSettings(); s.psk = [1]; c.settings = s }
+                if i == 0 { c.role = ChannelRole(.primary); var s = ChannelSettings(); s.psk = [1]; c.settings = s }
                 replies.append(FromRadio(.channel(c)))
             }
             var device = DeviceConfig(); device.serialEnabled = true
@@ -237,11 +237,11 @@ public struct VirtualRadio {
         if ledger.firmwareRefuses(nowSeconds: now) {
             let minutes = ledger.firmwareSilentMinutes(nowSeconds: now)
             var n = ClientNotification()
-            n.replyId = p.id; n.level = .warning
+            n.replyId = p.id; n.level = LogLevel(.warning)
             n.message = "Duty cycle limit exceeded. You can send again in \(minutes) mins"
             return frames([
-                FromRadio(.queueStatus(queueStatus(id: p.id, res: Int32(RoutingError.dutyCycleLimit.rawValue), now: now))),
-                FromRadio(.packet(routingPacket(.dutyCycleLimit, requestID: p.id, from: identity.nodeNum))),
+                FromRadio(.queueStatus(queueStatus(id: p.id, res: Int32(RoutingError(.dutyCycleLimit).rawValue), now: now))),
+                FromRadio(.packet(routingPacket(RoutingError(.dutyCycleLimit), requestID: p.id, from: identity.nodeNum))),
                 FromRadio(.clientNotification(n)),
             ], api: api)
         }
@@ -269,7 +269,7 @@ public struct VirtualRadio {
         // DM's destination still sends its own ACK, which reaches the client as well.
         if packet.from == identity.nodeNum {
             if awaitingAck.removeValue(forKey: packet.id) != nil {
-                out += toClient(FromRadio(.packet(routingPacket(.none, requestID: packet.id, from: identity.nodeNum))))
+                out += toClient(FromRadio(.packet(routingPacket(RoutingError(.none), requestID: packet.id, from: identity.nodeNum))))
             }
             return out
         }
@@ -309,10 +309,10 @@ public struct VirtualRadio {
     }
 
     private mutating func ack(_ packet: MeshPacket, now: Double) -> [Output] {
-        var ack = routingPacket(.none, requestID: packet.id, from: identity.nodeNum)
+        var ack = routingPacket(RoutingError(.none), requestID: packet.id, from: identity.nodeNum)
         ack.to = packet.from
         ack.id = freshID()
-        ack.priority = .ack
+        ack.priority = PacketPriority(.ack)
         let used = packet.hopsTaken ?? 0
         ack.hopLimit = min(settings.hopLimit, UInt32(used + 2))
         ack.hopStart = ack.hopLimit
@@ -340,7 +340,7 @@ public struct VirtualRadio {
         for (id, entry) in awaitingAck.sorted(by: { $0.key < $1.key }) where entry.due <= now {
             if entry.tries >= 3 {
                 awaitingAck[id] = nil
-                out += toClient(FromRadio(.packet(routingPacket(.maxRetransmit, requestID: id, from: identity.nodeNum))))
+                out += toClient(FromRadio(.packet(routingPacket(RoutingError(.maxRetransmit), requestID: id, from: identity.nodeNum))))
             } else if !ledger.firmwareRefuses(nowSeconds: now) {
                 awaitingAck[id] = (entry.packet, entry.tries + 1, now + settings.retransmitSeconds)
                 ledger.record(startSeconds: now, milliseconds: settings.preset.modem.timeOnAirMilliseconds(bytes: Self.phyBytes(entry.packet)))
@@ -390,7 +390,7 @@ public struct VirtualRadio {
         var p = MeshPacket()
         p.from = from
         p.to = identity.nodeNum
-        var d = PacketData(portnum: .routingApp, payload: Routing(errorReason: reason).encoded())
+        var d = PacketData(portnum: PortNum(.routingApp), payload: Routing(errorReason: reason).encoded())
         d.requestId = requestID
         p.payloadVariant = .decoded(d)
         return p

@@ -1,7 +1,7 @@
 public struct Channel: ProtoMessage {
     public var index: Int32 = 0
     public var settings: ChannelSettings?
-    public var role = ChannelRole.disabled
+    public var role = ChannelRole(.disabled)
     public var unknownFields: [UInt8] = []
 
     public init() {}

@@ -61,18 +61,18 @@ public struct Config: ProtoMessage {
 }
 
 public struct DeviceConfig: ProtoMessage {
-    public var role = DeviceRole.client
+    public var role = DeviceRole(.client)
     public var serialEnabled = false
     public var buttonGpio: UInt32 = 0
     public var buzzerGpio: UInt32 = 0
-    public var rebroadcastMode = RebroadcastMode.all
+    public var rebroadcastMode = RebroadcastMode(.all)
     public var nodeInfoBroadcastSecs: UInt32 = 0
     public var doubleTapAsButtonPress = false
     public var isManaged = false
     public var disableTripleClick = false
     public var tzdef = ""
     public var ledHeartbeatDisabled = false
-    public var buzzerMode = BuzzerMode.allEnabled
+    public var buzzerMode = BuzzerMode(.allEnabled)
     public var unknownFields: [UInt8] = []
 
     public init() {}
@@ -115,14 +115,14 @@ public struct DeviceConfig: ProtoMessage {
 
 public struct LoRaConfig: ProtoMessage {
     public var usePreset = false
-    public var modemPreset = ModemPreset.longFast
+    public var modemPreset = ModemPreset(.longFast)
     /// kHz (the proto comment says MHz; the firmware uses kHz). 31 → 31.25, 62 → 62.5.
     public var bandwidth: UInt32 = 0
     public var spreadFactor: UInt32 = 0
     /// Denominator: 5…8 for 4/5…4/8.
     public var codingRate: UInt32 = 0
     public var frequencyOffset: Float = 0
-    public var region = RegionCode.unset
+    public var region = RegionCode(.unset)
     public var hopLimit: UInt32 = 0
     public var txEnabled = false
     public var txPower: Int32 = 0
@@ -134,7 +134,7 @@ public struct LoRaConfig: ProtoMessage {
     public var ignoreIncoming: [UInt32] = []
     public var ignoreMqtt = false
     public var configOkToMqtt = false
-    public var femLnaMode = FemLnaMode.disabled
+    public var femLnaMode = FemLnaMode(.disabled)
     public var serialHalOnly = false
     public var unknownFields: [UInt8] = []
 

@@ -37,7 +37,7 @@ public struct LogRecord: ProtoMessage {
     public var message = ""
     public var time: UInt32 = 0
     public var source = ""
-    public var level = LogLevel.unset
+    public var level = LogLevel(.unset)
     public var unknownFields: [UInt8] = []
 
     public init() {}
@@ -95,7 +95,7 @@ public struct ClientNotification: ProtoMessage {
 
     public var replyId: UInt32?
     public var time: UInt32 = 0
-    public var level = LogLevel.unset
+    public var level = LogLevel(.unset)
     public var message = ""
     public var payloadVariant: Variant?
     public var unknownFields: [UInt8] = []

@@ -18,9 +18,9 @@ public struct MeshPacket: ProtoMessage {
     public var rxSnr: Float = 0
     public var hopLimit: UInt32 = 0
     public var wantAck = false
-    public var priority = PacketPriority.unset
+    public var priority = PacketPriority(.unset)
     public var rxRssi: Int32 = 0
-    public var delayed = PacketDelayed.noDelay
+    public var delayed = PacketDelayed(.noDelay)
     public var viaMqtt = false
     public var hopStart: UInt32 = 0
     public var publicKey: [UInt8] = []
@@ -28,7 +28,7 @@ public struct MeshPacket: ProtoMessage {
     public var nextHop: UInt32 = 0
     public var relayNode: UInt32 = 0
     public var txAfter: UInt32 = 0
-    public var transportMechanism = TransportMechanism.internal
+    public var transportMechanism = TransportMechanism(.internal)
     public var unknownFields: [UInt8] = []
 
     public init() {}
@@ -107,7 +107,7 @@ public struct PacketData: ProtoMessage {
     /// nanopb's limit on the device (`mesh.options`); a longer payload fails to decode there.
     public static let maxPayloadBytes = 233
 
-    public var portnum = PortNum.unknownApp
+    public var portnum = PortNum(.unknownApp)
     public var payload: [UInt8] = []
     public var wantResponse = false
     public var dest: UInt32 = 0

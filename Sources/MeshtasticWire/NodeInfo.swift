@@ -6,7 +6,7 @@ public struct MyNodeInfo: ProtoMessage {
     public var minAppVersion: UInt32 = 0
     public var deviceId: [UInt8] = []
     public var pioEnv = ""
-    public var firmwareEdition = FirmwareEdition.vanilla
+    public var firmwareEdition = FirmwareEdition(.vanilla)
     /// How many NodeInfos the handshake will carry (firmware ≥ 2.7.10).
     public var nodedbCount: UInt32 = 0
     public var unknownFields: [UInt8] = []
@@ -101,9 +101,9 @@ public struct User: ProtoMessage {
     public var longName = ""
     public var shortName = ""
     public var macaddr: [UInt8] = []
-    public var hwModel = HardwareModel.unset
+    public var hwModel = HardwareModel(.unset)
     public var isLicensed = false
-    public var role = DeviceRole.client
+    public var role = DeviceRole(.client)
     /// The radio's own X25519 key (firmware ≥ 2.5), used by Meshtastic's PKI DMs; not ours.
     public var publicKey: [UInt8] = []
     public var isUnmessagable: Bool?
@@ -160,8 +160,8 @@ public struct Position: ProtoMessage {
     public var longitudeI: Int32?
     public var altitude: Int32?
     public var time: UInt32 = 0
-    public var locationSource = LocationSource.unset
-    public var altitudeSource = AltitudeSource.unset
+    public var locationSource = LocationSource(.unset)
+    public var altitudeSource = AltitudeSource(.unset)
     public var timestamp: UInt32 = 0
     public var timestampMillisAdjust: Int32 = 0
     public var altitudeHae: Int32?
@@ -284,9 +284,9 @@ public struct DeviceMetadata: ProtoMessage {
     public var hasWifi = false
     public var hasBluetooth = false
     public var hasEthernet = false
-    public var role = DeviceRole.client
+    public var role = DeviceRole(.client)
     public var positionFlags: UInt32 = 0
-    public var hwModel = HardwareModel.unset
+    public var hwModel = HardwareModel(.unset)
     public var hasRemoteHardware = false
     public var hasPKC = false
     public var excludedModules: UInt32 = 0

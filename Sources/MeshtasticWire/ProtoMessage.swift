@@ -49,8 +49,22 @@ extension ProtoMessage {
 }
 
 /// A proto3 enum: open, so a value from newer firmware survives decoding and re-encoding.
-public protocol ProtoEnum: RawRepresentable, Hashable, Sendable where RawValue == Int32 {
+/// The values this build knows are the cases of `Name`; code names them as
+/// `PortNum(.privateApp)`, compares with `== .privateApp` and matches with `case .privateApp:`.
+public protocol ProtoEnum: RawRepresentable, Hashable, Sendable, CustomStringConvertible where RawValue == Int32 {
+    associatedtype Name: RawRepresentable, CaseIterable, Sendable where Name.RawValue == Int32
     init(rawValue: Int32)
+}
+
+extension ProtoEnum {
+    public init(_ name: Name) { self.init(rawValue: name.rawValue) }
+    /// Nil for a value this build has no name for.
+    public var name: Name? { Name(rawValue: rawValue) }
+    /// The case's name, or the number when it has none.
+    public var description: String { name.map { "\($0)" } ?? "\(rawValue)" }
+    public static func == (lhs: Self, rhs: Name) -> Bool { lhs.rawValue == rhs.rawValue }
+    public static func != (lhs: Self, rhs: Name) -> Bool { lhs.rawValue != rhs.rawValue }
+    public static func ~= (pattern: Name, value: Self) -> Bool { pattern.rawValue == value.rawValue }
 }
 
 /// A message we carry but do not interpret (module configs, xmodem, MQTT proxy …): its

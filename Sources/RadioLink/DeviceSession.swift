@@ -153,7 +153,7 @@ public struct DeviceSession {
         // Refuse here what the radio could never take (a frame over 512 bytes): the caller
         // gets a failure now instead of an id that never resolves.
         guard (try? FrameEncoder.frame(ToRadio(.packet(p)))) != nil else {
-            return (p.id, [.event(.delivery(packetID: p.id, .failed(.nak(.tooLarge))))])
+            return (p.id, [.event(.delivery(packetID: p.id, .failed(.nak(RoutingError(.tooLarge)))))])
         }
         inFlight[p.id] = p.to
         held.append(p)

@@ -33,7 +33,7 @@ func heard(_ m: StoredMessage, from node: UInt32 = 0xA11CE, id: UInt32 = 77, hop
     var p = MeshPacket()
     p.from = node; p.to = MeshPacket.broadcast; p.id = id
     p.hopStart = hopStart; p.hopLimit = hopLimit; p.rxRssi = -97; p.rxSnr = 4.5
-    p.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: payload ?? m.envelope))
+    p.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: payload ?? m.envelope))
     return p
 }
 
@@ -68,7 +68,7 @@ func heard(_ m: StoredMessage, from node: UInt32 = 0xA11CE, id: UInt32 = 77, hop
         let (alice, bob) = try pair()
         let m = try alice.messenger.compose(to: "bob", text: "hi")
         var p = alice.messenger.packet(for: m, broadcast: false)
-        #expect(p.to == MeshPacket.broadcast && p.wantAck && p.decoded?.portnum == .privateApp && p.decoded?.payload == m.envelope)
+        #expect(p.to == MeshPacket.broadcast && p.wantAck && p.decoded?.portnum == PortNum(.privateApp) && p.decoded?.payload == m.envelope)
         // A message from bob's radio teaches nothing (the mesh from is not authenticated)...
         let reply = try bob.messenger.compose(to: "alice", text: "yes")
         _ = alice.messenger.receive(heard(reply, from: 0xB0B))
@@ -134,7 +134,7 @@ func heard(_ m: StoredMessage, from node: UInt32 = 0xA11CE, id: UInt32 = 77, hop
         // Relabelled as v2, it parses but its tag (over the version byte) fails.
         #expect(bob.messenger.receive(heard(m, payload: [0x02] + m.envelope.dropFirst())) == .failedAuthentication(contact: "alice"))
         var other = heard(m)
-        other.payloadVariant = .decoded(PacketData(portnum: .textMessageApp, payload: Array("plain chat".utf8)))
+        other.payloadVariant = .decoded(PacketData(portnum: PortNum(.textMessageApp), payload: Array("plain chat".utf8)))
         #expect(bob.messenger.receive(other) == .notOurs)
         other.payloadVariant = .encrypted([1, 2, 3])
         #expect(bob.messenger.receive(other) == .notOurs)

@@ -44,13 +44,13 @@ private func receipt(by maker: TestHome, for nonces: [[UInt8]], node: UInt32, re
         let carolKey = try ContactKey(own: carol.messenger.identity, peer: alice.messenger.identity.publicKey)
         let forged = try DeliveryReceipt.make(read: false, nonces: [m.nonce], node: 0xCA201, maker: bob.messenger.identity.senderID, key: carolKey)
         var p = MeshPacket(); p.from = 0xCA201; p.to = 0xA11CE
-        p.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: forged.bytes))
+        p.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: forged.bytes))
         #expect(alice.messenger.receive(p) == .failedAuthentication(contact: "a receipt"))
         // A real receipt with one reference byte changed, or its node changed, fails too.
         let real = try #require(try receipt(by: bob, for: [m.nonce], node: 0xB0B).decoded?.payload)
         for i in [9, 10, 31] {
             var b = real; b[i] ^= 1
-            p.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: b))
+            p.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: b))
             #expect(alice.messenger.receive(p) == .failedAuthentication(contact: "a receipt"), "byte \(i)")
         }
         #expect(try alice.messenger.store.message(id: m.id)?.state == .pending)
@@ -128,7 +128,7 @@ final class Clock: @unchecked Sendable {
 @Suite struct ContactRequestTests {
     private func requestPacket(_ from: TestHome, name: String, node: UInt32) throws -> MeshPacket {
         var p = MeshPacket(); p.from = node; p.to = MeshPacket.broadcast; p.id = UInt32.random(in: 1...UInt32.max)
-        p.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: try ContactRequest(publicKey: from.messenger.identity.publicKey, displayName: name).bytes))
+        p.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: try ContactRequest(publicKey: from.messenger.identity.publicKey, displayName: name).bytes))
         return p
     }
 
@@ -175,7 +175,7 @@ final class Clock: @unchecked Sendable {
         let me = try TestHome(), them = try TestHome()
         let accept = try ContactAccept.make(own: them.messenger.identity, node: 0xEA57, displayName: "east", requester: me.messenger.identity.publicKey)
         var p = MeshPacket(); p.from = 0xEA57; p.to = 0xA11CE; p.id = 1
-        p.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: accept.bytes))
+        p.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: accept.bytes))
         // Not asked for: waits for the user.
         guard case .contactRequest(let n) = me.messenger.receive(p), n.isAnswer else { Issue.record("unsolicited accept added"); return }
         #expect(try me.messenger.contacts().isEmpty)
@@ -186,7 +186,7 @@ final class Clock: @unchecked Sendable {
         // Made for someone else: refused.
         let other = try TestHome()
         let theirs = try ContactAccept.make(own: other.messenger.identity, node: 9, displayName: "x", requester: them.messenger.identity.publicKey)
-        p.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: theirs.bytes))
+        p.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: theirs.bytes))
         guard case .failedAuthentication = me.messenger.receive(p) else { Issue.record("foreign accept taken"); return }
     }
 }

@@ -65,7 +65,7 @@ func textBroadcast(_ text: String, hopLimit: UInt32 = 0) -> MeshPacket {
     p.to = MeshPacket.broadcast
     p.hopLimit = hopLimit
     p.wantAck = true
-    p.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: Array(text.utf8)))
+    p.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: Array(text.utf8)))
     return p
 }
 
@@ -160,7 +160,7 @@ func textBroadcast(_ text: String, hopLimit: UInt32 = 0) -> MeshPacket {
         m.connectAll()
         let id = m.send(from: 0, privatePacket(to: m.air.radio(1).identity.nodeNum))
         m.run(for: 40, step: 0.1)
-        #expect(m.deliveries(at: 0, id: id).last == .failed(.nak(.maxRetransmit)))
+        #expect(m.deliveries(at: 0, id: id).last == .failed(.nak(RoutingError(.maxRetransmit))))
         let sent = m.air.records.filter { if case .transmitted(0, _, id, _, _) = $0 { return true } else { return false } }
         #expect(sent.count == 3)
     }

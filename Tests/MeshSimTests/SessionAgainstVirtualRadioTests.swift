@@ -73,7 +73,7 @@ func privatePacket(to: UInt32, _ payload: [UInt8] = Array(repeating: 0xAB, count
     var p = MeshPacket()
     p.to = to
     p.wantAck = true
-    p.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: payload))
+    p.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: payload))
     return p
 }
 
@@ -85,7 +85,7 @@ func privatePacket(to: UInt32, _ payload: [UInt8] = Array(repeating: 0xAB, count
         let info = try #require(b.events.compactMap { if case .connected(let i) = $0 { return i } else { return nil } }.first)
         #expect(info.nodeNum == 0xA1)
         #expect(info.ownNode?.user?.longName == "North")
-        #expect(info.lora?.region == .eu868)
+        #expect(info.lora?.region == RegionCode(.eu868))
         #expect(info.channels.count == 8)
         #expect(b.now >= 1.0)   // the first request, inside the boot delay, was ignored
     }
@@ -144,7 +144,7 @@ func privatePacket(to: UInt32, _ payload: [UInt8] = Array(repeating: 0xAB, count
         var t = start
         while t < start + 30 { t += 0.5; a.advance(to: t) }
         #expect(a.onAir.filter { $0.id == id }.count == 3)
-        #expect(a.deliveries(id) == [.queued, .failed(.nak(.maxRetransmit))])
+        #expect(a.deliveries(id) == [.queued, .failed(.nak(RoutingError(.maxRetransmit)))])
     }
 
     @Test func repeatedPacketIDIsDroppedSilently() {

@@ -15,7 +15,7 @@ import Testing
     @Test func encoderMatchesTheFactsFileExample() throws {
         var p = MeshPacket()
         p.to = MeshPacket.broadcast; p.id = 0x12345678; p.hopLimit = 3; p.wantAck = true
-        p.payloadVariant = .decoded(PacketData(portnum: .textMessageApp, payload: Array("hi".utf8)))
+        p.payloadVariant = .decoded(PacketData(portnum: PortNum(.textMessageApp), payload: Array("hi".utf8)))
         #expect(try FrameEncoder.frame(ToRadio(.packet(p))) == hi)
         #expect(try FrameEncoder.frame(ToRadio(.heartbeat(Heartbeat()))) == [0x94, 0xC3, 0x00, 0x02, 0x3A, 0x00])
         #expect(try FrameEncoder.frame([]) == [0x94, 0xC3, 0x00, 0x00])

@@ -91,10 +91,10 @@ import Testing
     }
 
     @Test func oneofZeroValuesAreWritten() {
-        #expect(Routing(errorReason: .none).encoded() == [0x18, 0x00])
+        #expect(Routing(errorReason: RoutingError(.none)).encoded() == [0x18, 0x00])
         #expect(ToRadio(.heartbeat(Heartbeat())).encoded() == [0x3A, 0x00])
         #expect(ToRadio(.wantConfigId(0)).encoded() == [0x18, 0x00])
-        #expect(AdminMessage(.getConfigRequest(.deviceConfig)).encoded() == [0x28, 0x00])
+        #expect(AdminMessage(.getConfigRequest(ConfigType(.deviceConfig))).encoded() == [0x28, 0x00])
         #expect(FromRadio(.configCompleteId(0)).encoded() == [0x38, 0x00])
         #expect(FromRadio(.moduleConfig(OpaqueMessage())).encoded() == [0x4A, 0x00])
         #expect(ToRadio(.wantConfigId(69420)).encoded() == [0x18, 0xAC, 0x9E, 0x04])
@@ -122,7 +122,7 @@ import Testing
     @Test func everyTruncationOfARealMessageFailsCleanly() throws {
         var p = MeshPacket()
         p.from = 0xCAFEF00D; p.to = 0x12345678; p.id = 77; p.rxRssi = -100; p.rxSnr = -3.5; p.hopStart = 3; p.hopLimit = 1
-        p.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: [UInt8](repeating: 0xAB, count: 180)))
+        p.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: [UInt8](repeating: 0xAB, count: 180)))
         let full = FromRadio(.packet(p)).encoded()
         for n in 0..<full.count {
             // A prefix either decodes (it ended on a field boundary) or throws; it never traps.
@@ -159,7 +159,19 @@ import Testing
         #expect(back.region.rawValue == 99)
         #expect(back.modemPreset.rawValue == 40)
         #expect(back.region.description == "99")
-        #expect(RegionCode.eu868.description == "eu868")
+        #expect(RegionCode(.eu868).description == "eu868")
+        #expect(back.region.name == nil && back.region != .eu868)
+        // Each name is written once, as a case: the type's names and numbers come from it.
+        #expect(PortNum(rawValue: 256) == .privateApp && PortNum(rawValue: 256).name == .privateApp)
+        #expect(RoutingError(rawValue: 0).description == "none")
+        func kind(_ p: PortNum) -> String {
+            switch p {
+            case .privateApp: return "ours"
+            case .routingApp: return "routing"
+            default: return "other \(p)"
+            }
+        }
+        #expect(kind(PortNum(rawValue: 256)) == "ours" && kind(PortNum(.routingApp)) == "routing" && kind(PortNum(rawValue: 300)) == "other 300")
     }
 
     @Test func invalidUTF8InNamesDecodesLeniently() throws {

@@ -18,10 +18,10 @@ enum Radio {
         var bytes = frame(.myInfo(my)) + frame(.deviceuiConfig(OpaqueMessage())) + frame(.nodeInfo(own)) + frame(.metadata(meta))
         for i in 0..<8 {
             var c = Channel(); c.index = Int32(i)
-            if i == 0 { c.role = .primary; var s = ChannelSettings(); s.psk = [1]; c.settings = s }
+            if i == 0 { c.role = ChannelRole(.primary); var s = ChannelSettings(); s.psk = [1]; c.settings = s }
             bytes += frame(.channel(c))
         }
-        var lora = LoRaConfig(); lora.usePreset = true; lora.region = .eu868; lora.hopLimit = 3; lora.txEnabled = true
+        var lora = LoRaConfig(); lora.usePreset = true; lora.region = RegionCode(.eu868); lora.hopLimit = 3; lora.txEnabled = true
         bytes += frame(.config(Config(.device(DeviceConfig())))) + frame(.config(Config(.lora(lora))))
         bytes += frame(.config(Config(.sessionkey(OpaqueMessage())))) + frame(.moduleConfig(OpaqueMessage()))
         for i in 0..<otherNodes {
@@ -33,7 +33,7 @@ enum Radio {
     static func routing(_ reason: RoutingError, requestID: UInt32, from: UInt32, hopStart: UInt32 = 0, hopLimit: UInt32 = 0) -> [UInt8] {
         var p = MeshPacket(); p.from = from; p.to = me; p.id = 999
         p.hopStart = hopStart; p.hopLimit = hopLimit
-        var d = PacketData(portnum: .routingApp, payload: Routing(errorReason: reason).encoded())
+        var d = PacketData(portnum: PortNum(.routingApp), payload: Routing(errorReason: reason).encoded())
         d.requestId = requestID
         p.payloadVariant = .decoded(d)
         return frame(.packet(p))
@@ -91,7 +91,7 @@ struct FixedRandom: RandomNumberGenerator {
         #expect(info.metadata?.firmwareVersion == "2.7.15.567b8ea")
         #expect(info.channels.count == 8)
         #expect(info.primaryChannel?.index == 0)
-        #expect(info.lora?.region == .eu868)
+        #expect(info.lora?.region == RegionCode(.eu868))
         #expect(out.events.contains(.log("INFO | 09:00:00 1 Booting")))
     }
 
@@ -184,22 +184,22 @@ struct FixedRandom: RandomNumberGenerator {
         let (dm, _) = s.send(toPeer, now: 1)
         let (bc, _) = s.send(toAll, now: 1)
         let (lost, _) = s.send(toPeer, now: 1)
-        let out = s.receive(Radio.routing(.none, requestID: dm, from: Radio.peer)
-                            + Radio.routing(.none, requestID: bc, from: Radio.me)
-                            + Radio.routing(.maxRetransmit, requestID: lost, from: Radio.me), now: 20)
+        let out = s.receive(Radio.routing(RoutingError(.none), requestID: dm, from: Radio.peer)
+                            + Radio.routing(RoutingError(.none), requestID: bc, from: Radio.me)
+                            + Radio.routing(RoutingError(.maxRetransmit), requestID: lost, from: Radio.me), now: 20)
         #expect(out.events == [
             .delivery(packetID: dm, .acked(by: Radio.peer)),
             .delivery(packetID: bc, .relayed),
-            .delivery(packetID: lost, .failed(.nak(.maxRetransmit))),
+            .delivery(packetID: lost, .failed(.nak(RoutingError(.maxRetransmit)))),
         ])
         // A routing packet for an id we do not track is ordinary traffic.
-        #expect(s.receive(Radio.routing(.none, requestID: 4242, from: Radio.peer), now: 21).events.count == 1)
+        #expect(s.receive(Radio.routing(RoutingError(.none), requestID: 4242, from: Radio.peer), now: 21).events.count == 1)
     }
 
     @Test func notificationForOurPacketIsADeliveryNotice() {
         var s = connected()
         let (id, _) = s.send(MeshPacket(), now: 1)
-        var n = ClientNotification(); n.replyId = id; n.level = .warning
+        var n = ClientNotification(); n.replyId = id; n.level = LogLevel(.warning)
         n.message = "Duty cycle limit exceeded. You can send again in 12 mins"
         #expect(s.receive(Radio.frame(.clientNotification(n)), now: 1.2).events
                 == [.delivery(packetID: id, .notice("Duty cycle limit exceeded. You can send again in 12 mins"))])
@@ -257,7 +257,7 @@ struct FixedRandom: RandomNumberGenerator {
     @Test func aStalledPartialFrameIsAbandoned() {
         var s = connected()
         var p = MeshPacket(); p.from = Radio.peer; p.id = 5
-        p.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: [1, 2, 3]))
+        p.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: [1, 2, 3]))
         let whole = Radio.frame(.packet(p))
         _ = s.receive(Array(whole.prefix(6)), now: 10)   // the device vanished mid-frame
         _ = s.tick(now: 10.6)
@@ -286,9 +286,9 @@ struct FixedRandom: RandomNumberGenerator {
     @Test func oversizedPacketFailsAtOnce() {
         var s = connected()
         var p = MeshPacket()
-        p.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: [UInt8](repeating: 1, count: 600)))
+        p.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: [UInt8](repeating: 1, count: 600)))
         let (id, out) = s.send(p, now: 1)
-        #expect(out == [.event(.delivery(packetID: id, .failed(.nak(.tooLarge))))])
+        #expect(out == [.event(.delivery(packetID: id, .failed(.nak(RoutingError(.tooLarge)))))])
         #expect(s.takeHeldPackets().isEmpty)
     }
 
@@ -299,10 +299,10 @@ struct FixedRandom: RandomNumberGenerator {
         var s = connected()
         var toPeer = MeshPacket(); toPeer.to = Radio.peer
         let (dm, _) = s.send(toPeer, now: 1)
-        #expect(s.receive(Radio.routing(.none, requestID: dm, from: Radio.me), now: 5).events == [.delivery(packetID: dm, .relayed)])
-        #expect(s.receive(Radio.routing(.none, requestID: dm, from: Radio.peer), now: 7).events == [.delivery(packetID: dm, .acked(by: Radio.peer))])
+        #expect(s.receive(Radio.routing(RoutingError(.none), requestID: dm, from: Radio.me), now: 5).events == [.delivery(packetID: dm, .relayed)])
+        #expect(s.receive(Radio.routing(RoutingError(.none), requestID: dm, from: Radio.peer), now: 7).events == [.delivery(packetID: dm, .acked(by: Radio.peer))])
         // Done: a late copy of the ACK is ordinary traffic, not a second delivery.
-        #expect(s.receive(Radio.routing(.none, requestID: dm, from: Radio.peer), now: 8).events.allSatisfy {
+        #expect(s.receive(Radio.routing(RoutingError(.none), requestID: dm, from: Radio.peer), now: 8).events.allSatisfy {
             if case .delivery = $0 { return false } else { return true }
         })
     }
@@ -313,13 +313,13 @@ struct FixedRandom: RandomNumberGenerator {
         var s = connected()
         var toPeer = MeshPacket(); toPeer.to = Radio.peer
         let (dm, _) = s.send(toPeer, now: 1)
-        #expect(s.receive(Radio.routing(.none, requestID: dm, from: Radio.peer, hopStart: 3, hopLimit: 1), now: 7).events
+        #expect(s.receive(Radio.routing(RoutingError(.none), requestID: dm, from: Radio.peer, hopStart: 3, hopLimit: 1), now: 7).events
                 == [.heardFrom(node: Radio.peer, relays: 2), .delivery(packetID: dm, .acked(by: Radio.peer))])
         // Our own radio's implicit ACK says nothing about the path; a header that makes no sense
         // (hop_limit above hop_start) says nothing either.
         let (dm2, _) = s.send(toPeer, now: 8)
-        #expect(s.receive(Radio.routing(.none, requestID: dm2, from: Radio.me, hopStart: 3, hopLimit: 3), now: 9).events == [.delivery(packetID: dm2, .relayed)])
-        #expect(s.receive(Radio.routing(.none, requestID: dm2, from: Radio.peer, hopStart: 1, hopLimit: 3), now: 10).events == [.delivery(packetID: dm2, .acked(by: Radio.peer))])
+        #expect(s.receive(Radio.routing(RoutingError(.none), requestID: dm2, from: Radio.me, hopStart: 3, hopLimit: 3), now: 9).events == [.delivery(packetID: dm2, .relayed)])
+        #expect(s.receive(Radio.routing(RoutingError(.none), requestID: dm2, from: Radio.peer, hopStart: 1, hopLimit: 3), now: 10).events == [.delivery(packetID: dm2, .acked(by: Radio.peer))])
     }
 
     @Test func anAckFromANodeTheDirectMessageWasNotAddressedToProvesNothing() {
@@ -327,9 +327,9 @@ struct FixedRandom: RandomNumberGenerator {
         var toPeer = MeshPacket(); toPeer.to = Radio.peer
         let (dm, _) = s.send(toPeer, now: 1)
         let stranger: UInt32 = 0x0BAD_F00D
-        let out = s.receive(Radio.routing(.none, requestID: dm, from: stranger), now: 5)
+        let out = s.receive(Radio.routing(RoutingError(.none), requestID: dm, from: stranger), now: 5)
         #expect(!out.events.contains(.delivery(packetID: dm, .acked(by: stranger))))
-        #expect(s.receive(Radio.routing(.none, requestID: dm, from: Radio.peer), now: 6).events == [.delivery(packetID: dm, .acked(by: Radio.peer))])
+        #expect(s.receive(Radio.routing(RoutingError(.none), requestID: dm, from: Radio.peer), now: 6).events == [.delivery(packetID: dm, .acked(by: Radio.peer))])
     }
 
     /// A QueueStatus counts the queue just after its own packet; packets written after it

@@ -145,7 +145,7 @@ import TestSupport
         // ...goes on the air from the ridge radio.
         let ridge = try await RadioConnection.connect(to: .serial(v.port("ridge")), options: quickOptions())
         var p = MeshPacket(); p.to = MeshPacket.broadcast
-        p.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: envelope))
+        p.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: envelope))
         _ = try await ridge.send(p)
         #expect(await tail.wait { tail.lines.contains { $0.hasSuffix("second, via the ridge") } }, "north shows it: it is east's, and authentic")
         await ridge.close()

@@ -53,7 +53,7 @@ struct CLI {
         let north = try await RadioConnection.connect(to: .serial(sim.link("north")), options: quickOptions())
         let log = EventLog(north)
         var p = MeshPacket(); p.to = MeshPacket.broadcast
-        p.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: Array("hello".utf8)))
+        p.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: Array("hello".utf8)))
         let id = try await north.send(p)
         _ = await log.delivery(id, timeout: 15) { $0 == .relayed }
         await north.close()

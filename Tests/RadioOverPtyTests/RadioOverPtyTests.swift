@@ -45,7 +45,7 @@ func dm(to: UInt32, _ text: String) -> MeshPacket {
     var p = MeshPacket()
     p.to = to
     p.wantAck = true
-    p.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: Array(text.utf8)))
+    p.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: Array(text.utf8)))
     return p
 }
 
@@ -95,7 +95,7 @@ final class RunningSim: @unchecked Sendable {
         }
         let c = try await RadioConnection.connect(to: .serial(device.path), options: quickOptions())
         #expect(c.info.nodeNum == 0x1234_5678)
-        #expect(c.info.lora?.region == .eu868)
+        #expect(c.info.lora?.region == RegionCode(.eu868))
         await c.close()
     }
 

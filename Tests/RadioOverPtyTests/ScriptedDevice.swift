@@ -64,7 +64,7 @@ final class ScriptedDevice: @unchecked Sendable {
         var my = MyNodeInfo(); my.myNodeNum = node
         send(FromRadio(.myInfo(my)))
         if garbageBetween { write([0x00, 0xFF, 0x94, 0x12, 0xC3]); text("DEBUG | ??:??:?? 3 [Router] noise between frames") }
-        var lora = LoRaConfig(); lora.region = .eu868; lora.usePreset = true
+        var lora = LoRaConfig(); lora.region = RegionCode(.eu868); lora.usePreset = true
         send(FromRadio(.config(Config(.lora(lora)))))
         send(FromRadio(.configCompleteId(nonce)))
     }

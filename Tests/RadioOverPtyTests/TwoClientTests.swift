@@ -10,7 +10,7 @@ import Testing
 @Suite(.serialized) struct TwoClientTests {
     func broadcast(_ text: String) -> MeshPacket {
         var p = MeshPacket(); p.to = MeshPacket.broadcast
-        p.payloadVariant = .decoded(PacketData(portnum: .privateApp, payload: Array(text.utf8)))
+        p.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: Array(text.utf8)))
         return p
     }
 

@@ -359,3 +359,20 @@ public final class SimRuntime: @unchecked Sendable {
         lines[s].tcpOutput.removeAll()
     }
 }
+
+extension SimRuntime {
+    /// Runs the air on a thread of its own and returns once its radios answer frames (or the
+    /// runtime stopped first). `stop()` ends it.
+    public func startOnThread() async {
+        let resumed = Mutex(false)
+        await withCheckedContinuation { (ready: CheckedContinuation<Void, Never>) in
+            let once: @Sendable () -> Void = {
+                if resumed.withLock({ r in defer { r = true }; return !r }) { ready.resume() }
+            }
+            Thread { [self] in
+                run(onReady: once)
+                once()
+            }.start()
+        }
+    }
+}

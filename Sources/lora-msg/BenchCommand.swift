@@ -83,69 +83,52 @@ struct BenchRunCommand: AsyncParsableCommand {
     @OptionGroup(title: "Traffic") var traffic: BenchTraffic
     @OptionGroup(title: "Output") var output: BenchOutput
 
-    var a: String? { radios.a }
-    var b: String? { radios.b }
-    var relay: String? { radios.relay }
-    var sim: String? { radios.sim }
-    var from: String? { radios.from }
-    var to: String? { radios.to }
-    var speed: Double { radios.speed }
-    var seed: UInt64 { radios.seed }
-    var count: Int { traffic.count }
-    var interval: Double { traffic.interval }
-    var hopLimit: Int? { traffic.hopLimit }
-    var timeout: Double { traffic.timeout }
-    var oneWay: Bool { traffic.oneWay }
-    var preloadAirtime: Double { traffic.preloadAirtime }
-    var json: Bool { output.json }
-    var report: String? { output.report }
-    var title: String? { output.title }
 
     func validate() throws {
-        if sim == nil, a == nil || b == nil { throw ValidationError("give --a and --b (two radios), or --sim SCENARIO") }
-        if sim != nil, a != nil || b != nil || relay != nil { throw ValidationError("--sim runs its own radios; drop --a/--b/--relay") }
-        if sim == nil, from != nil || to != nil { throw ValidationError("--from/--to choose radios of --sim") }
-        guard (1...10_000).contains(count) else { throw ValidationError("--count must be 1-10000") }
-        guard interval >= 0, interval <= 3600 else { throw ValidationError("--interval must be 0-3600 seconds") }
-        if let h = hopLimit, !(0...7).contains(h) { throw ValidationError("--hop-limit must be 0-7") }
-        guard timeout > 0, timeout <= 3600 else { throw ValidationError("--timeout must be 0-3600 seconds") }
-        guard speed >= 0.1, speed <= 1000 else { throw ValidationError("--speed must be 0.1-1000") }
-        guard preloadAirtime >= 0, preloadAirtime <= 3600 else { throw ValidationError("--preload-airtime must be 0-3600 seconds") }
+        if radios.sim == nil, radios.a == nil || radios.b == nil { throw ValidationError("give --a and --b (two radios), or --sim SCENARIO") }
+        if radios.sim != nil, radios.a != nil || radios.b != nil || radios.relay != nil { throw ValidationError("--sim runs its own radios; drop --a/--b/--relay") }
+        if radios.sim == nil, radios.from != nil || radios.to != nil { throw ValidationError("--from/--to choose radios of --sim") }
+        guard (1...10_000).contains(traffic.count) else { throw ValidationError("--count must be 1-10000") }
+        guard traffic.interval >= 0, traffic.interval <= 3600 else { throw ValidationError("--interval must be 0-3600 seconds") }
+        if let h = traffic.hopLimit, !(0...7).contains(h) { throw ValidationError("--hop-limit must be 0-7") }
+        guard traffic.timeout > 0, traffic.timeout <= 3600 else { throw ValidationError("--timeout must be 0-3600 seconds") }
+        guard radios.speed >= 0.1, radios.speed <= 1000 else { throw ValidationError("--speed must be 0.1-1000") }
+        guard traffic.preloadAirtime >= 0, traffic.preloadAirtime <= 3600 else { throw ValidationError("--preload-airtime must be 0-3600 seconds") }
     }
 
     func run() async throws {
-            var options = BenchRun.Options()
-            options.count = count; options.intervalSeconds = interval; options.hopLimit = hopLimit
-            options.bothWays = !oneWay; options.timeoutSeconds = timeout; options.preloadAirtimeSeconds = preloadAirtime
-            let started = Date()
-            let outcome: (BenchRun.Result, BenchSetting)
-            if let sim {
-                outcome = try await runSimulated(sim, options: options)
-            } else {
-                outcome = try await runHardware(options: options)
+        var options = BenchRun.Options()
+        options.count = traffic.count; options.intervalSeconds = traffic.interval; options.hopLimit = traffic.hopLimit
+        options.bothWays = !traffic.oneWay; options.timeoutSeconds = traffic.timeout; options.preloadAirtimeSeconds = traffic.preloadAirtime
+        let started = Date()
+        let outcome: (BenchRun.Result, BenchSetting)
+        if let sim = radios.sim {
+            outcome = try await runSimulated(sim, options: options)
+        } else {
+            outcome = try await runHardware(options: options)
+        }
+        let (result, setting) = outcome
+        let wall = Date().timeIntervalSince(started)
+        let text = BenchText(result: result, setting: setting, command: Self.commandLine(), wallSeconds: wall, title: output.title)
+        if output.json {
+            emitLine((try? jsonLine(BenchJSON(setting: setting, result: result, command: text.command))) ?? "{}")
+        } else {
+            print(text.table())
+        }
+        if let report = output.report {
+            do { try text.markdown().write(toFile: report, atomically: true, encoding: .utf8) } catch {
+                throw CLIError(.cantCreate, "cannot write \(report): \(error.localizedDescription)")
             }
-            let (result, setting) = outcome
-            let wall = Date().timeIntervalSince(started)
-            let text = BenchText(result: result, setting: setting, command: Self.commandLine(), wallSeconds: wall, title: title)
-            if json {
-                emitLine((try? jsonLine(BenchJSON(setting: setting, result: result, command: text.command))) ?? "{}")
-            } else {
-                print(text.table())
-            }
-            if let report {
-                do { try text.markdown().write(toFile: report, atomically: true, encoding: .utf8) } catch {
-                    throw CLIError(.cantCreate, "cannot write \(report): \(error.localizedDescription)")
-                }
-            }
-            if !result.allIntact || result.summaries.contains(where: { $0.delivered < $0.sent }) {
-                let lost = result.summaries.reduce(0) { $0 + $1.sent - $1.delivered }
-                throw CLIError(.temporaryFailure, "\(lost) of \(result.samples.count) messages did not arrive intact")
-            }
+        }
+        if !result.allIntact || result.summaries.contains(where: { $0.delivered < $0.sent }) {
+            let lost = result.summaries.reduce(0) { $0 + $1.sent - $1.delivered }
+            throw CLIError(.temporaryFailure, "\(lost) of \(result.samples.count) messages did not arrive intact")
+        }
     }
 
     private func runHardware(options: BenchRun.Options) async throws -> (BenchRun.Result, BenchSetting) {
-        let ea = try Self.endpoint(a ?? ""), eb = try Self.endpoint(b ?? "")
-        let er = try relay.map { v in try Self.endpoint(v) }
+        let ea = try Self.endpoint(radios.a ?? ""), eb = try Self.endpoint(radios.b ?? "")
+        let er = try radios.relay.map { v in try Self.endpoint(v) }
         let run = BenchRun(options: options)
         let result: BenchRun.Result
         result = try await run.run(a: ea, b: eb, relay: er, progress: Self.progress)
@@ -155,17 +138,17 @@ struct BenchRunCommand: AsyncParsableCommand {
     private func runSimulated(_ name: String, options: BenchRun.Options) async throws -> (BenchRun.Result, BenchSetting) {
         let scenario = try resolveScenario(name)
         let names = scenario.nodes.map(\.name)
-        let fromName = from ?? names.first ?? "", toName = to ?? names.last ?? ""
+        let fromName = radios.from ?? names.first ?? "", toName = radios.to ?? names.last ?? ""
         guard let ia = names.firstIndex(of: fromName) else { throw CLIError(.usage, "no radio named '\(fromName)' in \(scenario.name) (\(names.joined(separator: ", ")))") }
         guard let ib = names.firstIndex(of: toName), ib != ia else { throw CLIError(.usage, "--to must name another radio of \(scenario.name) (\(names.joined(separator: ", ")))") }
-        let (runtime, clock) = try await SimStop.start(scenario, speed: speed, seed: seed)
+        let (runtime, clock) = try await SimStop.start(scenario, speed: radios.speed, seed: radios.seed)
         defer { runtime.stop() }
         var opts = options
-        opts.clockSpeed = speed
+        opts.clockSpeed = radios.speed
         let run = BenchRun(options: opts, clock: clock)
         let result: BenchRun.Result
         result = try await run.run(a: try Self.endpoint(runtime.ports[ia].devicePath), b: try Self.endpoint(runtime.ports[ib].devicePath), relay: nil, progress: Self.progress)
-        return (result, .simulated(scenario: scenario, from: fromName, to: toName, speed: speed, seed: seed))
+        return (result, .simulated(scenario: scenario, from: fromName, to: toName, speed: radios.speed, seed: radios.seed))
     }
 
     /// A path or tcp://host[:port], read exactly as LORA_MSG_PORT is.
@@ -191,8 +174,7 @@ struct BenchRunCommand: AsyncParsableCommand {
     }
 }
 
-/// Tells the bench when the simulator's radios answer.
-final class SimStop: Sendable {
+enum SimStop {
     /// Virtual radios of `scenario` on their own thread, ready, and the simulated clock: the
     /// wall scaled by the air's speed, so latencies and the duty-cycle ledger read as they
     /// would on real radios. The caller stops the runtime.
@@ -205,20 +187,9 @@ final class SimStop: Sendable {
             if case .capture = error { throw CLIError(.cantCreate, error.description) }
             throw CLIError(.unavailable, "\(error)")
         }
-        let stop = SimStop()
-        let thread = Thread { runtime.run(onReady: { stop.ready() }) }
-        thread.start()
-        await stop.waitReady()
+        await runtime.startOnThread()
         let w0 = Date().timeIntervalSince1970
         return (runtime, { w0 + (Date().timeIntervalSince1970 - w0) * speed })
-    }
-
-    private let isReady = Atomic<Bool>(false)
-    func ready() { isReady.store(true, ordering: .releasing) }
-    func waitReady() async {
-        for _ in 0..<500 where !isReady.load(ordering: .acquiring) {
-            try? await Task.sleep(nanoseconds: 10_000_000)
-        }
     }
 }
 

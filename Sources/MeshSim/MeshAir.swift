@@ -262,6 +262,29 @@ public struct MeshAir {
         return (2 * 8 + Double(Int.random(in: 0..<(1 << cw), using: &rng))) * slotSeconds
     }
 
+    /// MeshPacketQueue's order (CompareMeshPacketFunc): higher priority first; among equals a
+    /// packet already on the mesh (a relay) before our own; otherwise first in, first out
+    /// (the queue is kept in arrival order and `min` returns the first of equals).
+    static func goesBefore(_ a: Pending, _ b: Pending) -> Bool {
+        let pa = queuePriority(a.packet), pb = queuePriority(b.packet)
+        if pa != pb { return pa > pb }
+        return a.isRelay && !b.isRelay
+    }
+
+    /// fixPriority: a packet with no priority set (every one heard over the air, most from
+    /// clients) gets one from what it carries.
+    static func queuePriority(_ p: MeshPacket) -> Int32 {
+        if p.priority != .unset { return p.priority.rawValue }
+        var priority = PacketPriority(p.wantAck ? .reliable : .default)
+        if let d = p.decoded {
+            if d.portnum == .routingApp { priority = PacketPriority(.ack) }
+            else if d.portnum == .textMessageApp || d.portnum == .adminApp { priority = PacketPriority(.high) }
+            else if d.requestId != 0 { priority = PacketPriority(.response) }
+            else if d.wantResponse { priority = PacketPriority(.reliable) }
+        }
+        return priority.rawValue
+    }
+
     private mutating func enqueue(_ pending: Pending, at s: Int) {
         stations[s].queue.append(pending)
         schedule(.attempt(s), at: max(pending.notBefore, stations[s].busyUntil))
@@ -284,7 +307,9 @@ public struct MeshAir {
 
     private mutating func attempt(_ s: Int) -> [ClientWrite] {
         guard stations[s].busyUntil <= now else { return [] }   // a finish event will retry
-        guard let next = stations[s].queue.indices.min(by: { stations[s].queue[$0].notBefore < stations[s].queue[$1].notBefore })
+        // The head of the firmware's queue goes next; its wait (contention, a relay's window)
+        // delays it, never lets a later packet overtake it.
+        guard let next = stations[s].queue.indices.min(by: { Self.goesBefore(stations[s].queue[$0], stations[s].queue[$1]) })
         else { return [] }
         let due = max(stations[s].queue[next].notBefore, stations[s].quietUntil)
         if due > now { schedule(.attempt(s), at: due); return [] }

@@ -225,3 +225,36 @@ func textBroadcast(_ text: String, hopLimit: UInt32 = 0) -> MeshPacket {
         #expect((250...288).contains(heard), "\(300 - heard) of 300 lost")
     }
 }
+
+@Suite struct TransmitQueueTests {
+    /// The firmware's TX queue is first in, first out among equal priorities: a client's
+    /// packets go on the air in the order it handed them over, whatever random wait each draws.
+    @Test(arguments: [UInt64(1), 7, 42]) func ownPacketsLeaveInTheOrderGiven(seed: UInt64) {
+        var m = MeshBench(.twoRadios, seed: seed)
+        m.connectAll()
+        var ids: [UInt32] = []
+        for i in 0..<6 {
+            var p = textBroadcast("chunk \(i)")
+            p.wantAck = false
+            p.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: Array(repeating: UInt8(i), count: 120)))
+            ids.append(m.send(from: 0, p))
+        }
+        m.run(for: 30)
+        let order = m.air.records.compactMap { r -> UInt32? in
+            if case let .transmitted(station, _, id, _, _) = r, station == 0 { return id } else { return nil }
+        }
+        #expect(order == ids)
+    }
+
+    /// fixPriority: routing (ACKs) first, a want_ack packet before a plain one, and a
+    /// priority the client set is kept.
+    @Test func unsetPrioritiesFollowWhatThePacketCarries() {
+        var plain = textBroadcast("x"); plain.wantAck = false
+        plain.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: [1]))
+        var reliable = plain; reliable.wantAck = true
+        var ack = plain; ack.payloadVariant = .decoded(PacketData(portnum: PortNum(.routingApp), payload: []))
+        var set = plain; set.priority = PacketPriority(.background)
+        #expect(MeshAir.queuePriority(plain) == 64 && MeshAir.queuePriority(reliable) == 70)
+        #expect(MeshAir.queuePriority(ack) == 120 && MeshAir.queuePriority(set) == 10)
+    }
+}

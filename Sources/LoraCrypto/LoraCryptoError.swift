@@ -12,6 +12,9 @@ public enum LoraCryptoError: Error, Equatable, Sendable {
     /// The authenticated plaintext is not UTF-8 (the sender's software is broken).
     case plaintextNotUTF8
     case libraryUnavailable
+    /// A ratcheted frame needs a ratchet key this side does not hold (retired, or never
+    /// announced to it): dropped and counted, like a frame from a stranger.
+    case ratchetKeyUnavailable(String)
 
     public enum EnvelopeDefect: Equatable, Sendable {
         case tooShort(bytes: Int, minimum: Int)
@@ -45,6 +48,8 @@ extension LoraCryptoError: CustomStringConvertible {
             return "message authenticated but is not valid UTF-8 text"
         case .libraryUnavailable:
             return "libsodium failed to initialise"
+        case .ratchetKeyUnavailable(let why):
+            return "cannot open a ratcheted envelope: \(why)"
         }
     }
 }

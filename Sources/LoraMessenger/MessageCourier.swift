@@ -787,7 +787,7 @@ public actor MessageCourier {
             emit(.fellBackToBroadcast(messageID: id))
             Task {
                 do throws(MessengerError) { try await self.transmit(messageID: id, broadcast: true, duty: .wait) } catch {
-                    await self.failAfterFallback(id, error)
+                    self.failAfterFallback(id, error)
                 }
             }
         case .failed(let f):

@@ -118,7 +118,7 @@ let package = Package(
         .testTarget(name: "MeshSimTests", dependencies: ["MeshSim", "RadioLink", "MeshtasticWire", "LoRaPHY"]),
         .testTarget(
             name: "MeshtasticWireTests",
-            dependencies: ["MeshtasticWire"],
+            dependencies: ["MeshtasticWire", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
     ],

@@ -10,31 +10,13 @@ import hashlib
 import json
 import struct
 
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from nacl.bindings import crypto_aead_xchacha20poly1305_ietf_encrypt
 
-
-def public(secret):
-    return X25519PrivateKey.from_private_bytes(secret).public_key().public_bytes(
-        serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-
-
-def dh(secret, peer_public):
-    return X25519PrivateKey.from_private_bytes(secret).exchange(X25519PublicKey.from_public_bytes(peer_public))
-
-
-def hkdf(ikm, info, length=32, salt=None):
-    return HKDF(algorithm=hashes.SHA256(), length=length, salt=salt, info=info).derive(ikm)
-
-
-def sender_id(pub):
-    return hashlib.sha256(pub).digest()[:8]
+from vector_primitives import contact_key, dh, hkdf, public, sender_id
 
 
 def frame(sender_secret, recipient_public, sender_ratchet, recipient_ratchet_public, s, r, n, kind, body, attach):
-    k = hkdf(dh(sender_secret, recipient_public), b"ProximityApp_ContactsKey_v1")
+    k = contact_key(sender_secret, recipient_public)
     epoch = hkdf(dh(sender_ratchet, recipient_ratchet_public), b"lora-msg v3 epoch", salt=k)
     sid = sender_id(public(sender_secret))
     okm = hkdf(epoch, b"lora-msg v3 message" + sid + bytes([s, r]) + struct.pack(">H", n), length=56)

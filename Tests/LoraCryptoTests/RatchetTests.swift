@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import LoraCrypto
 
 struct V3Vector: Decodable {
@@ -209,7 +210,7 @@ struct RatchetPair {
     /// 30 % of receipts lost, messages reordered and up to a quarter of an hour late, states
     /// saved and reloaded at random: every message opens, and the pair never locks itself out.
     @Test(arguments: [UInt64(1), 2, 3, 4, 5]) func lossReorderAndRestartsLoseNothing(seed: UInt64) throws {
-        var rng = TestRandom(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         var p = try RatchetPair()
         // (frame, text, step sent) on the way to b and to a.
         var toB: [(RatchetEnvelope, String, Int)] = []
@@ -312,18 +313,5 @@ struct RatchetPair {
         #expect(RatchetState.isNewer(1, than: 255) && !RatchetState.isNewer(255, than: 1))
         #expect(RatchetState.isNewer(5, than: 0) && !RatchetState.isNewer(0, than: 5))
         #expect(!RatchetState.isNewer(7, than: 7))
-    }
-}
-
-/// SplitMix64, so a failing seed replays.
-struct TestRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

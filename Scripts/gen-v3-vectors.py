@@ -7,6 +7,7 @@ PyNaCl, SHA-256 from the standard library. The Swift tests make the same bytes a
     .venv-golden/bin/python Scripts/gen-v3-vectors.py > Tests/LoraCryptoTests/Fixtures/v3-vectors.json
 """
 import hashlib
+import hmac
 import json
 import struct
 
@@ -30,6 +31,20 @@ def frame(sender_secret, recipient_public, sender_ratchet, recipient_ratchet_pub
     return {"epoch": epoch.hex(), "message_key": key.hex(), "nonce": nonce.hex(), "frame": out.hex()}
 
 
+def receipt(maker_secret, other_secret, node, body, read, transfer, key_id, newest, ratchet_secret):
+    """A 0x03 receipt carrying the maker's ratchet: refs (or a bitmap) then the ratchet part."""
+    maker_pub = public(maker_secret)
+    kr = hkdf(contact_key(maker_secret, public(other_secret)), b"lora-msg v2 receipt")
+    sid = sender_id(maker_pub)
+    flags = (1 if read else 0) | (2 if transfer else 0) | 4 | (8 if ratchet_secret else 0)
+    part = bytes([key_id, newest]) + (public(ratchet_secret) if ratchet_secret else b"")
+    signed = bytes([0x03, flags]) + sid[:4] + struct.pack(">I", node) + body + part
+    frame = signed + hmac.new(kr, signed + sid, hashlib.sha256).digest()[:16]
+    return {"maker_secret": maker_secret.hex(), "other_secret": other_secret.hex(), "node": node, "read": read,
+            "transfer": transfer, "body": body.hex(), "key_id": key_id, "newest_peer_key_id": newest,
+            "ratchet_public": public(ratchet_secret).hex() if ratchet_secret else None, "frame": frame.hex()}
+
+
 def main():
     a = bytes(range(1, 33))
     b = bytes(range(101, 133))
@@ -50,7 +65,14 @@ def main():
     case("137-byte text with key (200 bytes)", a, b, ra[1], public(rb[1]), 2, 2, 0, 0x00, ("y" * 137).encode(), True)
     case("b answers under its key 2", b, a, rb[1], public(ra[1]), 2, 2, 65534, 0x00, "Сейчас иду.".encode(), False)
     case("ids wrapped", b, a, rb[2], public(ra[2]), 255, 1, 3, 0x00, "🌊".encode(), True)
-    print(json.dumps({"cases": cases}, indent=1))
+    refs = hashlib.sha256(b"nonce 1").digest()[:6] + hashlib.sha256(b"nonce 2").digest()[:6]
+    bitmap = struct.pack(">I", 0xA1B2C3D4) + bytes([11, 0xFF, 0x03])
+    receipts = [
+        receipt(b, a, 0x0E5400D2, refs, False, False, 2, 1, rb[1]),
+        receipt(b, a, 0x0E5400D2, refs[:6], True, False, 7, 9, None),
+        receipt(a, b, 0x0435DC00, bitmap, False, True, 255, 3, ra[2]),
+    ]
+    print(json.dumps({"cases": cases, "receipts": receipts}, indent=1))
 
 
 main()

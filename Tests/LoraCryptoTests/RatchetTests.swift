@@ -11,10 +11,67 @@ struct V3Vector: Decodable {
     let attached: Bool
 }
 
-func loadV3Vectors() throws -> [V3Vector] {
-    struct File: Decodable { let cases: [V3Vector] }
+struct V3Receipt: Decodable {
+    let maker_secret, other_secret, body, frame: String
+    let node, key_id, newest_peer_key_id: Int
+    let read, transfer: Bool
+    let ratchet_public: String?
+}
+
+struct V3File: Decodable { let cases: [V3Vector]; let receipts: [V3Receipt] }
+
+func loadV3File() throws -> V3File {
     let url = try #require(Bundle.module.url(forResource: "Fixtures/v3-vectors", withExtension: "json"))
-    return try JSONDecoder().decode(File.self, from: Data(contentsOf: url)).cases
+    return try JSONDecoder().decode(V3File.self, from: Data(contentsOf: url))
+}
+
+func loadV3Vectors() throws -> [V3Vector] { try loadV3File().cases }
+
+/// Receipts that carry the ratchet, against Python's bytes.
+@Suite struct RatchetReceiptTests {
+    @Test func swiftMakesAndVerifiesPythonsReceipts() throws {
+        for v in try loadV3File().receipts {
+            let maker = try IdentityKeyPair(secretKey: hex(v.maker_secret))
+            let other = try IdentityKeyPair(secretKey: hex(v.other_secret))
+            let k = try ContactKey(own: maker, peer: other.publicKey)
+            let advert = RatchetAdvert(keyID: UInt8(v.key_id), newestPeerKeyID: UInt8(v.newest_peer_key_id),
+                                       key: try v.ratchet_public.map { try PublicKey(bytes: hex($0)) })
+            let made: DeliveryReceipt
+            if v.transfer {
+                let b = hex(v.body)
+                let count = Int(b[4])
+                let held = (0..<count).map { b[5 + $0 / 8] & (1 << ($0 % 8)) != 0 }
+                made = try DeliveryReceipt.make(holdings: .init(transferID: UInt32(b[0]) << 24 | UInt32(b[1]) << 16 | UInt32(b[2]) << 8 | UInt32(b[3]), held: held),
+                                                node: UInt32(v.node), maker: maker.senderID, key: k, ratchet: advert)
+            } else {
+                let b = hex(v.body)
+                let nonces = stride(from: 0, to: b.count, by: 6).map { Array(b[$0..<$0 + 6]) + [UInt8](repeating: 0, count: 18) }
+                made = try DeliveryReceipt.make(read: v.read, nonces: nonces, node: UInt32(v.node), maker: maker.senderID, key: k, ratchet: advert)
+            }
+            #expect(hexString(made.bytes) == v.frame)
+            let parsed = try DeliveryReceipt(bytes: hex(v.frame))
+            #expect(parsed == made && parsed.ratchet == advert)
+            #expect(parsed.verify(maker: maker.senderID, key: k))
+            // Altering the ratchet part fails the tag.
+            var bent = hex(v.frame)
+            bent[bent.count - 17] ^= 1
+            #expect(!(try DeliveryReceipt(bytes: bent)).verify(maker: maker.senderID, key: k))
+        }
+    }
+
+    @Test func badRatchetPartsAreRefused() throws {
+        let frame = hex(try loadV3File().receipts[0].frame)
+        var v = frame; v[1] = (v[1] & ~4) | 8   // a key without the ids
+        #expect(throws: LoraCryptoError.self) { try DeliveryReceipt(bytes: v) }
+        v = frame; v[1] |= 0x10
+        #expect(throws: LoraCryptoError.self) { try DeliveryReceipt(bytes: v) }
+        v = frame; v[v.count - 16 - 34] = 0   // key id 0
+        #expect(throws: LoraCryptoError.self) { try DeliveryReceipt(bytes: v) }
+        for n in 0..<frame.count { _ = try? DeliveryReceipt(bytes: frame.prefix(n)) }
+        // Flags say ratchet, but the frame has only a header and a tag.
+        let short = Array(frame.prefix(10)) + Array(frame.suffix(16))
+        #expect(throws: LoraCryptoError.self) { try DeliveryReceipt(bytes: short) }
+    }
 }
 
 /// The 0x06 frame against Python's bytes (Scripts/gen-v3-vectors.py, written from

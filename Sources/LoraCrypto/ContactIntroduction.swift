@@ -111,6 +111,8 @@ public enum LoraFrame: Equatable, Sendable {
     case receipt(DeliveryReceipt)
     case request(ContactRequest)
     case accept(ContactAccept)
+    /// 0x06: forward secret, under the pair's ratchet keys.
+    case ratcheted(RatchetEnvelope)
 
     public init(bytes: some Collection<UInt8>) throws(LoraCryptoError) {
         guard let first = bytes.first else { throw .malformedEnvelope(.tooShort(bytes: 0, minimum: 1)) }
@@ -119,6 +121,7 @@ public enum LoraFrame: Equatable, Sendable {
         case DeliveryReceipt.frameByte: self = .receipt(try DeliveryReceipt(bytes: bytes))
         case ContactRequest.frameByte: self = .request(try ContactRequest(bytes: bytes))
         case ContactAccept.frameByte: self = .accept(try ContactAccept(bytes: bytes))
+        case RatchetEnvelope.version: self = .ratcheted(try RatchetEnvelope(bytes: bytes))
         default: throw .malformedEnvelope(.unsupportedVersion(first))
         }
     }

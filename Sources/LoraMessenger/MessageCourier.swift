@@ -502,13 +502,15 @@ public actor MessageCourier {
         for (group, messages) in groups.sorted(by: { $0.value[0].receivedAt ?? 0 < $1.value[0].receivedAt ?? 0 }) {
             for start in stride(from: 0, to: messages.count, by: 16) {
                 let batch = Array(messages[start..<min(messages.count, start + 16)])
-                guard let packet = try? messenger.receiptPacket(for: batch, read: group.read, node: connection.info.nodeNum) else { continue }
-                let sent: UInt32?
-                do { sent = try await sendControl(packet) } catch { return }   // radio gone: still owed
-                if sent == nil {
-                    // No room in the duty cycle now: try again in a while.
-                    scheduleReceipts(in: 30)
-                    return
+                guard let packets = try? messenger.receiptPackets(for: batch, read: group.read, node: connection.info.nodeNum) else { continue }
+                for packet in packets {
+                    let sent: UInt32?
+                    do { sent = try await sendControl(packet) } catch { return }   // radio gone: still owed
+                    if sent == nil {
+                        // No room in the duty cycle now: try again in a while.
+                        scheduleReceipts(in: 30)
+                        return
+                    }
                 }
                 record("receipt sent") { () throws(StoreError) in try store.markReceiptSent(ids: batch.map(\.id), level: group.read ? 2 : 1) }
             }

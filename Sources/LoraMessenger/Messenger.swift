@@ -142,6 +142,10 @@ public final class Messenger: Sendable {
     public func compose(to name: String, text: String, broadcast: Bool = false, channel: Int = 0, hopLimit: Int? = nil) throws(MessengerError) -> StoredMessage {
         let c = try contact(named: name)
         guard !text.isEmpty else { throw .emptyMessage }
+        if text.utf8.count <= LoraEnvelope.maxPlaintextBytes, let sid = try? SenderID(bytes: c.senderID), let key = key(for: sid),
+           let m = try composeRatcheted(text: text, to: c, key: key, broadcast: broadcast, channel: channel, hopLimit: hopLimit) {
+            return m
+        }
         return try composeEnvelope(to: c, broadcast: broadcast, channel: channel, hopLimit: hopLimit) { key throws(LoraCryptoError) in
             try LoraEnvelope.seal(text, from: identity.senderID, with: key)
         }
@@ -191,6 +195,7 @@ public final class Messenger: Sendable {
         markShown(rows.filter { $0.direction == .incoming && $0.readAt == nil }.map(\.id))
         return rows.map { m in
             guard let transfer = m.transferID else {
+                if let copy = m.localCopy { return HistoryEntry(message: m, contact: c.name, body: openLocalCopy(copy, expectedSender: m.senderID)) }
                 return HistoryEntry(message: m, contact: c.name, body: Self.open(m.envelope, expectedSender: m.senderID, key: key))
             }
             guard let key else { return HistoryEntry(message: m, contact: c.name, body: .unreadable("no key for this contact")) }

@@ -20,16 +20,27 @@ extension Messenger {
         try? store.markRead(ids: ids, at: now)
     }
 
+    /// The receipt packets for incoming messages of one contact: one, carrying our ratchet
+    /// when the contact ratchets; while it has not shown it does, the ratchet form and the
+    /// plain form (a v2 build drops the first), at most once a week.
+    func receiptPackets(for messages: [StoredMessage], read: Bool, node: UInt32) throws(MessengerError) -> [MeshPacket] {
+        guard let first = messages.first else { throw .usage("no messages to receipt") }
+        let (advert, alsoPlain) = ratchetForReceipt(peer: first.peer)
+        guard let advert else { return [try receiptPacket(for: messages, read: read, node: node, ratchet: nil)] }
+        let ratcheted = try receiptPacket(for: messages, read: read, node: node, ratchet: advert)
+        return alsoPlain ? [ratcheted, try receiptPacket(for: messages, read: read, node: node, ratchet: nil)] : [ratcheted]
+    }
+
     /// One receipt packet for incoming messages of one contact: to their radio when known
     /// (else the radio the newest came from, else a broadcast), with want_ack on a DM.
-    func receiptPacket(for messages: [StoredMessage], read: Bool, node: UInt32) throws(MessengerError) -> MeshPacket {
+    func receiptPacket(for messages: [StoredMessage], read: Bool, node: UInt32, ratchet: RatchetAdvert? = nil) throws(MessengerError) -> MeshPacket {
         guard let first = messages.first else { throw .usage("no messages to receipt") }
         let maker = identity.senderID
         guard let peerID = try? SenderID(bytes: first.peer), let key = key(for: peerID) else {
             throw .crypto(.invalidKey("no key for the sender of message \(first.id)"))
         }
         let receipt: DeliveryReceipt
-        do { receipt = try DeliveryReceipt.make(read: read, nonces: messages.map(\.nonce), node: node, maker: maker, key: key) } catch { throw .crypto(error) }
+        do { receipt = try DeliveryReceipt.make(read: read, nonces: messages.map(\.nonce), node: node, maker: maker, key: key, ratchet: ratchet) } catch { throw .crypto(error) }
         let contactNode = (try? store.contact(senderID: first.peer))??.node
         let fromNode = messages.last?.fromNode.flatMap { $0 == 0 || $0 == MeshPacket.broadcast ? nil : $0 }
         var p = MeshPacket()

@@ -22,6 +22,7 @@ extension Messenger {
         case .receipt(let r): return receiveReceipt(r, packet: p)
         case .request(let r): return receiveRequest(r, packet: p)
         case .accept(let a): return receiveAccept(a, packet: p)
+        case .ratcheted(let e): return receiveRatcheted(e, packet: p)
         }
     }
 
@@ -132,6 +133,7 @@ extension Messenger {
                                       : .failedAuthentication(contact: "a receipt")
         }
         let name = (try? store.contact(senderID: maker.bytes))??.name ?? maker.hex
+        if let advert = r.ratchet { learnRatchet(advert, from: maker.bytes) }
         if let holdings = r.transfer {
             _ = try? store.bindNode(senderID: maker.bytes, node: r.makerNode)
             guard let (id, complete) = (try? store.markChunksHeld(peer: maker.bytes, transferID: holdings.transferID, held: holdings.held, at: now)) ?? nil else {

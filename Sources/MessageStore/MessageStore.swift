@@ -670,6 +670,47 @@ public final class MessageStore: Sendable {
         }
     }
 
+    // MARK: Ratchet and retention
+
+    public func ratchet(peer: [UInt8]) throws(StoreError) -> RatchetRecord? {
+        try read { db in try RatchetRecord.fetchOne(db, sql: "SELECT * FROM ratchet WHERE peer = ?", arguments: [Data(peer)]) }
+    }
+
+    /// Reads, changes and writes back the contact's ratchet in one write transaction, so two
+    /// processes (a `tail` receiving, a `send` sealing) never both use one message number.
+    /// `body` returns the new record (nil: leave it) and a result. The old row's bytes are
+    /// overwritten in the file (secure_delete); `eraseFreedPages` clears the WAL's copies.
+    public func updateRatchet<T>(peer: [UInt8], _ body: (RatchetRecord?) -> (RatchetRecord?, T)) throws(StoreError) -> T {
+        try write { db in
+            let old = try RatchetRecord.fetchOne(db, sql: "SELECT * FROM ratchet WHERE peer = ?", arguments: [Data(peer)])
+            let (new, result) = body(old)
+            if let new { try new.save(db) }
+            return result
+        }
+    }
+
+    /// Deletes the messages (and their chunks) created before `cutoff`, except outgoing ones
+    /// never handed to a radio. Returns how many messages went.
+    @discardableResult
+    public func deleteMessages(createdBefore cutoff: Double) throws(StoreError) -> Int {
+        try write { db in
+            try db.execute(sql: """
+                DELETE FROM chunk WHERE EXISTS (
+                    SELECT 1 FROM message m
+                    WHERE m.created_at < ? AND NOT (m.direction = 'out' AND m.state = 'pending')
+                      AND m.transfer_id = chunk.transfer_id AND m.peer = chunk.peer AND m.direction = chunk.direction)
+                """, arguments: [cutoff])
+            try db.execute(sql: "DELETE FROM message WHERE created_at < ? AND NOT (direction = 'out' AND state = 'pending')",
+                           arguments: [cutoff])
+            return db.changesCount
+        }
+    }
+
+    /// After secrets were deleted: moves every WAL frame into the main file (where
+    /// secure_delete zeroed the freed bytes) and truncates the WAL, so no old page with a
+    /// superseded secret is left in `-wal`.
+    public func eraseFreedPages() throws(StoreError) { try checkpoint() }
+
     /// Flushes the WAL into the main file (used before byte-level checks and on clean exit).
     public func checkpoint() throws(StoreError) {
         do { _ = try db.writeWithoutTransaction { db in try db.checkpoint(.truncate) } } catch { throw StoreError(error, path: path) }

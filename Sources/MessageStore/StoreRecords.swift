@@ -78,6 +78,7 @@ extension StoredMessage: FetchableRecord, PersistableRecord {
         public static let channel = Column("channel"), hopLimit = Column("hop_limit"), attempts = Column("attempts")
         public static let updatedAt = Column("updated_at"), readAt = Column("read_at"), receiptSent = Column("receipt_sent")
         public static let transferID = Column("transfer_id"), chunkCount = Column("chunk_count")
+        public static let localCopy = Column("local_copy")
     }
 
     public init(row: Row) throws {
@@ -91,7 +92,8 @@ extension StoredMessage: FetchableRecord, PersistableRecord {
             hops: try r.optional("hops"), rssi: try r.optional("rssi"), snr: try r.optional("snr"),
             channel: try r("channel"), hopLimit: try r.optional("hop_limit"), attempts: try r("attempts"),
             updatedAt: try r("updated_at"), readAt: try r.optional("read_at"), receiptSent: try r("receipt_sent"),
-            transferID: try r.node("transfer_id"), chunkCount: try r.optional("chunk_count"))
+            transferID: try r.node("transfer_id"), chunkCount: try r.optional("chunk_count"),
+            localCopy: try r.optional("local_copy", as: Data.self).map { [UInt8]($0) })
     }
 
     public func encode(to container: inout PersistenceContainer) {
@@ -119,6 +121,25 @@ extension StoredMessage: FetchableRecord, PersistableRecord {
         container[Columns.receiptSent] = receiptSent
         container[Columns.transferID] = transferID.map { Int64($0) }
         container[Columns.chunkCount] = chunkCount
+        container[Columns.localCopy] = localCopy.map { Data($0) }
+    }
+}
+
+extension RatchetRecord: FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "ratchet"
+
+    public init(row: Row) throws {
+        let r = DecodedRow(row: row, table: Self.databaseTableName)
+        self.init(peer: try r.bytes("peer"), state: try r.bytes("state"), capable: try r("capable"),
+                  offeredAt: try r.optional("offered_at"), updatedAt: try r("updated_at"))
+    }
+
+    public func encode(to container: inout PersistenceContainer) {
+        container["peer"] = Data(peer)
+        container["state"] = Data(state)
+        container["capable"] = capable
+        container["offered_at"] = offeredAt
+        container["updated_at"] = updatedAt
     }
 }
 

@@ -131,6 +131,26 @@ enum StoreSchema {
                 );
                 """)
         }
+        m.registerMigration("v5: ratchet") { db in
+            try db.execute(sql: """
+                -- A ratcheted message as the local store keeps it: sealed under the storage key
+                -- (derived from the identity), so `history` needs no ratchet key, and the
+                -- envelope's own keys can be erased.
+                ALTER TABLE message ADD COLUMN local_copy BLOB;
+
+                -- Each contact's ratchet (RatchetState, JSON): secrets, so the file stays 0600
+                -- and superseded secrets are overwritten (secure_delete, then a WAL truncate).
+                CREATE TABLE ratchet (
+                    peer BLOB NOT NULL PRIMARY KEY CHECK (length(peer) = 8),
+                    state BLOB NOT NULL,
+                    -- 1 once the contact sent a 0x06 frame or a receipt with a ratchet part.
+                    capable INTEGER NOT NULL DEFAULT 0,
+                    -- When we last offered ours in a receipt a v2 build would drop.
+                    offered_at REAL,
+                    updated_at REAL NOT NULL
+                );
+                """)
+        }
         return m
     }
 }

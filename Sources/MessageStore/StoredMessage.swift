@@ -80,13 +80,17 @@ public struct StoredMessage: Equatable, Sendable {
     /// A long message or file: its transfer id and number of chunks (`envelope` is chunk 0).
     public var transferID: UInt32?
     public var chunkCount: Int?
+    /// A ratcheted message: its content sealed under the local storage key, which `history`
+    /// opens instead of `envelope` (whose ratchet keys are erased in time).
+    public var localCopy: [UInt8]?
 
     public init(
         id: String, peer: [UInt8], direction: Direction, envelope: [UInt8], senderID: [UInt8], nonce: [UInt8],
         createdAt: Double, receivedAt: Double? = nil, state: DeliveryState, failure: String? = nil,
         packetID: UInt32? = nil, toNode: UInt32? = nil, fromNode: UInt32? = nil, hops: Int? = nil,
         rssi: Int? = nil, snr: Double? = nil, channel: Int = 0, hopLimit: Int? = nil, attempts: Int = 0,
-        updatedAt: Double? = nil, readAt: Double? = nil, receiptSent: Int = 0, transferID: UInt32? = nil, chunkCount: Int? = nil
+        updatedAt: Double? = nil, readAt: Double? = nil, receiptSent: Int = 0, transferID: UInt32? = nil, chunkCount: Int? = nil,
+        localCopy: [UInt8]? = nil
     ) {
         self.id = id; self.peer = peer; self.direction = direction; self.envelope = envelope
         self.senderID = senderID; self.nonce = nonce; self.createdAt = createdAt; self.receivedAt = receivedAt
@@ -94,7 +98,7 @@ public struct StoredMessage: Equatable, Sendable {
         self.fromNode = fromNode; self.hops = hops; self.rssi = rssi; self.snr = snr; self.channel = channel
         self.hopLimit = hopLimit; self.attempts = attempts; self.updatedAt = updatedAt ?? createdAt
         self.readAt = readAt; self.receiptSent = receiptSent
-        self.transferID = transferID; self.chunkCount = chunkCount
+        self.transferID = transferID; self.chunkCount = chunkCount; self.localCopy = localCopy
     }
 }
 
@@ -208,4 +212,17 @@ public enum ChunkAdmission: Equatable, Sendable {
     case alreadyComplete(messageID: String)
     /// Refused: the sentence says which limit.
     case refused(String)
+}
+
+/// One contact's ratchet as stored: the state is opaque bytes to the store (a RatchetState
+/// in JSON, made and read by the messenger).
+public struct RatchetRecord: Equatable, Sendable {
+    public var peer: [UInt8]
+    public var state: [UInt8]
+    public var capable: Bool
+    public var offeredAt: Double?
+    public var updatedAt: Double
+    public init(peer: [UInt8], state: [UInt8], capable: Bool, offeredAt: Double? = nil, updatedAt: Double) {
+        self.peer = peer; self.state = state; self.capable = capable; self.offeredAt = offeredAt; self.updatedAt = updatedAt
+    }
 }

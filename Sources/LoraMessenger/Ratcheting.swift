@@ -1,0 +1,180 @@
+import Foundation
+import LoraCrypto
+import MeshtasticWire
+import MessageStore
+
+/// Forward secrecy with a contact (docs/PROTOCOL.md, "0x06 ratcheted envelope"): texts go as
+/// 0x06 once both sides ratchet, receipts carry the ratchet, local copies are sealed under a
+/// storage key, and retention deletes what has expired.
+extension Messenger {
+    /// A v2 build drops a receipt with a ratchet part: ours goes to a contact not yet seen
+    /// ratcheting at most this often, next to the plain receipt.
+    static let ratchetOfferSeconds = 7 * 86_400.0
+    static let storageKeyInfo = Array("lora-msg v3 storage".utf8)
+    static let retentionSetting = "retention_seconds"
+
+    /// The key this home's local copies are sealed under: HKDF-SHA-256(salt: none, IKM: the
+    /// identity secret, info: "lora-msg v3 storage"). Whoever holds the identity file reads
+    /// the copies, as `history` must; deleting a copy (retention) is what puts a message out
+    /// of reach.
+    func storageKey() throws(MessengerError) -> ContactKey {
+        do {
+            return try ContactKey(bytes: HKDF.deriveKey(ikm: identity.secretKeyBytes, salt: nil, info: Self.storageKeyInfo, length: ContactKey.byteCount))
+        } catch { throw .crypto(error) }
+    }
+
+    private static func decode(_ r: RatchetRecord?) -> RatchetState {
+        r.flatMap { try? JSONDecoder().decode(RatchetState.self, from: Data($0.state)) } ?? RatchetState()
+    }
+
+    private static func encode(_ s: RatchetState) -> [UInt8]? {
+        (try? JSONEncoder().encode(s)).map { [UInt8]($0) }
+    }
+
+    private func storeUpdate<T>(peer: [UInt8], _ body: (RatchetRecord?) -> (RatchetRecord?, T)) throws(MessengerError) -> T {
+        do { return try store.updateRatchet(peer: peer, body) } catch { throw .store(error) }
+    }
+
+    /// Changes the contact's ratchet in one store transaction; `body` returns its result and
+    /// whether the contact showed it ratchets.
+    private func withRatchet<T>(peer: [UInt8], _ body: (inout RatchetState, inout RatchetRecord) throws(LoraCryptoError) -> T) throws(MessengerError) -> T {
+        let t = now
+        let outcome: Result<T, LoraCryptoError> = try storeUpdate(peer: peer) { old in
+            var state = Self.decode(old)
+            var record = old ?? RatchetRecord(peer: peer, state: [], capable: false, updatedAt: t)
+            let result: T
+            do throws(LoraCryptoError) { result = try body(&state, &record) } catch { return (nil, .failure(error)) }
+            guard let bytes = Self.encode(state) else { return (nil, .failure(.libraryUnavailable)) }
+            record.state = bytes
+            record.updatedAt = t
+            return (record, .success(result))
+        }
+        return try outcome.mapError { MessengerError.crypto($0) }.get()
+    }
+
+    // MARK: Sending
+
+    /// A text sealed as 0x06 when the contact ratchets and has given us a key; nil means the
+    /// static envelope goes (a v1/v2 peer, or no key of theirs yet).
+    func composeRatcheted(text: String, to c: Contact, key: ContactKey, broadcast: Bool, channel: Int, hopLimit: Int?) throws(MessengerError) -> StoredMessage? {
+        guard let record = ((try? store.ratchet(peer: c.senderID)) ?? nil), record.capable else { return nil }
+        let me = identity.senderID
+        let t = now
+        let sealed = try withRatchet(peer: c.senderID) { (state, _) throws(LoraCryptoError) in
+            try state.seal([0] + Array(text.utf8), from: me, contactKey: key, now: t)
+        }
+        guard let sealed else { return nil }
+        let storage = try storageKey()
+        let copy: LoraEnvelope
+        do { copy = try LoraEnvelope.seal(text, from: me, with: storage) } catch { throw .crypto(error) }
+        let m = StoredMessage(
+            id: UUID().uuidString.lowercased(), peer: c.senderID, direction: .outgoing, envelope: sealed.envelope.bytes,
+            senderID: me.bytes, nonce: sealed.nonce, createdAt: t, state: .pending,
+            toNode: broadcast ? nil : c.node, channel: channel, hopLimit: hopLimit, localCopy: copy.bytes)
+        do { try store.insert(m) } catch { throw .store(error) }
+        return m
+    }
+
+    // MARK: Receiving
+
+    func receiveRatcheted(_ envelope: RatchetEnvelope, packet p: MeshPacket) -> ReceiveOutcome {
+        guard let key = key(for: envelope.senderID) else { return .unknownSender(senderID: envelope.senderID.hex) }
+        let name = (try? store.contact(senderID: envelope.senderID.bytes))??.name ?? envelope.senderID.hex
+        let t = now
+        let opened: (plaintext: [UInt8], nonce: [UInt8])
+        do {
+            opened = try withRatchet(peer: envelope.senderID.bytes) { (state, record) throws(LoraCryptoError) in
+                let o = try state.open(envelope, contactKey: key, now: t)
+                record.capable = true
+                return o
+            }
+        } catch {
+            if case .crypto(.authenticationFailed) = error { return .failedAuthentication(contact: name) }
+            if case .crypto(.ratchetKeyUnavailable(let why)) = error { return .ignored("a ratcheted envelope from '\(name)': \(why)") }
+            return .malformed("from '\(name)': \(error.description)")
+        }
+        guard opened.plaintext.first == 0, let text = String(validating: opened.plaintext.dropFirst(), as: UTF8.self) else {
+            return .ignored("a ratcheted envelope from '\(name)' of a kind this build does not show yet")
+        }
+        guard let storage = try? storageKey(), let copy = try? LoraEnvelope.seal(text, from: envelope.senderID, with: storage).bytes else {
+            return .malformed("from '\(name)': cannot seal the local copy")
+        }
+        let m = StoredMessage(
+            id: UUID().uuidString.lowercased(), peer: envelope.senderID.bytes, direction: .incoming,
+            envelope: envelope.bytes, senderID: envelope.senderID.bytes, nonce: opened.nonce, createdAt: t,
+            receivedAt: t, state: .received, packetID: p.id, toNode: p.to == MeshPacket.broadcast ? nil : p.to,
+            fromNode: p.from, hops: p.hopsTaken, rssi: p.rxRssi == 0 ? nil : Int(p.rxRssi),
+            snr: p.rxRssi == 0 && p.rxSnr == 0 ? nil : Double(p.rxSnr), channel: Int(p.channel), receiptSent: 0, localCopy: copy)
+        let isNew: Bool
+        do { isNew = try store.insert(m) } catch { return .malformed("not stored: \(error.description)") }
+        try? store.eraseFreedPages()
+        guard isNew else {
+            try? store.receiptLost(senderID: envelope.senderID.bytes, nonce: opened.nonce, packetID: p.id)
+            return .duplicate
+        }
+        try? store.noteHeard(senderID: envelope.senderID.bytes, node: p.from == 0 ? nil : p.from, at: t)
+        return .message(IncomingMessage(
+            id: m.id, contact: name, senderID: envelope.senderID.hex, node: User.nodeID(p.from), text: text,
+            location: nil, hops: m.hops, rssi: m.rssi, snr: m.snr, receivedAt: t))
+    }
+
+    // MARK: Receipts
+
+    /// What our next receipt to `peer` carries of our ratchet, and whether a plain copy must
+    /// go too (the contact may be a v2 build, which drops a receipt with a ratchet part).
+    /// Nil advert: the plain receipt only.
+    func ratchetForReceipt(peer: [UInt8]) -> (advert: RatchetAdvert?, alsoPlain: Bool) {
+        let record = (try? store.ratchet(peer: peer)) ?? nil
+        let capable = record?.capable ?? false
+        if !capable, let offered = record?.offeredAt, now - offered < Self.ratchetOfferSeconds { return (nil, false) }
+        let t = now
+        let advert = try? withRatchet(peer: peer) { (state, record) throws(LoraCryptoError) in
+            if !record.capable { record.offeredAt = t }
+            return try state.advert()
+        }
+        return (advert, !capable)
+    }
+
+    /// An authenticated receipt's ratchet part.
+    func learnRatchet(_ advert: RatchetAdvert, from maker: [UInt8]) {
+        let t = now
+        _ = try? withRatchet(peer: maker) { (state, record) throws(LoraCryptoError) in
+            try state.learn(advert, now: t)
+            record.capable = true
+        }
+        try? store.eraseFreedPages()
+    }
+
+    // MARK: Retention
+
+    /// How long messages are kept (nil: for ever, the default).
+    public var retentionSeconds: Double? {
+        ((try? store.setting(Self.retentionSetting)) ?? nil).flatMap(Double.init)
+    }
+
+    public func setRetention(seconds: Double?) throws(MessengerError) {
+        do { try store.setSetting(Self.retentionSetting, to: seconds.map { String(Int($0)) }) } catch { throw .store(error) }
+        try applyRetention()
+    }
+
+    /// Deletes the messages older than the retention, and leaves no copy of them in the WAL.
+    @discardableResult
+    public func applyRetention() throws(MessengerError) -> Int {
+        guard let keep = retentionSeconds else { return 0 }
+        do {
+            let n = try store.deleteMessages(createdBefore: now - keep)
+            if n > 0 { try store.eraseFreedPages() }
+            return n
+        } catch { throw .store(error) }
+    }
+
+    /// A stored local copy opened for display.
+    func openLocalCopy(_ bytes: [UInt8], expectedSender: [UInt8]) -> HistoryEntry.Body {
+        guard let key = try? storageKey(), let env = try? LoraEnvelope(bytes: bytes), env.senderID.bytes == expectedSender else {
+            return .unreadable("stored local copy does not match its record")
+        }
+        do { return .text(try env.openText(with: key)) } catch {
+            return .unreadable("stored local copy failed authentication (damaged or altered on disk)")
+        }
+    }
+}

@@ -1,0 +1,180 @@
+import Foundation
+import GRDB
+import LoraCrypto
+import MeshtasticWire
+import MessageStore
+import Testing
+@testable import LoraMessenger
+
+/// Two homes on one clock, and every frame that went between them, as a recorder on the air
+/// would have it.
+private final class Conversation: @unchecked Sendable {
+    let clock = Clock(1_800_000_000)
+    let alice: TestHome, bob: TestHome
+    var air: [[UInt8]] = []
+
+    init() throws {
+        let c = clock
+        alice = try TestHome(clock: { c.now })
+        bob = try TestHome(clock: { c.now })
+        try alice.messenger.addContact(name: "bob", key: bob.key, node: nil)
+        try bob.messenger.addContact(name: "alice", key: alice.key, node: nil)
+    }
+
+    /// `from` sends `text`; `to` hears it. Returns the stored message.
+    @discardableResult
+    func say(_ text: String, from: TestHome, to: TestHome, name: String) throws -> StoredMessage {
+        let m = try from.messenger.compose(to: name, text: text)
+        try from.messenger.store.updateState(id: m.id, packetID: nil, to: .queued, at: clock.now)   // the radio took it
+        air.append(m.envelope)
+        guard case .message(let got) = to.messenger.receive(heard(m, from: from === alice ? 0xA11CE : 0xB0B)) else {
+            Issue.record("\(text) did not arrive"); return m
+        }
+        #expect(got.text == text)
+        return m
+    }
+
+    /// `maker` sends its receipts for what it holds of `other`'s; `other` hears them
+    /// unless `lost`.
+    func receipts(by maker: TestHome, to other: TestHome, lost: Bool = false) throws {
+        let due = try maker.messenger.store.receiptsDue(readReceipts: false, since: 0)
+        guard !due.isEmpty else { return }
+        let packets = try maker.messenger.receiptPackets(for: due, read: false, node: maker === alice ? 0xA11CE : 0xB0B)
+        try maker.messenger.store.markReceiptSent(ids: due.map(\.id), level: 1)
+        for var p in packets {
+            air.append(p.decoded?.payload ?? [])
+            guard !lost else { continue }
+            p.from = maker === alice ? 0xA11CE : 0xB0B
+            _ = other.messenger.receive(p)
+        }
+    }
+
+    /// A round trip: alice speaks, bob receipts, bob answers, alice receipts.
+    func roundTrip(_ n: Int) throws {
+        try say("alice \(n)", from: alice, to: bob, name: "bob")
+        try receipts(by: bob, to: alice)
+        try say("bob \(n)", from: bob, to: alice, name: "alice")
+        try receipts(by: alice, to: bob)
+    }
+}
+
+/// Everything an attacker who took a home's files gets: the identity and each contact's
+/// ratchet state, read straight from the database file.
+private struct StolenHome {
+    let identity: IdentityKeyPair
+    let ratchets: [RatchetState]
+    let databaseBytes: Data
+
+    init(_ home: TestHome) throws {
+        identity = try IdentityFile.load(from: home.path + "/identity.key")
+        let path = home.path + "/messages.sqlite"
+        let queue = try DatabaseQueue(path: path)
+        let blobs = try queue.read { db in try Data.fetchAll(db, sql: "SELECT state FROM ratchet") }
+        ratchets = blobs.compactMap { try? JSONDecoder().decode(RatchetState.self, from: $0) }
+        try queue.close()
+        databaseBytes = ((try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data())
+            + ((try? Data(contentsOf: URL(fileURLWithPath: path + "-wal"))) ?? Data())
+    }
+
+    /// Tries every ratchet state of this home on a recorded 0x06 frame.
+    func opens(_ frame: [UInt8], peer: PublicKey) -> Bool {
+        guard let e = try? RatchetEnvelope(bytes: frame), let k = try? ContactKey(own: identity, peer: peer) else { return false }
+        return ratchets.contains { state in
+            var s = state
+            return (try? s.open(e, contactKey: k, now: 0)) != nil
+        }
+    }
+}
+
+@Suite struct ForwardSecrecyTests {
+    @Test func theConversationMovesToRatchetedEnvelopesAfterOneReceipt() throws {
+        let c = try Conversation()
+        let first = try c.say("first, under the static key", from: c.alice, to: c.bob, name: "bob")
+        #expect(first.envelope[0] == 0x01 && first.localCopy == nil)
+        try c.receipts(by: c.bob, to: c.alice)
+        #expect(c.air.suffix(2).map { $0[1] & 4 } == [4, 0], "bob's first receipt: its ratchet form, then the plain one for a v2 build")
+        let second = try c.say("second, ratcheted", from: c.alice, to: c.bob, name: "bob")
+        #expect(second.envelope[0] == 0x06 && second.localCopy != nil)
+        let reply = try c.say("the reply, ratcheted too", from: c.bob, to: c.alice, name: "alice")
+        #expect(reply.envelope[0] == 0x06)
+        try c.receipts(by: c.alice, to: c.bob)
+        #expect(c.air.last.map { $0[1] } == UInt8(4 | 8), "one receipt now, carrying alice's new key")
+        try c.receipts(by: c.bob, to: c.alice)
+        #expect(c.air.last.map { $0[1] } == UInt8(4 | 8), "bob saw alice use his current key: a new one")
+        #expect(try c.alice.messenger.store.message(id: second.id)?.state == .delivered)
+        // Both histories read their copies; no plaintext in either file.
+        let bobHistory = try c.bob.messenger.history(with: "alice", limit: 10).compactMap { if case .text(let t) = $0.body { t } else { nil } }
+        #expect(bobHistory.contains("second, ratcheted") && bobHistory.contains("the reply, ratcheted too"))
+        let aliceHistory = try c.alice.messenger.history(with: "bob", limit: 10).compactMap { if case .text(let t) = $0.body { t } else { nil } }
+        #expect(aliceHistory.contains("second, ratcheted") && aliceHistory.contains("the reply, ratcheted too"))
+        for home in [c.alice, c.bob] {
+            try home.messenger.store.checkpoint()
+            let raw = try StolenHome(home).databaseBytes
+            #expect(raw.range(of: Data("ratcheted".utf8)) == nil)
+        }
+    }
+
+    /// The attacker records the air, then steals both homes' files after the ratchet moved on
+    /// and the copies expired: nothing on disk opens the recorded envelopes. Taken before the
+    /// ratchet moved (positive control), the same files do.
+    @Test func recordedEnvelopesStayClosedAfterTheRatchetMovesAndCopiesExpire() throws {
+        let c = try Conversation()
+        try c.say("hello", from: c.alice, to: c.bob, name: "bob")
+        try c.receipts(by: c.bob, to: c.alice)
+        let secret = try c.say("the key is under the blue stone", from: c.alice, to: c.bob, name: "bob")
+        #expect(secret.envelope[0] == 0x06)
+        let recorded = secret.envelope
+        let alicePublic = c.alice.messenger.identity.publicKey, bobPublic = c.bob.messenger.identity.publicKey
+        // Positive control: files stolen now open it.
+        try c.bob.messenger.store.checkpoint()
+        #expect(try StolenHome(c.bob).opens(recorded, peer: alicePublic))
+
+        try c.receipts(by: c.bob, to: c.alice)
+        for n in 0..<3 { try c.roundTrip(n) }
+        c.clock.now += RatchetState.graceSeconds + 60
+        try c.roundTrip(9)   // keys retire as the pair goes on
+        try c.alice.messenger.setRetention(seconds: 1800)
+        try c.bob.messenger.setRetention(seconds: 1800)
+
+        #expect(try c.bob.messenger.history(with: "alice", limit: 50).allSatisfy { $0.message.nonce != secret.nonce }, "bob's copy expired")
+        let thieves = [try StolenHome(c.alice), try StolenHome(c.bob)]
+        #expect(!thieves[0].opens(recorded, peer: bobPublic) && !thieves[1].opens(recorded, peer: alicePublic))
+        // Not with the static contact key either (it was never sealed under it).
+        let k = try ContactKey(own: thieves[1].identity, peer: alicePublic)
+        #expect((try? LoraEnvelope(bytes: recorded).openText(with: k)) == nil)
+        for t in thieves { #expect(t.databaseBytes.range(of: Data("blue stone".utf8)) == nil) }
+        // The latest frame still opens: the pair is not locked out.
+        let now = try c.say("still talking", from: c.alice, to: c.bob, name: "bob")
+        #expect(now.envelope[0] == 0x06)
+    }
+
+    /// 30 % of receipts lost: the pair keeps ratcheting and every message arrives.
+    @Test func lostReceiptsNeverLockThePairOut() throws {
+        let c = try Conversation()
+        var rng = SystemRandomNumberGenerator()
+        var ratcheted = 0
+        for n in 0..<40 {
+            let from = n % 3 == 0 ? c.bob : c.alice
+            let to = from === c.alice ? c.bob : c.alice
+            let m = try c.say("m\(n)", from: from, to: to, name: from === c.alice ? "bob" : "alice")
+            if m.envelope[0] == 0x06 { ratcheted += 1 }
+            try c.receipts(by: to, to: from, lost: Int.random(in: 0..<10, using: &rng) < 3)
+            c.clock.now += 300
+        }
+        #expect(ratcheted > 30, "\(ratcheted) of 40 ratcheted")
+    }
+
+    @Test func retentionDeletesOldMessagesButNotTheOutbox() throws {
+        let c = try Conversation()
+        try c.say("old", from: c.alice, to: c.bob, name: "bob")
+        let unsent = try c.alice.messenger.compose(to: "bob", text: "never sent")
+        c.clock.now += 7200
+        try c.say("new", from: c.alice, to: c.bob, name: "bob")
+        try c.alice.messenger.setRetention(seconds: 3600)
+        let left = try c.alice.messenger.history(with: "bob", limit: 10).compactMap { if case .text(let t) = $0.body { t } else { nil } }
+        #expect(left.contains("new") && !left.contains("old") && left.contains("never sent"), "\(left)")
+        #expect(try c.alice.messenger.store.message(id: unsent.id) != nil)
+        try c.alice.messenger.setRetention(seconds: nil)
+        #expect(c.alice.messenger.retentionSeconds == nil)
+    }
+}

@@ -80,6 +80,9 @@ public actor MessageCourier {
     private var controlFlights: [UInt32: ControlFlight] = [:]
     private var receiptTimer: Task<Void, Never>?
     private var pump: Task<Void, Never>?
+    /// A long-running holder of the radio (`tail`) applies the retention hourly.
+    private var retentionTimer: Task<Void, Never>?
+    static let retentionIntervalSeconds = 3600.0
 
     init(messenger: Messenger, connection: RadioConnection) {
         self.messenger = messenger
@@ -108,6 +111,14 @@ public actor MessageCourier {
             for await e in connection.events { await self.handle(e) }
             self.finishEvents()
         }
+        armRetention()
+    }
+
+    private func armRetention() {
+        retentionTimer = after(Self.retentionIntervalSeconds) { c in
+            do throws(MessengerError) { try c.messenger.applyRetention() } catch { await c.emit(.notice("retention: \(error.description)")) }
+            await c.armRetention()
+        }
     }
 
     private func finishEvents() { continuation.finish() }
@@ -120,6 +131,7 @@ public actor MessageCourier {
         for t in probes.values { t.cancel() }
         for t in transferReceiptTimers.values { t.cancel() }
         receiptTimer?.cancel()
+        retentionTimer?.cancel()
         await connection.close()
         await pump?.value
     }

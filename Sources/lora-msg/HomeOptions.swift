@@ -17,9 +17,12 @@ struct HomeOptions: ParsableArguments {
     /// simulated radios' do, so duty-cycle sums and protocol waits agree with theirs.
     func openMessenger() throws -> Messenger {
         let scale = try Self.timeScale(ProcessInfo.processInfo.environment)
-        guard scale != 1 else { return try Messenger(home: directory()) }
         let w0 = Date().timeIntervalSince1970
-        return try Messenger(home: directory(), clock: { w0 + (Date().timeIntervalSince1970 - w0) * scale }, timeScale: scale)
+        let m = scale == 1 ? try Messenger(home: directory())
+            : try Messenger(home: directory(), clock: { w0 + (Date().timeIntervalSince1970 - w0) * scale }, timeScale: scale)
+        // Expired messages go before anything reads them (`config retention`).
+        try m.applyRetention()
+        return m
     }
 
     static func timeScale(_ environment: [String: String]) throws -> Double {

@@ -16,13 +16,26 @@ struct HomeOptions: ParsableArguments {
     /// `lora-msg sim --speed N`) the messenger's clock and timers run N times faster, as the
     /// simulated radios' do, so duty-cycle sums and protocol waits agree with theirs.
     func openMessenger() throws -> Messenger {
-        let scale = try Self.timeScale(ProcessInfo.processInfo.environment)
-        let w0 = Date().timeIntervalSince1970
+        let environment = ProcessInfo.processInfo.environment
+        let scale = try Self.timeScale(environment)
+        // Scaled clocks of several commands agree only when they share an origin.
+        let w0 = try Self.timeOrigin(environment) ?? Date().timeIntervalSince1970
         let m = scale == 1 ? try Messenger(home: directory())
             : try Messenger(home: directory(), clock: { w0 + (Date().timeIntervalSince1970 - w0) * scale }, timeScale: scale)
         // Expired messages go before anything reads them (`config retention`).
         try m.applyRetention()
         return m
+    }
+
+    /// LORA_MSG_TIME_ORIGIN: the Unix second from which scaled clocks run fast (the sim's
+    /// start); without it each command's own start, so two commands' clocks disagree.
+    static func timeOrigin(_ environment: [String: String]) throws -> Double? {
+        guard let text = environment["LORA_MSG_TIME_ORIGIN"], !text.isEmpty else { return nil }
+        let now = Date().timeIntervalSince1970
+        guard let t = Double(text), t.isFinite, t <= now, t >= now - 30 * 86_400 else {
+            throw CLIError(.usage, "LORA_MSG_TIME_ORIGIN must be a Unix time in seconds within the last 30 days (when the simulator started), not \"\(text)\"")
+        }
+        return t
     }
 
     static func timeScale(_ environment: [String: String]) throws -> Double {

@@ -79,6 +79,19 @@ struct CLI {
         #expect(r.err.split(separator: "\n").count == 1 && r.err.contains("LORA_MSG_TIME_SCALE must be a number from 1 to 1000"), "\(r.err)")
     }
 
+    /// The shared origin of scaled clocks: a Unix time not in the future, at most 30 days old.
+    @Test(arguments: ["soon", "1e400", "-5", "99999999999", "1000", "nan"])
+    func aBadTimeOriginGivesOneLine(value: String) throws {
+        let home = NSTemporaryDirectory() + "lora-msg-origin-" + UUID().uuidString.prefix(8)
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        #expect(try CLI.run(["init", "--home", home]).status == 0)
+        let r = try CLI.run(["outbox", "--home", home], environment: ["LORA_MSG_TIME_SCALE": "20", "LORA_MSG_TIME_ORIGIN": value])
+        #expect(r.status == 64, "\(value): \(r.err)")
+        #expect(r.err.split(separator: "\n").count == 1 && r.err.contains("LORA_MSG_TIME_ORIGIN must be a Unix time"), "\(r.err)")
+        let fine = try CLI.run(["outbox", "--home", home], environment: ["LORA_MSG_TIME_SCALE": "20", "LORA_MSG_TIME_ORIGIN": "\(Date().timeIntervalSince1970 - 60)"])
+        #expect(fine.status == 0, "\(fine.err)")
+    }
+
     @Test(arguments: [
         (["radio", "info", "--port", "/dev/lora-msg-absent"], Int32(69), "no such port"),
         (["radio", "info", "--port", "/dev/null"], 69, "not a serial port"),

@@ -242,7 +242,7 @@ public final class Messenger: Sendable {
         do {
             try store.requeueFailed(at: now)
             try store.requeueUnreceipted(updatedBefore: now - Self.receiptPatienceSeconds, createdAfter: now - Self.receiptListingSeconds, at: now)
-            return try store.pending()
+            return try store.pending().map(resealIfStale)
         } catch { throw .store(error) }
     }
 

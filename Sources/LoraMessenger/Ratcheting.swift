@@ -75,6 +75,27 @@ extension Messenger {
         return m
     }
 
+    /// A ratcheted message going out again after the grace: the receiver may have erased the
+    /// keys it was sealed under, so the text (from the local copy) is sealed afresh under the
+    /// pair's current keys. Its id for dedup changes with it: if the first copy did arrive
+    /// and only its receipt was lost, the receiver shows it twice rather than never.
+    func resealIfStale(_ m: StoredMessage) -> StoredMessage {
+        guard m.direction == .outgoing, m.state == .pending, m.envelope.first == RatchetEnvelope.version,
+              now - m.createdAt > RatchetState.graceSeconds, let copy = m.localCopy,
+              case .text(let text) = openLocalCopy(copy, expectedSender: m.senderID),
+              let sid = try? SenderID(bytes: m.peer), let key = key(for: sid) else { return m }
+        let me = identity.senderID
+        let t = now
+        guard let sealed = try? withRatchet(peer: m.peer, { (state, _) throws(LoraCryptoError) in
+            try state.seal([0] + Array(text.utf8), from: me, contactKey: key, now: t)
+        }) ?? nil else { return m }
+        guard (try? store.replaceEnvelope(id: m.id, envelope: sealed.envelope.bytes, nonce: sealed.nonce, at: t)) != nil else { return m }
+        var fresh = m
+        fresh.envelope = sealed.envelope.bytes
+        fresh.nonce = sealed.nonce
+        return fresh
+    }
+
     // MARK: Receiving
 
     func receiveRatcheted(_ envelope: RatchetEnvelope, packet p: MeshPacket) -> ReceiveOutcome {

@@ -231,6 +231,15 @@ public final class MessageStore: Sendable {
         }
     }
 
+    /// Puts a freshly sealed envelope in an unsent message's place (a ratcheted message whose
+    /// keys the receiver has retired meanwhile). Only while it waits in the outbox.
+    public func replaceEnvelope(id: String, envelope: [UInt8], nonce: [UInt8], at time: Double) throws(StoreError) {
+        try write { db in
+            try db.execute(sql: "UPDATE message SET envelope = ?, nonce = ?, updated_at = ? WHERE id = ? AND direction = 'out' AND state = 'pending'",
+                           arguments: [Data(envelope), Data(nonce), time, id])
+        }
+    }
+
     /// Records that a new mesh packet carries this envelope (a send or a retry).
     public func markTransmitted(id: String, packetID: UInt32, toNode: UInt32?, channel: Int, hopLimit: Int?, at time: Double) throws(StoreError) {
         try write { db in

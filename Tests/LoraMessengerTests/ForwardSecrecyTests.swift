@@ -164,6 +164,25 @@ private struct StolenHome {
         #expect(ratcheted > 30, "\(ratcheted) of 40 ratcheted")
     }
 
+    /// A ratcheted message lost on the air and retried after the receiver retired its keys:
+    /// the retry is sealed afresh and arrives; the stale bytes would not open.
+    @Test func aLateRetryIsSealedUnderTheCurrentKeys() throws {
+        let c = try Conversation()
+        try c.say("hello", from: c.alice, to: c.bob, name: "bob")
+        try c.receipts(by: c.bob, to: c.alice)
+        let lost = try c.alice.messenger.compose(to: "bob", text: "lost on the way")
+        try c.alice.messenger.store.updateState(id: lost.id, packetID: nil, to: .queued, at: c.clock.now)
+        #expect(lost.envelope[0] == 0x06)
+        for n in 0..<(RatchetState.maxRetiring + 2) { try c.roundTrip(n) }
+        c.clock.now += RatchetState.graceSeconds + 60
+        guard case .ignored = c.bob.messenger.receive(heard(lost)) else { Issue.record("stale bytes opened"); return }
+        let retried = try #require(try c.alice.messenger.requeueOutbox().first { $0.id == lost.id })
+        #expect(retried.envelope != lost.envelope && retried.nonce != lost.nonce)
+        guard case .message(let got) = c.bob.messenger.receive(heard(retried, id: 78)) else { Issue.record("retry did not arrive"); return }
+        #expect(got.text == "lost on the way")
+        #expect(try c.alice.messenger.store.message(id: lost.id)?.envelope == retried.envelope)
+    }
+
     @Test func retentionDeletesOldMessagesButNotTheOutbox() throws {
         let c = try Conversation()
         try c.say("old", from: c.alice, to: c.bob, name: "bob")

@@ -8,8 +8,10 @@ import MessageStore
 /// storage key, and retention deletes what has expired.
 extension Messenger {
     /// A v2 build drops a receipt with a ratchet part: ours goes to a contact not yet seen
-    /// ratcheting at most this often, next to the plain receipt.
+    /// ratcheting, next to the plain receipt, with its first `ratchetOffers` receipts (one
+    /// may be lost) and then at most once a week.
     static let ratchetOfferSeconds = 7 * 86_400.0
+    static let ratchetOffers = 3
     static let storageKeyInfo = Array("lora-msg v3 storage".utf8)
     static let retentionSetting = "retention_seconds"
 
@@ -147,10 +149,12 @@ extension Messenger {
     func ratchetForReceipt(peer: [UInt8]) -> (advert: RatchetAdvert?, alsoPlain: Bool) {
         let record = (try? store.ratchet(peer: peer)) ?? nil
         let capable = record?.capable ?? false
-        if !capable, let offered = record?.offeredAt, now - offered < Self.ratchetOfferSeconds { return (nil, false) }
+        if !capable, (record?.offers ?? 0) >= Self.ratchetOffers, let offered = record?.offeredAt, now - offered < Self.ratchetOfferSeconds {
+            return (nil, false)
+        }
         let t = now
         let advert = try? withRatchet(peer: peer) { (state, record) throws(LoraCryptoError) in
-            if !record.capable { record.offeredAt = t }
+            if !record.capable { record.offeredAt = t; record.offers += 1 }
             return try state.advert()
         }
         return (advert, !capable)

@@ -131,7 +131,7 @@ extension RatchetRecord: FetchableRecord, PersistableRecord {
     public init(row: Row) throws {
         let r = DecodedRow(row: row, table: Self.databaseTableName)
         self.init(peer: try r.bytes("peer"), state: try r.bytes("state"), capable: try r("capable"),
-                  offeredAt: try r.optional("offered_at"), updatedAt: try r("updated_at"))
+                  offeredAt: try r.optional("offered_at"), offers: try r("offers"), updatedAt: try r("updated_at"))
     }
 
     public func encode(to container: inout PersistenceContainer) {
@@ -139,6 +139,7 @@ extension RatchetRecord: FetchableRecord, PersistableRecord {
         container["state"] = Data(state)
         container["capable"] = capable
         container["offered_at"] = offeredAt
+        container["offers"] = offers
         container["updated_at"] = updatedAt
     }
 }

@@ -145,8 +145,9 @@ enum StoreSchema {
                     state BLOB NOT NULL,
                     -- 1 once the contact sent a 0x06 frame or a receipt with a ratchet part.
                     capable INTEGER NOT NULL DEFAULT 0,
-                    -- When we last offered ours in a receipt a v2 build would drop.
+                    -- When we last offered ours in a receipt a v2 build would drop, and how often.
                     offered_at REAL,
+                    offers INTEGER NOT NULL DEFAULT 0,
                     updated_at REAL NOT NULL
                 );
                 """)

@@ -221,8 +221,10 @@ public struct RatchetRecord: Equatable, Sendable {
     public var state: [UInt8]
     public var capable: Bool
     public var offeredAt: Double?
+    public var offers: Int
     public var updatedAt: Double
-    public init(peer: [UInt8], state: [UInt8], capable: Bool, offeredAt: Double? = nil, updatedAt: Double) {
-        self.peer = peer; self.state = state; self.capable = capable; self.offeredAt = offeredAt; self.updatedAt = updatedAt
+    public init(peer: [UInt8], state: [UInt8], capable: Bool, offeredAt: Double? = nil, offers: Int = 0, updatedAt: Double) {
+        self.peer = peer; self.state = state; self.capable = capable; self.offeredAt = offeredAt; self.offers = offers
+        self.updatedAt = updatedAt
     }
 }

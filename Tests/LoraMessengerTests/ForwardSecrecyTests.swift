@@ -4,6 +4,7 @@ import LoraCrypto
 import MeshtasticWire
 import MessageStore
 import Testing
+import TestSupport
 @testable import LoraMessenger
 
 /// Two homes on one clock, and every frame that went between them, as a recorder on the air
@@ -148,10 +149,11 @@ private struct StolenHome {
         #expect(now.envelope[0] == 0x06)
     }
 
-    /// 30 % of receipts lost: the pair keeps ratcheting and every message arrives.
-    @Test func lostReceiptsNeverLockThePairOut() throws {
+    /// 30 % of receipts lost (the first offers among them): the pair starts ratcheting, keeps
+    /// at it, and every message arrives.
+    @Test(arguments: [UInt64(1), 2, 3, 4, 5, 6]) func lostReceiptsNeverLockThePairOut(seed: UInt64) throws {
         let c = try Conversation()
-        var rng = SystemRandomNumberGenerator()
+        var rng = SeededGenerator(seed: seed)
         var ratcheted = 0
         for n in 0..<40 {
             let from = n % 3 == 0 ? c.bob : c.alice
@@ -162,6 +164,33 @@ private struct StolenHome {
             c.clock.now += 300
         }
         #expect(ratcheted > 30, "\(ratcheted) of 40 ratcheted")
+    }
+
+    /// The first offer lost: the next receipt offers again; after three, once a week.
+    @Test func aLostOfferIsMadeAgainThenOnlyWeekly() throws {
+        let c = try Conversation()
+        try c.say("one", from: c.alice, to: c.bob, name: "bob")
+        try c.receipts(by: c.bob, to: c.alice, lost: true)
+        #expect(try c.say("two", from: c.alice, to: c.bob, name: "bob").envelope[0] == 0x01)
+        try c.receipts(by: c.bob, to: c.alice)
+        #expect(try c.say("three", from: c.alice, to: c.bob, name: "bob").envelope[0] == 0x06)
+        // Toward a contact that never answers in kind (a v2 build): three offers, then weekly.
+        let v2 = try TestHome(clock: { c.clock.now })
+        try c.bob.messenger.addContact(name: "old", key: v2.key, node: nil)
+        try v2.messenger.addContact(name: "bob", key: c.bob.key, node: nil)
+        var doubled = 0
+        for n in 0..<6 {
+            let m = try v2.messenger.compose(to: "bob", text: "v2 \(n)")
+            _ = c.bob.messenger.receive(heard(m, from: 0x0DD, id: UInt32(100 + n)))
+            let due = try c.bob.messenger.store.receiptsDue(readReceipts: false, since: 0)
+            if try c.bob.messenger.receiptPackets(for: due, read: false, node: 0xB0B).count == 2 { doubled += 1 }
+            try c.bob.messenger.store.markReceiptSent(ids: due.map(\.id), level: 1)
+        }
+        #expect(doubled == 3)
+        c.clock.now += 8 * 86_400
+        let m = try v2.messenger.compose(to: "bob", text: "a week later")
+        _ = c.bob.messenger.receive(heard(m, from: 0x0DD, id: 200))
+        #expect(try c.bob.messenger.receiptPackets(for: c.bob.messenger.store.receiptsDue(readReceipts: false, since: 0), read: false, node: 0xB0B).count == 2)
     }
 
     /// A ratcheted message lost on the air and retried after the receiver retired its keys:

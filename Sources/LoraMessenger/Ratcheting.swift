@@ -122,12 +122,7 @@ extension Messenger {
         guard let storage = try? storageKey(), let copy = try? LoraEnvelope.seal(text, from: envelope.senderID, with: storage).bytes else {
             return .malformed("from '\(name)': cannot seal the local copy")
         }
-        let m = StoredMessage(
-            id: UUID().uuidString.lowercased(), peer: envelope.senderID.bytes, direction: .incoming,
-            envelope: envelope.bytes, senderID: envelope.senderID.bytes, nonce: opened.nonce, createdAt: t,
-            receivedAt: t, state: .received, packetID: p.id, toNode: p.to == MeshPacket.broadcast ? nil : p.to,
-            fromNode: p.from, hops: p.hopsTaken, rssi: p.rxRssi == 0 ? nil : Int(p.rxRssi),
-            snr: p.rxRssi == 0 && p.rxSnr == 0 ? nil : Double(p.rxSnr), channel: Int(p.channel), receiptSent: 0, localCopy: copy)
+        let m = Self.incoming(p, sender: envelope.senderID, envelope: envelope.bytes, nonce: opened.nonce, at: t, localCopy: copy)
         let isNew: Bool
         do { isNew = try store.insert(m) } catch { return .malformed("not stored: \(error.description)") }
         try? store.eraseFreedPages()

@@ -33,6 +33,16 @@ extension Messenger {
         return keyring.withLock { ring in (try? ring.add(pk)).flatMap { ring.key(for: $0) } }
     }
 
+    /// The row of a message heard in packet `p`: what the mesh said about its journey.
+    static func incoming(_ p: MeshPacket, sender: SenderID, envelope: [UInt8], nonce: [UInt8], at t: Double, localCopy: [UInt8]? = nil) -> StoredMessage {
+        StoredMessage(
+            id: UUID().uuidString.lowercased(), peer: sender.bytes, direction: .incoming,
+            envelope: envelope, senderID: sender.bytes, nonce: nonce, createdAt: t,
+            receivedAt: t, state: .received, packetID: p.id, toNode: p.to == MeshPacket.broadcast ? nil : p.to,
+            fromNode: p.from, hops: p.hopsTaken, rssi: p.rxRssi == 0 ? nil : Int(p.rxRssi),
+            snr: p.rxRssi == 0 && p.rxSnr == 0 ? nil : Double(p.rxSnr), channel: Int(p.channel), receiptSent: 0, localCopy: localCopy)
+    }
+
     private func receiveEnvelope(_ envelope: LoraEnvelope, packet p: MeshPacket) -> ReceiveOutcome {
         guard let key = key(for: envelope.senderID) else { return .unknownSender(senderID: envelope.senderID.hex) }
         let name = (try? store.contact(senderID: envelope.senderID.bytes))??.name ?? envelope.senderID.hex
@@ -53,12 +63,7 @@ extension Messenger {
             return .malformed("from '\(name)': \(error.description)")
         }
         let t = now
-        let m = StoredMessage(
-            id: UUID().uuidString.lowercased(), peer: envelope.senderID.bytes, direction: .incoming,
-            envelope: envelope.bytes, senderID: envelope.senderID.bytes, nonce: envelope.nonce, createdAt: t,
-            receivedAt: t, state: .received, packetID: p.id, toNode: p.to == MeshPacket.broadcast ? nil : p.to,
-            fromNode: p.from, hops: p.hopsTaken, rssi: p.rxRssi == 0 ? nil : Int(p.rxRssi),
-            snr: p.rxRssi == 0 && p.rxSnr == 0 ? nil : Double(p.rxSnr), channel: Int(p.channel), receiptSent: 0)
+        let m = Self.incoming(p, sender: envelope.senderID, envelope: envelope.bytes, nonce: envelope.nonce, at: t)
         let isNew: Bool
         do { isNew = try store.insert(m) } catch { return .malformed("not stored: \(error.description)") }
         guard isNew else {

@@ -25,7 +25,8 @@ struct LongMessagesBenchCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Bytes of the text payload (1-4096).", valueName: "n")) var textSize = 4096
     @Option(help: ArgumentHelp("Bytes of the file payload (0 for none, at most 16384).", valueName: "n")) var fileSize = 16384
     @Option(help: ArgumentHelp("How much faster than real time the air runs.", valueName: "x")) var speed = 20.0
-    @Option(help: ArgumentHelp("Random seed of the air.", valueName: "n")) var seed: UInt64 = 1
+    @Option(help: ArgumentHelp("Random seed of the air (the first, with --seeds).", valueName: "n")) var seed: UInt64 = 1
+    @Option(help: ArgumentHelp("Texts: run each path and loss with this many seeds of the air and report medians (files, slow, run once).", valueName: "n")) var seeds = 1
     @Option(help: ArgumentHelp("Give up on one transfer after this many simulated seconds.", valueName: "s")) var timeout = 14_400.0
     @Option(help: ArgumentHelp("Write the Markdown report to this file.", valueName: "file")) var report: String?
     @Flag(help: "Print one JSON line per transfer instead.") var json = false
@@ -51,6 +52,7 @@ struct LongMessagesBenchCommand: AsyncParsableCommand {
         guard (0...LoraMessenger.Messenger.maxFileBytes).contains(fileSize) else { throw ValidationError("--file-size must be 0-16384") }
         guard speed >= 1, speed <= 100 else { throw ValidationError("--speed must be 1-100") }
         guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be 1-86400 seconds") }
+        guard (1...20).contains(seeds) else { throw ValidationError("--seeds must be 1-20") }
     }
 
     func run() async throws {
@@ -64,14 +66,17 @@ struct LongMessagesBenchCommand: AsyncParsableCommand {
         for h in hopList {
             for loss in lossList {
                 for (name, payload) in payloads {
-                    let capture = captureDir.map { "\($0)/\(h)hop-\(loss)pct-\(payload.isFile ? "file" : "text").jsonl" }
-                    let result = try await Self.once(hops: h, loss: loss, payload: payload, speed: speed, seed: seed, timeout: timeout, capture: capture)
-                    let row = TransferBenchReport.Row(hops: h, lossPercent: loss, payload: name, result: result)
-                    rows.append(row)
-                    if json { emitLine((try? jsonLine(row)) ?? "{}") }
-                    printError(String(format: "bench: %d hop(s), %d %% loss, %@: %d chunks, %d sends, %.2f× the loss-free airtime, confirmed after %@ s%@",
-                                      h, loss, name, result.chunks, result.chunkSends, result.airtimeRatio,
-                                      result.confirmedAfterSeconds.map { String(format: "%.0f", $0) } ?? "—", result.intact ? "" : ", NOT INTACT") + (result.failure.map { ": " + $0 } ?? ""))
+                    for run in 0..<(payload.isFile ? 1 : seeds) {
+                        let airSeed = seed + UInt64(run)
+                        let capture = captureDir.map { "\($0)/\(h)hop-\(loss)pct-\(payload.isFile ? "file" : "text")\(run > 0 ? "-\(airSeed)" : "").jsonl" }
+                        let result = try await Self.once(hops: h, loss: loss, payload: payload, speed: speed, seed: airSeed, timeout: timeout, capture: capture)
+                        let row = TransferBenchReport.Row(hops: h, lossPercent: loss, payload: name, seed: airSeed, result: result)
+                        rows.append(row)
+                        if json { emitLine((try? jsonLine(row)) ?? "{}") }
+                        printError(String(format: "bench: %d hop(s), %d %% loss, %@: %d chunks, %d sends, %.2f× the loss-free airtime, confirmed after %@ s%@",
+                                          h, loss, name, result.chunks, result.chunkSends, result.airtimeRatio,
+                                          result.confirmedAfterSeconds.map { String(format: "%.0f", $0) } ?? "—", result.intact ? "" : ", NOT INTACT") + (result.failure.map { ": " + $0 } ?? "") + " (seed \(airSeed))")
+                    }
                 }
             }
         }

@@ -53,3 +53,11 @@ import Testing
         #expect(MessageCourier.transferQuiet(chunkMilliseconds: chunk, relays: 0) == MessageCourier.transferQuietSeconds)
     }
 }
+
+@Suite struct BenchMedianTests {
+    @Test func medianOfOddEvenAndNone() {
+        #expect(TransferBenchReport.median([3, 1, 2]) == 2)
+        #expect(TransferBenchReport.median([4, 1, 3, 2]) == 2.5)
+        #expect(TransferBenchReport.median([]) == nil)
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @Suite(.serialized) struct BenchCommandTests {
     @Test func simulatedTwoRadiosDeliverEverythingAndWriteAReport() throws {
@@ -38,6 +39,19 @@ import Testing
         let lossFree = try #require(x["loss_free_airtime_seconds"] as? Double), used = try #require(x["sender_airtime_seconds"] as? Double)
         #expect(lossFree > 0 && used >= lossFree - 1e-6)
         #expect((x["confirmed_after_seconds"] as? Double ?? 0) >= (x["arrived_after_seconds"] as? Double ?? .infinity))
+    }
+
+    /// With --seeds, each text cell runs once per seed of the air and the report gives the
+    /// median with its range.
+    @Test func longMessagesBenchReportsMediansOverSeeds() throws {
+        let dir = TempDirectory("seeds")
+        let r = try CLI.run(["bench", "long-messages", "--hops", "1", "--losses", "0", "--text-size", "600", "--file-size", "0",
+                             "--seeds", "3", "--report", dir.file("r.md")])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.err.contains("(seed 1)") && r.err.contains("(seed 2)") && r.err.contains("(seed 3)"))
+        let md = try String(contentsOfFile: dir.file("r.md"), encoding: .utf8)
+        let row = try #require(md.split(separator: "\n").first { $0.hasPrefix("| 1 hop | 0 % |") })
+        #expect(row.contains("| 3 |") && row.contains("×  (") == false && row.contains("× ("), "\(row)")
     }
 
     @Test func lineOfFiveCrossesThreeRelays() throws {
@@ -87,6 +101,8 @@ import Testing
         (["bench", "--sim", "nowhere"], 64, "unknown scenario"),
         (["bench", "--a", "/dev/lora-msg-absent", "--b", "/dev/lora-msg-absent2"], 69, "no such port"),
         (["bench", "long-messages", "--hops", "3,9"], 64, "--hops"),
+        (["bench", "long-messages", "--seeds", "0"], 64, "--seeds"),
+        (["bench", "long-messages", "--seeds", "21"], 64, "--seeds"),
         (["bench", "long-messages", "--hops", "1,,2"], 64, "--hops"),
         (["bench", "long-messages", "--losses", "ten"], 64, "--losses"),
         (["bench", "long-messages", "--losses", "95"], 64, "--losses"),

@@ -170,7 +170,7 @@ public enum EnvelopeBudget {
         var md = [
             "## Protocol v2: every frame kind on the air",
             "",
-            "Built by the code that sends them (`LoraEnvelope`, `RatchetState`, `LocationFix`, `DeliveryReceipt`, `ContactRequest`, `ContactAccept`). The 0x06 rows are the forward-secret envelope (docs/PROTOCOL.md): its nonce is derived, not sent, so under keys both sides hold a 151-byte text is 18 bytes shorter than in v1; announcing a new ratchet key costs 32 bytes, and leaves 137 bytes for the text. (0x06 is built and tested in LoraCrypto but not yet sent by lora-msg.) Time on air under LongFast (SF11 / 250 kHz / 4/5) in EU_868; \"DM\" includes the 12 bytes the firmware adds when it PKI-encrypts a DM. A receipt for one message is \(receipt(1).count) bytes of `Data.payload`.",
+            "Built by the code that sends them (`LoraEnvelope`, `RatchetState`, `LocationFix`, `DeliveryReceipt`, `ContactRequest`, `ContactAccept`). The 0x06 rows are the forward-secret envelope (docs/PROTOCOL.md): its nonce is derived, not sent, so under keys both sides hold a 151-byte text is 18 bytes shorter than in v1; announcing a new ratchet key costs 32 bytes, and leaves 137 bytes for the text. lora-msg sends texts of up to 151 bytes as 0x06 once both sides ratchet. Time on air under LongFast (SF11 / 250 kHz / 4/5) in EU_868; \"DM\" includes the 12 bytes the firmware adds when it PKI-encrypts a DM. A receipt for one message is \(receipt(1).count) bytes of `Data.payload`.",
             "",
             "| frame | `Data.payload` bytes | LoRa frame bytes (broadcast / DM) | LongFast ms (broadcast / DM) | per EU_868 hour (as DM) | goes as |",
             "|---|---|---|---|---|---|",

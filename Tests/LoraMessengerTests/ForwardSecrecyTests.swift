@@ -166,6 +166,28 @@ private struct StolenHome {
         #expect(ratcheted > 30, "\(ratcheted) of 40 ratcheted")
     }
 
+    /// A restart on either side mid-conversation: the ratchet comes back from the store and
+    /// the pair goes on ratcheting.
+    @Test func aRestartOnEitherSideKeepsTheRatchet() throws {
+        let c = try Conversation()
+        try c.say("hello", from: c.alice, to: c.bob, name: "bob")
+        try c.receipts(by: c.bob, to: c.alice)
+        let before = try c.say("before", from: c.alice, to: c.bob, name: "bob")
+        #expect(before.envelope[0] == 0x06)
+        let clock = c.clock
+        // Both processes end; new ones open the same homes.
+        let alice = try Messenger(home: c.alice.path, clock: { clock.now })
+        let bob = try Messenger(home: c.bob.path, clock: { clock.now })
+        let reply = try bob.compose(to: "alice", text: "after bob's restart")
+        #expect(reply.envelope[0] == 0x06)
+        guard case .message(let got) = alice.receive(heard(reply, from: 0xB0B, id: 301)) else { Issue.record("reply lost"); return }
+        #expect(got.text == "after bob's restart")
+        let next = try alice.compose(to: "bob", text: "after alice's restart")
+        #expect(next.envelope[0] == 0x06 && next.nonce != before.nonce)
+        guard case .message(let got2) = bob.receive(heard(next, id: 302)) else { Issue.record("next lost"); return }
+        #expect(got2.text == "after alice's restart")
+    }
+
     /// The first offer lost: the next receipt offers again; after three, once a week.
     @Test func aLostOfferIsMadeAgainThenOnlyWeekly() throws {
         let c = try Conversation()

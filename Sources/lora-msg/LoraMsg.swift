@@ -61,7 +61,9 @@ struct LoraMsg: AsyncParsableCommand {
 }
 
 enum LoraMsgVersion {
-    static let string = "0.2.0"
+    static let number = "0.3.0"
+    /// What `--version` prints: the build and the protocol it speaks (docs/PROTOCOL.md).
+    static let string = "lora-msg \(number) (envelope v1; v2 frames 0x02-0x05; ratcheted envelope 0x06)"
 }
 
 /// A parent may have started us with signals blocked (a thread pool's mask is inherited

@@ -30,3 +30,11 @@ import TestSupport
         #expect(try CLI.run(["config", "retention", "--home", home]).out.hasPrefix("retention off"), "nothing changed")
     }
 }
+
+@Suite struct VersionCommandTests {
+    @Test func versionSaysTheProtocolsItSpeaks() throws {
+        let r = try CLI.run(["--version"])
+        #expect(r.status == 0)
+        #expect(r.out.hasPrefix("lora-msg 0.3.0") && r.out.contains("envelope v1") && r.out.contains("0x06"), "\(r.out)")
+    }
+}

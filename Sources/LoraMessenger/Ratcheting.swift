@@ -51,6 +51,9 @@ extension Messenger {
             record.updatedAt = t
             return (record, .success(result))
         }
+        // The row written replaces one whose erased secrets the WAL still holds: truncate it
+        // (best effort; a reader holding the WAL open makes this a later checkpoint's job).
+        try? store.eraseFreedPages()
         return try outcome.mapError { MessengerError.crypto($0) }.get()
     }
 
@@ -125,7 +128,6 @@ extension Messenger {
         let m = Self.incoming(p, sender: envelope.senderID, envelope: envelope.bytes, nonce: opened.nonce, at: t, localCopy: copy)
         let isNew: Bool
         do { isNew = try store.insert(m) } catch { return .malformed("not stored: \(error.description)") }
-        try? store.eraseFreedPages()
         guard isNew else {
             try? store.receiptLost(senderID: envelope.senderID.bytes, nonce: opened.nonce, packetID: p.id)
             return .duplicate
@@ -162,7 +164,6 @@ extension Messenger {
             try state.learn(advert, now: t)
             record.capable = true
         }
-        try? store.eraseFreedPages()
     }
 
     // MARK: Retention

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import LoraCrypto
+@testable import LoraCrypto
 import MeshtasticWire
 import MessageStore
 import Testing
@@ -128,7 +128,9 @@ private struct StolenHome {
         let alicePublic = c.alice.messenger.identity.publicKey, bobPublic = c.bob.messenger.identity.publicKey
         // Positive control: files stolen now open it.
         try c.bob.messenger.store.checkpoint()
-        #expect(try StolenHome(c.bob).opens(recorded, peer: alicePublic))
+        let early = try StolenHome(c.bob)
+        #expect(early.opens(recorded, peer: alicePublic))
+        let earlySecrets = early.ratchets.flatMap { $0.own.map(\.secret) }
 
         try c.receipts(by: c.bob, to: c.alice)
         for n in 0..<3 { try c.roundTrip(n) }
@@ -144,6 +146,13 @@ private struct StolenHome {
         let k = try ContactKey(own: thieves[1].identity, peer: alicePublic)
         #expect((try? LoraEnvelope(bytes: recorded).openText(with: k)) == nil)
         for t in thieves { #expect(t.databaseBytes.range(of: Data("blue stone".utf8)) == nil) }
+        // The erased secrets are gone from the file and its WAL, not just from the row.
+        let held = Set(thieves[1].ratchets.flatMap { $0.own.map(\.secret) })
+        let erased = earlySecrets.filter { !held.contains($0) }
+        #expect(!erased.isEmpty)
+        func json(_ secret: [UInt8]) -> Data { Data(("[" + secret.map(String.init).joined(separator: ",") + "]").utf8) }
+        for secret in held { #expect(thieves[1].databaseBytes.range(of: json(secret)) != nil, "the search finds a held secret") }
+        for secret in erased { #expect(thieves[1].databaseBytes.range(of: json(secret)) == nil, "an erased ratchet secret is still on disk") }
         // The latest frame still opens: the pair is not locked out.
         let now = try c.say("still talking", from: c.alice, to: c.bob, name: "bob")
         #expect(now.envelope[0] == 0x06)

@@ -14,7 +14,7 @@ public struct FromRadio: ProtoMessage {
         case queueStatus(QueueStatus)
         case xmodemPacket(OpaqueMessage)
         case metadata(DeviceMetadata)
-        case mqttClientProxyMessage(OpaqueMessage)
+        case mqttClientProxyMessage(MqttClientProxyMessage)
         case fileInfo(FileInfo)
         case clientNotification(ClientNotification)
         case deviceuiConfig(OpaqueMessage)

@@ -11,7 +11,7 @@ public struct ToRadio: ProtoMessage {
         case wantConfigId(UInt32)
         case disconnect(Bool)
         case xmodemPacket(OpaqueMessage)
-        case mqttClientProxyMessage(OpaqueMessage)
+        case mqttClientProxyMessage(MqttClientProxyMessage)
         case heartbeat(Heartbeat)
     }
 

@@ -126,16 +126,7 @@ extension Messenger {
             return .malformed("from '\(name)': cannot seal the local copy")
         }
         let m = Self.incoming(p, sender: envelope.senderID, envelope: envelope.bytes, nonce: opened.nonce, at: t, localCopy: copy)
-        let isNew: Bool
-        do { isNew = try store.insert(m) } catch { return .malformed("not stored: \(error.description)") }
-        guard isNew else {
-            try? store.receiptLost(senderID: envelope.senderID.bytes, nonce: opened.nonce, packetID: p.id)
-            return .duplicate
-        }
-        try? store.noteHeard(senderID: envelope.senderID.bytes, node: p.from == 0 ? nil : p.from, at: t)
-        return .message(IncomingMessage(
-            id: m.id, contact: name, senderID: envelope.senderID.hex, node: User.nodeID(p.from), text: text,
-            location: nil, hops: m.hops, rssi: m.rssi, snr: m.snr, receivedAt: t))
+        return keepIncoming(m, from: name, packet: p, text: text, location: nil)
     }
 
     // MARK: Receipts

@@ -64,17 +64,22 @@ extension Messenger {
         }
         let t = now
         let m = Self.incoming(p, sender: envelope.senderID, envelope: envelope.bytes, nonce: envelope.nonce, at: t)
+        return keepIncoming(m, from: name, packet: p, text: text, location: location)
+    }
+
+    /// Stores a message just opened; a copy already held makes our receipt owed again.
+    func keepIncoming(_ m: StoredMessage, from name: String, packet p: MeshPacket, text: String, location: SharedLocation?) -> ReceiveOutcome {
         let isNew: Bool
         do { isNew = try store.insert(m) } catch { return .malformed("not stored: \(error.description)") }
         guard isNew else {
             // Another packet with an envelope we hold: its sender did not get our receipt.
-            try? store.receiptLost(senderID: envelope.senderID.bytes, nonce: envelope.nonce, packetID: p.id)
+            try? store.receiptLost(senderID: m.senderID, nonce: m.nonce, packetID: p.id)
             return .duplicate
         }
-        try? store.noteHeard(senderID: envelope.senderID.bytes, node: p.from == 0 ? nil : p.from, at: t)
+        try? store.noteHeard(senderID: m.senderID, node: p.from == 0 ? nil : p.from, at: m.createdAt)
         return .message(IncomingMessage(
-            id: m.id, contact: name, senderID: envelope.senderID.hex, node: User.nodeID(p.from), text: text,
-            location: location, hops: m.hops, rssi: m.rssi, snr: m.snr, receivedAt: t))
+            id: m.id, contact: name, senderID: (try? SenderID(bytes: m.senderID))?.hex ?? "?", node: User.nodeID(p.from), text: text,
+            location: location, hops: m.hops, rssi: m.rssi, snr: m.snr, receivedAt: m.createdAt))
     }
 
     /// Keeps a chunk (as ciphertext); when the last one arrives, opens them all, checks the

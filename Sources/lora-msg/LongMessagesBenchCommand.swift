@@ -16,7 +16,7 @@ struct LongMessagesBenchCommand: AsyncParsableCommand {
         Markdown (or writes them with --report).
 
         Example (the figures in findings/long-messages.md):
-          lora-msg bench long-messages --report findings/long-messages.md
+          lora-msg bench long-messages --seeds 5 --report findings/long-messages.md
         """
     )
 

@@ -197,8 +197,8 @@ final class RunningSim: @unchecked Sendable {
         var b = dm(to: MeshPacket.broadcast, "all")
         b.wantAck = true
         let bid = try await alice.send(b)
-        // Under a loaded CI machine the first relay can be lost to alice's own retransmission
-        // (half duplex); the next round recovers it, so the wait is long, the property the same.
+        // Once, on a loaded CI machine, the implicit ACK did not come within 10 s (not
+        // reproduced since, alone or under load); the property is that it comes, not how fast.
         #expect(await aliceLog.delivery(bid, timeout: 30) { $0 == .relayed } == .relayed)
         await alice.close(); await bob.close()
     }

@@ -12,7 +12,9 @@ extension Messenger {
         if plan.goal == .ack && (plan.broadcast || c.node == nil) { throw .ackNeedsNode(c.name) }
         let quantized = try fix.quantized()
         do {
-            for m in try store.pending() where m.peer == c.senderID && m.envelope.first == LoraEnvelope.sealedVersion {
+            // A location still waiting (sealed v2, or ratcheted with a v2 local copy) is stale now.
+            for m in try store.pending() where m.peer == c.senderID
+                && (m.envelope.first == LoraEnvelope.sealedVersion || m.localCopy?.first == LoraEnvelope.sealedVersion) {
                 _ = try store.cancelOutbox(idPrefix: m.id)
             }
         } catch { throw .store(error) }
@@ -29,7 +31,12 @@ extension Messenger {
 
     /// Seals a v2 kind for a contact and stores it in the outbox.
     func composeSealed(_ content: SealedContent, to c: Contact, broadcast: Bool, channel: Int, hopLimit: Int?) throws(MessengerError) -> StoredMessage {
-        try composeEnvelope(to: c, broadcast: broadcast, channel: channel, hopLimit: hopLimit) { key throws(LoraCryptoError) in
+        // A location goes forward-secret when the contact ratchets (chunks not yet).
+        if case .location(let fix) = content, let sid = try? SenderID(bytes: c.senderID), let key = key(for: sid),
+           let m = try composeRatcheted(.location(fix), to: c, key: key, broadcast: broadcast, channel: channel, hopLimit: hopLimit) {
+            return m
+        }
+        return try composeEnvelope(to: c, broadcast: broadcast, channel: channel, hopLimit: hopLimit) { key throws(LoraCryptoError) in
             try LoraEnvelope.seal(content, from: identity.senderID, with: key)
         }
     }

@@ -143,7 +143,7 @@ public final class Messenger: Sendable {
         let c = try contact(named: name)
         guard !text.isEmpty else { throw .emptyMessage }
         if text.utf8.count <= LoraEnvelope.maxPlaintextBytes, let sid = try? SenderID(bytes: c.senderID), let key = key(for: sid),
-           let m = try composeRatcheted(text: text, to: c, key: key, broadcast: broadcast, channel: channel, hopLimit: hopLimit) {
+           let m = try composeRatcheted(.text(text), to: c, key: key, broadcast: broadcast, channel: channel, hopLimit: hopLimit) {
             return m
         }
         return try composeEnvelope(to: c, broadcast: broadcast, channel: channel, hopLimit: hopLimit) { key throws(LoraCryptoError) in

@@ -59,19 +59,18 @@ extension Messenger {
 
     // MARK: Sending
 
-    /// A text sealed as 0x06 when the contact ratchets and has given us a key; nil means the
-    /// static envelope goes (a v1/v2 peer, or no key of theirs yet).
-    func composeRatcheted(text: String, to c: Contact, key: ContactKey, broadcast: Bool, channel: Int, hopLimit: Int?) throws(MessengerError) -> StoredMessage? {
+    /// A text or a location sealed as 0x06 when the contact ratchets and has given us a key;
+    /// nil means the static envelope goes (a v1/v2 peer, or no key of theirs yet). The local
+    /// copy is the same content as a v1 (text) or v2 (location) envelope under the storage key.
+    func composeRatcheted(_ content: RatchetedContent, to c: Contact, key: ContactKey, broadcast: Bool, channel: Int, hopLimit: Int?) throws(MessengerError) -> StoredMessage? {
         guard let record = ((try? store.ratchet(peer: c.senderID)) ?? nil), record.capable else { return nil }
         let me = identity.senderID
         let t = now
         let sealed = try withRatchet(peer: c.senderID) { (state, _) throws(LoraCryptoError) in
-            try state.seal([0] + Array(text.utf8), from: me, contactKey: key, now: t)
+            try state.seal(content.plaintext, from: me, contactKey: key, now: t)
         }
         guard let sealed else { return nil }
-        let storage = try storageKey()
-        let copy: LoraEnvelope
-        do { copy = try LoraEnvelope.seal(text, from: me, with: storage) } catch { throw .crypto(error) }
+        let copy = try content.localCopy(from: me, key: try storageKey())
         let m = StoredMessage(
             id: UUID().uuidString.lowercased(), peer: c.senderID, direction: .outgoing, envelope: sealed.envelope.bytes,
             senderID: me.bytes, nonce: sealed.nonce, createdAt: t, state: .pending,
@@ -87,12 +86,12 @@ extension Messenger {
     func resealIfStale(_ m: StoredMessage) -> StoredMessage {
         guard m.direction == .outgoing, m.state == .pending, m.envelope.first == RatchetEnvelope.version,
               now - m.createdAt > RatchetState.graceSeconds, let copy = m.localCopy,
-              case .text(let text) = openLocalCopy(copy, expectedSender: m.senderID),
+              let storage = try? storageKey(), let content = RatchetedContent(localCopy: copy, key: storage),
               let sid = try? SenderID(bytes: m.peer), let key = key(for: sid) else { return m }
         let me = identity.senderID
         let t = now
         guard let sealed = try? withRatchet(peer: m.peer, { (state, _) throws(LoraCryptoError) in
-            try state.seal([0] + Array(text.utf8), from: me, contactKey: key, now: t)
+            try state.seal(content.plaintext, from: me, contactKey: key, now: t)
         }) ?? nil else { return m }
         guard (try? store.replaceEnvelope(id: m.id, envelope: sealed.envelope.bytes, nonce: sealed.nonce, at: t)) != nil else { return m }
         var fresh = m
@@ -119,14 +118,14 @@ extension Messenger {
             if case .crypto(.ratchetKeyUnavailable(let why)) = error { return .ignored("a ratcheted envelope from '\(name)': \(why)") }
             return .malformed("from '\(name)': \(error.description)")
         }
-        guard opened.plaintext.first == 0, let text = String(validating: opened.plaintext.dropFirst(), as: UTF8.self) else {
+        guard let content = RatchetedContent(plaintext: opened.plaintext) else {
             return .ignored("a ratcheted envelope from '\(name)' of a kind this build does not show yet")
         }
-        guard let storage = try? storageKey(), let copy = try? LoraEnvelope.seal(text, from: envelope.senderID, with: storage).bytes else {
+        guard let storage = try? storageKey(), let copy = try? content.localCopy(from: envelope.senderID, key: storage).bytes else {
             return .malformed("from '\(name)': cannot seal the local copy")
         }
         let m = Self.incoming(p, sender: envelope.senderID, envelope: envelope.bytes, nonce: opened.nonce, at: t, localCopy: copy)
-        return keepIncoming(m, from: name, packet: p, text: text, location: nil)
+        return keepIncoming(m, from: name, packet: p, text: content.text ?? "", location: content.location)
     }
 
     // MARK: Receipts
@@ -185,8 +184,61 @@ extension Messenger {
         guard let key = try? storageKey(), let env = try? LoraEnvelope(bytes: bytes), env.senderID.bytes == expectedSender else {
             return .unreadable("stored local copy does not match its record")
         }
-        do { return .text(try env.openText(with: key)) } catch {
+        guard let content = RatchetedContent(localCopy: bytes, key: key) else {
             return .unreadable("stored local copy failed authentication (damaged or altered on disk)")
+        }
+        if let location = content.location { return .location(location) }
+        return .text(content.text ?? "")
+    }
+}
+
+/// What a 0x06 envelope carries that this build shows: a text (kind 0x00) or a location
+/// (kind 0x01). Chunks of long messages still go under the static key.
+enum RatchetedContent {
+    case text(String)
+    case location(LocationFix)
+
+    var plaintext: [UInt8] {
+        switch self {
+        case .text(let t): return [0] + Array(t.utf8)
+        case .location(let fix): return SealedContent.location(fix).bytes
+        }
+    }
+
+    var text: String? { if case .text(let t) = self { t } else { nil } }
+    var location: SharedLocation? { if case .location(let f) = self { SharedLocation(f) } else { nil } }
+
+    init?(plaintext: [UInt8]) {
+        switch plaintext.first {
+        case 0:
+            guard let t = String(validating: plaintext.dropFirst(), as: UTF8.self) else { return nil }
+            self = .text(t)
+        case SealedContent.Kind.location.rawValue:
+            guard case .location(let fix)? = try? SealedContent(bytes: plaintext) else { return nil }
+            self = .location(fix)
+        default: return nil
+        }
+    }
+
+    /// The same content as a v1 (text) or v2 (location) envelope under `key`: the local copy.
+    func localCopy(from sender: SenderID, key: ContactKey) throws(MessengerError) -> LoraEnvelope {
+        do {
+            switch self {
+            case .text(let t): return try LoraEnvelope.seal(t, from: sender, with: key)
+            case .location(let fix): return try LoraEnvelope.seal(.location(fix), from: sender, with: key)
+            }
+        } catch { throw .crypto(error) }
+    }
+
+    /// Opens a local copy; nil when it does not authenticate or holds another kind.
+    init?(localCopy bytes: [UInt8], key: ContactKey) {
+        guard let env = try? LoraEnvelope(bytes: bytes) else { return nil }
+        if env.isSealedContent {
+            guard case .location(let fix)? = try? env.openContent(with: key) else { return nil }
+            self = .location(fix)
+        } else {
+            guard let t = try? env.openText(with: key) else { return nil }
+            self = .text(t)
         }
     }
 }

@@ -175,6 +175,23 @@ private struct StolenHome {
         #expect(ratcheted > 30, "\(ratcheted) of 40 ratcheted")
     }
 
+    /// A location between ratcheting contacts goes as 0x06 too, and history shows it.
+    @Test func aLocationIsRatchetedToo() throws {
+        let c = try Conversation()
+        try c.say("hello", from: c.alice, to: c.bob, name: "bob")
+        try c.receipts(by: c.bob, to: c.alice)
+        let fix = try LocationFix(latitude: 46.5197, longitude: 6.6323, fixTime: 1_800_000_000, altitude: 512, accuracy: 4)
+        let m = try c.alice.messenger.composeSealed(.location(fix), to: try c.alice.messenger.contact(named: "bob"), broadcast: false, channel: 0, hopLimit: nil)
+        #expect(m.envelope[0] == 0x06 && m.localCopy?.first == 0x02)
+        guard case .message(let got) = c.bob.messenger.receive(heard(m, id: 401)) else { Issue.record("location lost"); return }
+        let loc = try #require(got.location)
+        #expect(abs(loc.lat - 46.5197) < 0.0001 && abs(loc.lon - 6.6323) < 0.0001)
+        let shown = try c.bob.messenger.history(with: "alice", limit: 10).compactMap { if case .location(let l) = $0.body { l } else { nil } }
+        #expect(shown.count == 1 && shown.first?.alt == 512)
+        let own = try c.alice.messenger.history(with: "bob", limit: 10).compactMap { if case .location(let l) = $0.body { l } else { nil } }
+        #expect(own.count == 1)
+    }
+
     /// A restart on either side mid-conversation: the ratchet comes back from the store and
     /// the pair goes on ratcheting.
     @Test func aRestartOnEitherSideKeepsTheRatchet() throws {

@@ -50,6 +50,12 @@ private final class Conversation: @unchecked Sendable {
         }
     }
 
+    /// Alice's first message goes under the static key; bob's receipt offers his ratchet.
+    func startRatcheting() throws {
+        try say("hello", from: alice, to: bob, name: "bob")
+        try receipts(by: bob, to: alice)
+    }
+
     /// A round trip: alice speaks, bob receipts, bob answers, alice receipts.
     func roundTrip(_ n: Int) throws {
         try say("alice \(n)", from: alice, to: bob, name: "bob")
@@ -120,8 +126,7 @@ private struct StolenHome {
     /// ratchet moved (positive control), the same files do.
     @Test func recordedEnvelopesStayClosedAfterTheRatchetMovesAndCopiesExpire() throws {
         let c = try Conversation()
-        try c.say("hello", from: c.alice, to: c.bob, name: "bob")
-        try c.receipts(by: c.bob, to: c.alice)
+        try c.startRatcheting()
         let secret = try c.say("the key is under the blue stone", from: c.alice, to: c.bob, name: "bob")
         #expect(secret.envelope[0] == 0x06)
         let recorded = secret.envelope
@@ -178,8 +183,7 @@ private struct StolenHome {
     /// A location between ratcheting contacts goes as 0x06 too, and history shows it.
     @Test func aLocationIsRatchetedToo() throws {
         let c = try Conversation()
-        try c.say("hello", from: c.alice, to: c.bob, name: "bob")
-        try c.receipts(by: c.bob, to: c.alice)
+        try c.startRatcheting()
         let fix = try LocationFix(latitude: 46.5197, longitude: 6.6323, fixTime: 1_800_000_000, altitude: 512, accuracy: 4)
         let m = try c.alice.messenger.composeSealed(.location(fix), to: try c.alice.messenger.contact(named: "bob"), broadcast: false, channel: 0, hopLimit: nil)
         #expect(m.envelope[0] == 0x06 && m.localCopy?.first == 0x02)
@@ -196,8 +200,7 @@ private struct StolenHome {
     /// the pair goes on ratcheting.
     @Test func aRestartOnEitherSideKeepsTheRatchet() throws {
         let c = try Conversation()
-        try c.say("hello", from: c.alice, to: c.bob, name: "bob")
-        try c.receipts(by: c.bob, to: c.alice)
+        try c.startRatcheting()
         let before = try c.say("before", from: c.alice, to: c.bob, name: "bob")
         #expect(before.envelope[0] == 0x06)
         let clock = c.clock
@@ -245,8 +248,7 @@ private struct StolenHome {
     /// the retry is sealed afresh and arrives; the stale bytes would not open.
     @Test func aLateRetryIsSealedUnderTheCurrentKeys() throws {
         let c = try Conversation()
-        try c.say("hello", from: c.alice, to: c.bob, name: "bob")
-        try c.receipts(by: c.bob, to: c.alice)
+        try c.startRatcheting()
         let lost = try c.alice.messenger.compose(to: "bob", text: "lost on the way")
         try c.alice.messenger.store.updateState(id: lost.id, packetID: nil, to: .queued, at: c.clock.now)
         #expect(lost.envelope[0] == 0x06)

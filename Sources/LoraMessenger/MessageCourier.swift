@@ -58,16 +58,19 @@ public actor MessageCourier {
     private var timeScale = 1.0
     public func setTimeScale(_ scale: Double) { timeScale = max(0.001, scale) }
 
+    /// `seconds` on the messenger's clock as wall nanoseconds (at least a millisecond).
+    private func wallNanoseconds(_ seconds: Double) -> UInt64 { UInt64(max(0.001, seconds) / timeScale * 1e9) }
+
     /// Sleeps `seconds` on the messenger's clock.
     private func pause(_ seconds: Double) async {
-        try? await Task.sleep(nanoseconds: UInt64(max(0.001, seconds) / timeScale * 1e9))
+        try? await Task.sleep(nanoseconds: wallNanoseconds(seconds))
     }
 
     /// Runs `action` after `seconds` on the messenger's clock, unless the task is cancelled.
     private func after(_ seconds: Double, _ action: @escaping @Sendable (MessageCourier) async -> Void) -> Task<Void, Never> {
-        let real = max(0.001, seconds) / timeScale
+        let real = wallNanoseconds(seconds)
         return Task {
-            try? await Task.sleep(nanoseconds: UInt64(real * 1e9))
+            try? await Task.sleep(nanoseconds: real)
             guard !Task.isCancelled else { return }
             await action(self)
         }
@@ -196,7 +199,7 @@ public actor MessageCourier {
                 }
                 progress(max(1, left))
                 if let messageID { emit(.waitingForDutyCycle(messageID: messageID, seconds: max(1, left))) }
-                try? await Task.sleep(nanoseconds: UInt64(min(1.0, max(0.05, until - now)) / timeScale * 1e9))
+                try? await Task.sleep(nanoseconds: wallNanoseconds(min(1.0, max(0.05, until - now))))
             }
         }
     }

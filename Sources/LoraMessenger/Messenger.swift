@@ -39,6 +39,9 @@ public final class Messenger: Sendable {
             if let key = try? PublicKey(bytes: c.publicKey) { _ = try? ring.add(key) }
         }
         keyring = Mutex(ring)
+        // Expired messages go before anything reads them (`config retention`), whichever
+        // command or front end opened the home.
+        try applyRetention()
     }
 
     public var now: Double { clock() }

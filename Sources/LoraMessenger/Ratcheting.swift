@@ -25,36 +25,35 @@ extension Messenger {
         } catch { throw .crypto(error) }
     }
 
-    private static func decode(_ r: RatchetRecord?) -> RatchetState {
-        r.flatMap { try? JSONDecoder().decode(RatchetState.self, from: Data($0.state)) } ?? RatchetState()
-    }
-
-    private static func encode(_ s: RatchetState) -> [UInt8]? {
-        (try? JSONEncoder().encode(s)).map { [UInt8]($0) }
-    }
-
-    private func storeUpdate<T>(peer: [UInt8], _ body: (RatchetRecord?) -> (RatchetRecord?, T)) throws(MessengerError) -> T {
-        do { return try store.updateRatchet(peer: peer, body) } catch { throw .store(error) }
-    }
-
-    /// Changes the contact's ratchet in one store transaction; `body` returns its result and
-    /// whether the contact showed it ratchets.
+    /// Changes the contact's ratchet in one store transaction: `body` gets the state and its
+    /// row (to mark the contact as ratcheting, or an offer made) and returns its result. A
+    /// row whose state does not decode is an error, never a silent fresh start (that would
+    /// strand every frame on its way under the old keys).
     private func withRatchet<T>(peer: [UInt8], _ body: (inout RatchetState, inout RatchetRecord) throws(LoraCryptoError) -> T) throws(MessengerError) -> T {
         let t = now
-        let outcome: Result<T, LoraCryptoError> = try storeUpdate(peer: peer) { old in
-            var state = Self.decode(old)
-            var record = old ?? RatchetRecord(peer: peer, state: [], capable: false, updatedAt: t)
-            let result: T
-            do throws(LoraCryptoError) { result = try body(&state, &record) } catch { return (nil, .failure(error)) }
-            guard let bytes = Self.encode(state) else { return (nil, .failure(.libraryUnavailable)) }
-            record.state = bytes
-            record.updatedAt = t
-            return (record, .success(result))
-        }
+        let outcome: Result<T, MessengerError>
+        do {
+            outcome = try store.updateRatchet(peer: peer) { old -> (RatchetRecord?, Result<T, MessengerError>) in
+                var state = RatchetState()
+                if let old {
+                    guard let decoded = try? JSONDecoder().decode(RatchetState.self, from: Data(old.state)) else {
+                        return (nil, .failure(.store(.damagedRow(table: "ratchet", row: (try? SenderID(bytes: peer))?.hex ?? "?", column: "state"))))
+                    }
+                    state = decoded
+                }
+                var record = old ?? RatchetRecord(peer: peer, state: [], capable: false, updatedAt: t)
+                let result: T
+                do throws(LoraCryptoError) { result = try body(&state, &record) } catch { return (nil, .failure(.crypto(error))) }
+                guard let bytes = try? JSONEncoder().encode(state) else { return (nil, .failure(.crypto(.libraryUnavailable))) }
+                record.state = [UInt8](bytes)
+                record.updatedAt = t
+                return (record, .success(result))
+            }
+        } catch { throw .store(error) }
         // The row written replaces one whose erased secrets the WAL still holds: truncate it
-        // (best effort; a reader holding the WAL open makes this a later checkpoint's job).
-        try? store.eraseFreedPages()
-        return try outcome.mapError { MessengerError.crypto($0) }.get()
+        // (best effort; a reader holding the WAL open leaves it to a later checkpoint).
+        try? store.checkpoint()
+        return try outcome.get()
     }
 
     // MARK: Sending
@@ -67,7 +66,7 @@ extension Messenger {
         let me = identity.senderID
         let t = now
         let sealed = try withRatchet(peer: c.senderID) { (state, _) throws(LoraCryptoError) in
-            try state.seal(content.plaintext, from: me, contactKey: key, now: t)
+            try state.seal(content.bytes, from: me, contactKey: key, now: t)
         }
         guard let sealed else { return nil }
         let copy = try content.localCopy(from: me, key: try storageKey())
@@ -86,12 +85,13 @@ extension Messenger {
     func resealIfStale(_ m: StoredMessage) -> StoredMessage {
         guard m.direction == .outgoing, m.state == .pending, m.envelope.first == RatchetEnvelope.version,
               now - m.createdAt > RatchetState.graceSeconds, let copy = m.localCopy,
-              let storage = try? storageKey(), let content = RatchetedContent(localCopy: copy, key: storage),
+              let storage = try? storageKey(), let env = try? LoraEnvelope(bytes: copy),
+              let content = RatchetedContent(localCopy: env, key: storage),
               let sid = try? SenderID(bytes: m.peer), let key = key(for: sid) else { return m }
         let me = identity.senderID
         let t = now
         guard let sealed = try? withRatchet(peer: m.peer, { (state, _) throws(LoraCryptoError) in
-            try state.seal(content.plaintext, from: me, contactKey: key, now: t)
+            try state.seal(content.bytes, from: me, contactKey: key, now: t)
         }) ?? nil else { return m }
         guard (try? store.replaceEnvelope(id: m.id, envelope: sealed.envelope.bytes, nonce: sealed.nonce, at: t)) != nil else { return m }
         var fresh = m
@@ -118,8 +118,9 @@ extension Messenger {
             if case .crypto(.ratchetKeyUnavailable(let why)) = error { return .ignored("a ratcheted envelope from '\(name)': \(why)") }
             return .malformed("from '\(name)': \(error.description)")
         }
-        guard let content = RatchetedContent(plaintext: opened.plaintext) else {
-            return .ignored("a ratcheted envelope from '\(name)' of a kind this build does not show yet")
+        let content: RatchetedContent
+        do { content = try RatchetedContent(bytes: opened.plaintext) } catch {
+            return .ignored("a ratcheted envelope from '\(name)': \(error.description)")
         }
         guard let storage = try? storageKey(), let copy = try? content.localCopy(from: envelope.senderID, key: storage).bytes else {
             return .malformed("from '\(name)': cannot seal the local copy")
@@ -174,7 +175,7 @@ extension Messenger {
         guard let keep = retentionSeconds else { return 0 }
         do {
             let n = try store.deleteMessages(createdBefore: now - keep)
-            if n > 0 { try store.eraseFreedPages() }
+            if n > 0 { try store.checkpoint() }   // no copy of them left in the WAL
             return n
         } catch { throw .store(error) }
     }
@@ -184,7 +185,7 @@ extension Messenger {
         guard let key = try? storageKey(), let env = try? LoraEnvelope(bytes: bytes), env.senderID.bytes == expectedSender else {
             return .unreadable("stored local copy does not match its record")
         }
-        guard let content = RatchetedContent(localCopy: bytes, key: key) else {
+        guard let content = RatchetedContent(localCopy: env, key: key) else {
             return .unreadable("stored local copy failed authentication (damaged or altered on disk)")
         }
         if let location = content.location { return .location(location) }
@@ -192,35 +193,12 @@ extension Messenger {
     }
 }
 
-/// What a 0x06 envelope carries that this build shows: a text (kind 0x00) or a location
-/// (kind 0x01). Chunks of long messages still go under the static key.
-enum RatchetedContent {
-    case text(String)
-    case location(LocationFix)
-
-    var plaintext: [UInt8] {
-        switch self {
-        case .text(let t): return [0] + Array(t.utf8)
-        case .location(let fix): return SealedContent.location(fix).bytes
-        }
-    }
-
+/// The local copy of a ratcheted message: the same content as a v1 (text) or v2 (location)
+/// envelope under the storage key, so `history` reads it with the code that reads those.
+extension RatchetedContent {
     var text: String? { if case .text(let t) = self { t } else { nil } }
     var location: SharedLocation? { if case .location(let f) = self { SharedLocation(f) } else { nil } }
 
-    init?(plaintext: [UInt8]) {
-        switch plaintext.first {
-        case 0:
-            guard let t = String(validating: plaintext.dropFirst(), as: UTF8.self) else { return nil }
-            self = .text(t)
-        case SealedContent.Kind.location.rawValue:
-            guard case .location(let fix)? = try? SealedContent(bytes: plaintext) else { return nil }
-            self = .location(fix)
-        default: return nil
-        }
-    }
-
-    /// The same content as a v1 (text) or v2 (location) envelope under `key`: the local copy.
     func localCopy(from sender: SenderID, key: ContactKey) throws(MessengerError) -> LoraEnvelope {
         do {
             switch self {
@@ -231,8 +209,7 @@ enum RatchetedContent {
     }
 
     /// Opens a local copy; nil when it does not authenticate or holds another kind.
-    init?(localCopy bytes: [UInt8], key: ContactKey) {
-        guard let env = try? LoraEnvelope(bytes: bytes) else { return nil }
+    init?(localCopy env: LoraEnvelope, key: ContactKey) {
         if env.isSealedContent {
             guard case .location(let fix)? = try? env.openContent(with: key) else { return nil }
             self = .location(fix)

@@ -688,7 +688,7 @@ public final class MessageStore: Sendable {
     /// Reads, changes and writes back the contact's ratchet in one write transaction, so two
     /// processes (a `tail` receiving, a `send` sealing) never both use one message number.
     /// `body` returns the new record (nil: leave it) and a result. The old row's bytes are
-    /// overwritten in the file (secure_delete); `eraseFreedPages` clears the WAL's copies.
+    /// overwritten in the file (secure_delete); `checkpoint` clears the WAL's copies.
     public func updateRatchet<T>(peer: [UInt8], _ body: (RatchetRecord?) -> (RatchetRecord?, T)) throws(StoreError) -> T {
         try write { db in
             let old = try RatchetRecord.fetchOne(db, sql: "SELECT * FROM ratchet WHERE peer = ?", arguments: [Data(peer)])
@@ -715,12 +715,9 @@ public final class MessageStore: Sendable {
         }
     }
 
-    /// After secrets were deleted: moves every WAL frame into the main file (where
-    /// secure_delete zeroed the freed bytes) and truncates the WAL, so no old page with a
-    /// superseded secret is left in `-wal`.
-    public func eraseFreedPages() throws(StoreError) { try checkpoint() }
-
-    /// Flushes the WAL into the main file (used before byte-level checks and on clean exit).
+    /// Flushes the WAL into the main file and truncates it (before byte-level checks, on clean
+    /// exit, and after secrets or messages were deleted: secure_delete zeroes the bytes freed
+    /// in the main file, but the WAL still holds earlier versions of changed pages).
     public func checkpoint() throws(StoreError) {
         do { _ = try db.writeWithoutTransaction { db in try db.checkpoint(.truncate) } } catch { throw StoreError(error, path: path) }
     }

@@ -20,11 +20,8 @@ struct HomeOptions: ParsableArguments {
         let scale = try Self.timeScale(environment)
         // Scaled clocks of several commands agree only when they share an origin.
         let w0 = try Self.timeOrigin(environment) ?? Date().timeIntervalSince1970
-        let m = scale == 1 ? try Messenger(home: directory())
-            : try Messenger(home: directory(), clock: { w0 + (Date().timeIntervalSince1970 - w0) * scale }, timeScale: scale)
-        // Expired messages go before anything reads them (`config retention`).
-        try m.applyRetention()
-        return m
+        guard scale != 1 else { return try Messenger(home: directory()) }
+        return try Messenger(home: directory(), clock: { w0 + (Date().timeIntervalSince1970 - w0) * scale }, timeScale: scale)
     }
 
     /// LORA_MSG_TIME_ORIGIN: the Unix second from which scaled clocks run fast (the sim's

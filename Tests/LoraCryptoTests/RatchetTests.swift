@@ -372,3 +372,28 @@ struct RatchetPair {
         #expect(!RatchetState.isNewer(7, than: 7))
     }
 }
+
+/// The plaintext inside a 0x06 envelope: text and location, nothing else, nothing broken.
+@Suite struct RatchetedContentTests {
+    @Test func textAndLocationRoundTrip() throws {
+        #expect(try RatchetedContent(bytes: RatchetedContent.text("Сейчас иду 🌊").bytes) == .text("Сейчас иду 🌊"))
+        #expect(try RatchetedContent(bytes: [0]) == .text(""))
+        let fix = try LocationFix(latitude: -33.9, longitude: 18.4, fixTime: 1_800_000_000, altitude: nil, accuracy: 7)
+        #expect(try RatchetedContent(bytes: RatchetedContent.location(fix).bytes) == .location(fix))
+    }
+
+    @Test func emptyBrokenAndUnshownKindsAreRefused() throws {
+        #expect(throws: LoraCryptoError.self) { try RatchetedContent(bytes: []) }
+        #expect(throws: LoraCryptoError.plaintextNotUTF8) { try RatchetedContent(bytes: [0, 0xC3]) }
+        let fix = try LocationFix(latitude: 1, longitude: 2, fixTime: 3, altitude: 4, accuracy: 5)
+        let location = RatchetedContent.location(fix).bytes
+        #expect(throws: LoraCryptoError.self) { try RatchetedContent(bytes: Array(location.dropLast())) }
+        #expect(throws: LoraCryptoError.self) { try RatchetedContent(bytes: location + [0]) }
+        // A chunk (kind 0x02) is not carried inside 0x06 by this build; unknown kinds neither.
+        let chunk = SealedContent.chunk(try TransferChunk(transferID: 1, index: 0, count: 1, data: [1, 2, 3])).bytes
+        #expect(throws: LoraCryptoError.self) { try RatchetedContent(bytes: chunk) }
+        for kind: UInt8 in [0x03, 0x7F, 0xFF] {
+            #expect(throws: LoraCryptoError.self) { try RatchetedContent(bytes: [kind, 1, 2, 3]) }
+        }
+    }
+}

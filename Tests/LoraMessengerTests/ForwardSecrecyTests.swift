@@ -262,13 +262,45 @@ private struct StolenHome {
         #expect(try c.alice.messenger.store.message(id: lost.id)?.envelope == retried.envelope)
     }
 
+    /// A ratchet row that does not decode (a damaged or hand-edited file) is an error the
+    /// user sees, not a silent fresh start that would strand frames under the old keys; a
+    /// frame from the contact is dropped with the reason.
+    @Test func aDamagedRatchetRowIsAnErrorNotAFreshStart() throws {
+        let c = try Conversation()
+        try c.startRatcheting()
+        let m = try c.say("under the ratchet", from: c.alice, to: c.bob, name: "bob")
+        #expect(m.envelope[0] == 0x06)
+        for garbage in [Data(), Data("{".utf8), Data("{\"own\": 7}".utf8), Data(repeating: 0xFF, count: 40)] {
+            let q = try DatabaseQueue(path: c.alice.path + "/messages.sqlite")
+            try q.write { db in try db.execute(sql: "UPDATE ratchet SET state = ?", arguments: [garbage]) }
+            try q.close()
+            #expect(throws: MessengerError.self) { try c.alice.messenger.compose(to: "bob", text: "next") }
+            do { _ = try c.alice.messenger.compose(to: "bob", text: "next") } catch {
+                #expect(error.description.contains("ratchet"), "\(error.description)")
+            }
+        }
+        let reply = try c.bob.messenger.compose(to: "alice", text: "from bob")
+        #expect(reply.envelope[0] == 0x06)
+        guard case .malformed(let why) = c.alice.messenger.receive(heard(reply, from: 0xB0B, id: 501)) else {
+            Issue.record("a frame was taken with a damaged ratchet"); return
+        }
+        #expect(why.contains("ratchet"), "\(why)")
+    }
+
     @Test func retentionDeletesOldMessagesButNotTheOutbox() throws {
         let c = try Conversation()
         try c.say("old", from: c.alice, to: c.bob, name: "bob")
         let unsent = try c.alice.messenger.compose(to: "bob", text: "never sent")
+        let transfer = try c.alice.messenger.composeTransfer(TransferStream(type: .file, name: "map.bin", content: (0..<600).map { UInt8(($0 * 73 + 11) % 251) }),
+                                                             to: try c.alice.messenger.contact(named: "bob"), broadcast: false, channel: 0, hopLimit: nil)
+        try c.alice.messenger.store.updateState(id: transfer.id, packetID: nil, to: .queued, at: c.clock.now)
+        func chunks() throws -> Int { try c.alice.messenger.store.chunks(peer: transfer.peer, direction: .outgoing, transferID: transfer.transferID ?? 0).count }
+        #expect(try chunks() > 1)
         c.clock.now += 7200
         try c.say("new", from: c.alice, to: c.bob, name: "bob")
         try c.alice.messenger.setRetention(seconds: 3600)
+        #expect(try chunks() == 0, "an expired long message goes with its chunks")
+        #expect(try c.alice.messenger.store.message(id: transfer.id) == nil)
         let left = try c.alice.messenger.history(with: "bob", limit: 10).compactMap { if case .text(let t) = $0.body { t } else { nil } }
         #expect(left.contains("new") && !left.contains("old") && left.contains("never sent"), "\(left)")
         #expect(try c.alice.messenger.store.message(id: unsent.id) != nil)

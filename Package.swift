@@ -27,6 +27,16 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
         .systemLibrary(
+            name: "CLibcrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CMosquitto",
+            pkgConfig: "libmosquitto",
+            providers: [.apt(["libmosquitto-dev"])]
+        ),
+        .systemLibrary(
             name: "CQRencode",
             pkgConfig: "libqrencode",
             providers: [.apt(["libqrencode-dev"])]
@@ -34,6 +44,13 @@ let package = Package(
 
         // Wire layer: pure Swift, no I/O, shared by the client and the virtual radios.
         .target(name: "MeshtasticWire"),
+
+        // The channel layer as the firmware does it (PSK expansion, channel hash, AES-CTR) and
+        // the MQTT topic scheme: shared by the virtual radios' MQTT module and the gateway.
+        .target(name: "MeshChannel", dependencies: ["MeshtasticWire", "CLibcrypto"]),
+
+        // An MQTT session through libmosquitto: connect, TLS, reconnect, publish, subscribe.
+        .target(name: "MQTTLink", dependencies: ["CMosquitto"]),
 
         // Presets, regions, time on air, duty-cycle ledger: physics and law, no protobuf, no I/O.
         .target(name: "LoRaPHY"),
@@ -43,7 +60,7 @@ let package = Package(
 
         // The firmware's stand-in: virtual radios and the simulated air. Shares only the wire
         // and PHY layers with the client, so a client bug cannot hide in it.
-        .target(name: "MeshSim", dependencies: ["MeshtasticWire", "LoRaPHY", "CPty"]),
+        .target(name: "MeshSim", dependencies: ["MeshtasticWire", "MeshChannel", "LoRaPHY", "CPty"]),
 
         // posix_openpt, termios and ioctl calls that Glibc does not export to Swift.
         .target(name: "CPty"),
@@ -58,7 +75,7 @@ let package = Package(
         // The use cases (send, receive, history, contacts) joining crypto, store and radio.
         .target(
             name: "LoraMessenger",
-            dependencies: ["LoraCrypto", "MessageStore", "RadioLink", "MeshtasticWire", "LoRaPHY"]
+            dependencies: ["LoraCrypto", "MessageStore", "RadioLink", "MeshtasticWire", "MeshChannel", "MQTTLink", "LoRaPHY"]
         ),
 
         .executableTarget(
@@ -94,6 +111,11 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "LoRaPHYTests", dependencies: ["LoRaPHY"]),
+        .testTarget(
+            name: "MeshChannelTests",
+            dependencies: ["MeshChannel", "MeshtasticWire"],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(
             name: "MessageStoreTests",
             dependencies: ["MessageStore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]

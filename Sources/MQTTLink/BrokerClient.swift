@@ -1,0 +1,149 @@
+import CMosquitto
+import Foundation
+import Synchronization
+
+/// What the broker connection reports, in order.
+public enum BrokerEvent: Equatable, Sendable {
+    case connected
+    /// Lost or refused; libmosquitto reconnects by itself with back-off (1 s doubling to 30 s).
+    case disconnected(reason: String)
+    case message(topic: String, payload: [UInt8], retained: Bool)
+}
+
+/// Login and trust for a broker. The password is read from a file by the caller and kept
+/// only here, never logged.
+public struct BrokerCredentials: Sendable {
+    public var username: String?
+    public var password: String?
+    /// A CA certificate file for `mqtts://`; without it the system's trust store is used.
+    /// Verification (chain and host name) is never turned off.
+    public var caFile: String?
+    public init(username: String? = nil, password: String? = nil, caFile: String? = nil) {
+        self.username = username; self.password = password; self.caFile = caFile
+    }
+}
+
+/// One MQTT session through libmosquitto's own network thread. It (re)subscribes to
+/// `subscriptions` on every connect, reconnects by itself, and hands everything it hears to
+/// `events`. Publishing is thread-safe.
+public final class BrokerClient: @unchecked Sendable {
+    public let address: BrokerAddress
+    public let events: AsyncStream<BrokerEvent>
+    private let continuation: AsyncStream<BrokerEvent>.Continuation
+    private let subscriptions: [String]
+    private let handle: OpaquePointer
+    private let state = Mutex((connected: false, stopped: false))
+
+    private static let libraryReady: Bool = mosquitto_lib_init() == MOSQ_ERR_SUCCESS.rawValue
+
+    public init(address: BrokerAddress, credentials: BrokerCredentials = BrokerCredentials(),
+                clientID: String, subscriptions: [String]) throws(MQTTLinkError) {
+        guard Self.libraryReady else { throw .library("libmosquitto did not initialise") }
+        self.address = address
+        self.subscriptions = subscriptions
+        (events, continuation) = AsyncStream.makeStream(of: BrokerEvent.self, bufferingPolicy: .bufferingNewest(4096))
+        guard let h = mosquitto_new(clientID, true, nil) else { throw .library("could not create a client") }
+        handle = h
+        mosquitto_user_data_set(h, Unmanaged.passUnretained(self).toOpaque())
+        _ = mosquitto_int_option(h, MOSQ_OPT_PROTOCOL_VERSION, Int32(MQTT_PROTOCOL_V311))
+        if let user = credentials.username {
+            let rc = mosquitto_username_pw_set(h, user, credentials.password)
+            guard rc == MOSQ_ERR_SUCCESS.rawValue else { mosquitto_destroy(h); throw .library(Self.text(rc)) }
+        }
+        if address.tls {
+            let rc: Int32
+            if let ca = credentials.caFile {
+                guard FileManager.default.isReadableFile(atPath: ca) else { mosquitto_destroy(h); throw .tls("cannot read the CA file \(ca)") }
+                rc = mosquitto_tls_set(h, ca, nil, nil, nil, nil)
+            } else {
+                rc = mosquitto_int_option(h, MOSQ_OPT_TLS_USE_OS_CERTS, 1)
+            }
+            guard rc == MOSQ_ERR_SUCCESS.rawValue else { mosquitto_destroy(h); throw .tls(Self.text(rc)) }
+            _ = mosquitto_tls_insecure_set(h, false)
+        }
+        mosquitto_connect_callback_set(h) { _, me, rc in
+            guard let me else { return }
+            Unmanaged<BrokerClient>.fromOpaque(me).takeUnretainedValue().didConnect(rc)
+        }
+        mosquitto_disconnect_callback_set(h) { _, me, rc in
+            guard let me else { return }
+            Unmanaged<BrokerClient>.fromOpaque(me).takeUnretainedValue().didDisconnect(rc)
+        }
+        mosquitto_message_callback_set(h) { _, me, message in
+            guard let me, let m = message?.pointee else { return }
+            let topic = m.topic.map { String(cString: $0) } ?? ""
+            let payload: [UInt8] = m.payloadlen > 0 && m.payload != nil
+                ? Array(UnsafeRawBufferPointer(start: m.payload, count: Int(m.payloadlen))) : []
+            Unmanaged<BrokerClient>.fromOpaque(me).takeUnretainedValue().didReceive(topic, payload, m.retain)
+        }
+        _ = mosquitto_reconnect_delay_set(h, 1, 30, true)
+    }
+
+    deinit {
+        mosquitto_destroy(handle)
+    }
+
+    /// Starts the network thread and the first connection attempt. A broker that is down now
+    /// is retried in the background; `events` says when it is up.
+    public func start() throws(MQTTLinkError) {
+        let rc = mosquitto_connect_async(handle, address.host, Int32(address.port), 30)
+        if rc != MOSQ_ERR_SUCCESS.rawValue {
+            continuation.yield(.disconnected(reason: Self.text(rc)))
+        }
+        let loop = mosquitto_loop_start(handle)
+        guard loop == MOSQ_ERR_SUCCESS.rawValue else { throw .library(Self.text(loop)) }
+    }
+
+    public var isConnected: Bool { state.withLock { $0.connected } }
+
+    /// QoS 0 by default: the mesh below retries on its own terms, and a late duplicate is
+    /// dropped by every receiver anyway.
+    public func publish(topic: String, payload: [UInt8], qos: Int32 = 0, retain: Bool = false) throws(MQTTLinkError) {
+        guard isConnected else { throw .notConnected }
+        let rc = payload.withUnsafeBytes { b in
+            mosquitto_publish(handle, nil, topic, Int32(b.count), b.baseAddress, qos, retain)
+        }
+        guard rc == MOSQ_ERR_SUCCESS.rawValue else {
+            if rc == MOSQ_ERR_NO_CONN.rawValue { throw .notConnected }
+            throw .publishFailed(Self.text(rc))
+        }
+    }
+
+    /// Disconnects cleanly and stops the network thread; `events` ends.
+    public func stop() {
+        let first = state.withLock { s -> Bool in
+            defer { s.stopped = true }
+            return !s.stopped
+        }
+        guard first else { return }
+        _ = mosquitto_disconnect(handle)
+        _ = mosquitto_loop_stop(handle, false)
+        continuation.finish()
+    }
+
+    // MARK: callbacks (libmosquitto's thread)
+
+    private func didConnect(_ rc: Int32) {
+        guard rc == 0 else {
+            continuation.yield(.disconnected(reason: String(cString: mosquitto_connack_string(rc))))
+            return
+        }
+        for s in subscriptions { _ = mosquitto_subscribe(handle, nil, s, 1) }
+        state.withLock { $0.connected = true }
+        continuation.yield(.connected)
+    }
+
+    private func didDisconnect(_ rc: Int32) {
+        let wasUp = state.withLock { s -> Bool in defer { s.connected = false }; return s.connected }
+        if rc != 0 || wasUp { continuation.yield(.disconnected(reason: rc == 0 ? "closed" : Self.text(rc))) }
+    }
+
+    private func didReceive(_ topic: String, _ payload: [UInt8], _ retained: Bool) {
+        continuation.yield(.message(topic: topic, payload: payload, retained: retained))
+    }
+
+    static func text(_ rc: Int32) -> String {
+        if rc == MOSQ_ERR_ERRNO.rawValue { return String(cString: strerror(errno)) }
+        return String(cString: mosquitto_strerror(rc))
+    }
+}

@@ -65,6 +65,10 @@ public final class AirCapture {
             o["event"] = "lost"; station(s); packet(from, id)
         case let .relayCancelled(s, from, id):
             o["event"] = "relay_cancelled"; station(s); packet(from, id)
+        case let .fromMQTT(s, from, id):
+            o["event"] = "from_mqtt"; station(s); packet(from, id)
+        case let .ignoredMQTT(s, from, id):
+            o["event"] = "ignored_mqtt"; station(s); packet(from, id)
         }
         guard let data = try? JSONSerialization.data(withJSONObject: o, options: [.sortedKeys]),
               let s = String(data: data, encoding: .utf8) else { return "{}" }

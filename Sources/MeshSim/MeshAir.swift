@@ -24,6 +24,10 @@ public struct MeshAir {
         case collided(station: Int, from: UInt32, id: UInt32)
         case lost(station: Int, from: UInt32, id: UInt32)
         case relayCancelled(station: Int, from: UInt32, id: UInt32)
+        /// A packet a radio's MQTT module took from the broker (client proxy downlink).
+        case fromMQTT(station: Int, from: UInt32, id: UInt32)
+        /// A radio dropped a packet because it crossed MQTT and its ignore_mqtt is on.
+        case ignoredMQTT(station: Int, from: UInt32, id: UInt32)
     }
 
     struct PacketKey: Hashable { var from: UInt32; var id: UInt32 }
@@ -62,7 +66,7 @@ public struct MeshAir {
         var heardBy: [Int: Hearing]
     }
 
-    enum Event { case attempt(Int), finish(Int) }
+    enum Event { case attempt(Int), finish(Int), reboot(Int) }
 
     public private(set) var records: [Record] = []
     public var keepsRecords = true
@@ -114,6 +118,8 @@ public struct MeshAir {
             settings.hopLimit = scenario.hopLimit ?? 3
             settings.bootDelaySeconds = bootDelaySeconds
             settings.knownNodes = identities.enumerated().filter { $0.offset != i }.map { $0.element.nodeInfo } + extras
+            settings.ignoreMqtt = node.ignoreMqtt ?? region.hasDutyCycle
+            settings.mqtt.root = "msh/\(region.name)"
             let role = (node.role ?? "CLIENT").uppercased()
             return Station(name: node.name,
                            radio: VirtualRadio(identity: identities[i], settings: settings, bootedAt: bootedAt),
@@ -181,6 +187,7 @@ public struct MeshAir {
             switch first.event {
             case .attempt(let s): out += attempt(s)
             case .finish(let k): out += finish(k)
+            case .reboot(let s): out += reboot(s, now: now)
             }
         }
         now = max(now, t)
@@ -232,6 +239,10 @@ public struct MeshAir {
                 // A locally originated packet waits random(0, 2^CW) slots, CW 3 on an idle channel.
                 let delay = Double(Int.random(in: 0..<8, using: &rng)) * slotSeconds
                 enqueue(Pending(packet: packet, notBefore: now + delay, isRelay: false), at: s)
+            case .injected(let packet):
+                out += fromBroker(packet, at: s)
+            case .reboot(let seconds):
+                schedule(.reboot(s), at: now + seconds)
             }
         }
         return out
@@ -371,6 +382,10 @@ public struct MeshAir {
         let me = stations[r].radio.identity.nodeNum
         let key = PacketKey(from: p.from, id: p.id)
 
+        if stations[r].radio.ignores(p) {
+            note(.ignoredMQTT(station: r, from: p.from, id: p.id))
+            return []
+        }
         if p.from == me {
             // Our own packet relayed back: an implicit ACK for the radio, never relayed again.
             return apply(stations[r].radio.heard(p, now: now), station: r)
@@ -394,6 +409,24 @@ public struct MeshAir {
         let out = apply(stations[r].radio.heard(p, now: now), station: r)
         if p.to != me && p.hopLimit > 0 && stations[r].relays {
             relay(p, at: r, snr: hearing.snr)
+        }
+        return out
+    }
+
+    /// A packet the radio's MQTT module injected (Router::enqueueReceivedMessage): handled as
+    /// if heard (dedup by (from, id), delivery, ACK) and rebroadcast on LoRa when not for us.
+    /// It has no SNR; it is relayed after the contention window of a middling link.
+    private mutating func fromBroker(_ packet: MeshPacket, at r: Int) -> [ClientWrite] {
+        let key = PacketKey(from: packet.from, id: packet.id)
+        guard !stations[r].seen.contains(key) else {
+            note(.duplicate(station: r, from: packet.from, id: packet.id))
+            return []
+        }
+        remember(key, at: r)
+        note(.fromMQTT(station: r, from: packet.from, id: packet.id), packet: packet)
+        let out = apply(stations[r].radio.heard(packet, now: now), station: r)
+        if packet.to != stations[r].radio.identity.nodeNum && packet.hopLimit > 0 && stations[r].relays {
+            relay(packet, at: r, snr: 0)
         }
         return out
     }

@@ -14,15 +14,19 @@ public struct Scenario: Codable, Equatable, Sendable {
         /// CLIENT (default), CLIENT_MUTE (never relays) or ROUTER (relays first, never cancels).
         public var role: String?
         public var longName: String?
+        /// The radio's `ignore_mqtt`. Absent: as the firmware leaves it once the region was
+        /// set, on where the region limits the duty cycle (EU_868 …), off elsewhere.
+        public var ignoreMqtt: Bool?
 
-        public init(name: String, x: Double? = nil, y: Double? = nil, role: String? = nil) {
-            self.name = name; self.x = x; self.y = y; self.role = role
+        public init(name: String, x: Double? = nil, y: Double? = nil, role: String? = nil, ignoreMqtt: Bool? = nil) {
+            self.name = name; self.x = x; self.y = y; self.role = role; self.ignoreMqtt = ignoreMqtt
         }
 
         enum CodingKeys: String, CodingKey {
             case name, x, y, role
             case nodeID = "node_id"
             case longName = "long_name"
+            case ignoreMqtt = "ignore_mqtt"
         }
     }
 
@@ -162,8 +166,24 @@ public struct Scenario: Codable, Equatable, Sendable {
     // MARK: Built in
 
     public static let builtIn: [String: Scenario] = [
-        "two-radios": twoRadios, "valley": valley, "line-5": line5,
+        "two-radios": twoRadios, "valley": valley, "line-5": line5, "two-valleys": twoValleys,
     ]
+
+    /// Two valleys far apart with no radio path between them. In each, a farmhouse radio and a
+    /// gate radio 1.5 km away, where a laptop with internet runs `lora-msg gateway`. Every radio
+    /// has ignore_mqtt off: on EU_868 the firmware turns it on when the region is set, and a
+    /// radio with it on drops whatever crossed the broker.
+    public static let twoValleys: Scenario = {
+        var s = Scenario(
+            name: "two-valleys",
+            nodes: ["a-north", "a-gate", "b-gate", "b-east"].map { Node(name: $0, ignoreMqtt: false) },
+            links: [
+                Link(a: "a-north", b: "a-gate", distanceMetres: 1500),
+                Link(a: "b-gate", b: "b-east", distanceMetres: 1500),
+            ])
+        s.description = "Valley A (a-north, a-gate) and valley B (b-gate, b-east), joined only through MQTT gateways on the *-gate radios"
+        return s
+    }()
 
     /// A bench pair: two radios ten metres apart.
     public static let twoRadios = Scenario(

@@ -1,4 +1,5 @@
 import LoRaPHY
+import MeshChannel
 import MeshtasticWire
 
 /// The device side of the Meshtastic stream API, as the firmware behaves (facts §1, §2, §4,
@@ -41,6 +42,25 @@ public struct VirtualRadio {
         public var knownNodes: [NodeInfo] = []
         /// Retransmission timeout per try for want_ack packets (firmware ≈ 7.5 s on LongFast).
         public var retransmitSeconds = 7.5
+        /// The primary channel (index 0); empty name = the preset's name, PSK [1] = default key.
+        /// Secondary channels are not modelled.
+        public var primaryChannel: ChannelSettings = {
+            var c = ChannelSettings(); c.psk = [1]; return c
+        }()
+        /// `LoRaConfig.ignore_mqtt`: drop every packet that crossed MQTT anywhere on its way.
+        /// NodeDB's default is false; AdminModule turns it on whenever a region with a duty
+        /// cycle limit is set (EU_868 …), so most EU radios in the field have it on.
+        public var ignoreMqtt = false
+        /// `LoRaConfig.config_ok_to_mqtt`: sets the OK_TO_MQTT bit on this radio's own packets.
+        public var okToMqtt = false
+        /// The MQTT module as NodeDB's defaults leave it (off; encrypted uplink; the public
+        /// server); `root` is "msh/REGION" as AdminModule makes it when a region is set.
+        public var mqtt: MQTTConfig = {
+            var m = MQTTConfig()
+            m.address = "mqtt.meshtastic.org"; m.username = "meshdev"; m.password = "large4cats"
+            m.encryptionEnabled = true; m.root = "msh/EU_868"
+            return m
+        }()
         public init() {}
     }
 
@@ -50,6 +70,11 @@ public struct VirtualRadio {
         case write([UInt8], api: Int)
         /// A packet to put on the air, already stamped with from/id/hop fields.
         case transmit(MeshPacket)
+        /// A packet the MQTT module took from the broker (through the client proxy), decrypted
+        /// and marked via_mqtt: the air treats it as heard (dedup, delivery, rebroadcast).
+        case injected(MeshPacket)
+        /// The radio reboots after this many seconds (a module config change, AdminModule).
+        case reboot(afterSeconds: Double)
     }
 
     public let identity: Identity
@@ -134,6 +159,8 @@ public struct VirtualRadio {
             return []
         case .packet(let p)?:
             return handleClientPacket(p, now: now, api: api)
+        case .mqttClientProxyMessage(let m)?:
+            return mqttDownlink(m, now: now)
         default:
             return []
         }
@@ -158,7 +185,7 @@ public struct VirtualRadio {
             replies.append(FromRadio(.metadata(meta)))
             for i in 0..<8 {
                 var c = Channel(); c.index = Int32(i)
-                if i == 0 { c.role = ChannelRole(.primary); var s = ChannelSettings(); s.psk = [1]; c.settings = s }
+                if i == 0 { c.role = ChannelRole(.primary); c.settings = settings.primaryChannel }
                 replies.append(FromRadio(.channel(c)))
             }
             var device = DeviceConfig(); device.serialEnabled = true
@@ -166,6 +193,7 @@ public struct VirtualRadio {
             lora.usePreset = true; lora.modemPreset = ModemPreset(rawValue: settings.preset.rawValue)
             lora.region = RegionCode(rawValue: settings.region.code); lora.hopLimit = settings.hopLimit
             lora.txEnabled = settings.region.transmitAllowed
+            lora.ignoreMqtt = settings.ignoreMqtt; lora.configOkToMqtt = settings.okToMqtt
             var security = SecurityConfig(); security.publicKey = identity.publicKey; security.serialEnabled = true
             let configs: [Config.Variant] = [
                 .device(device), .position(OpaqueMessage()), .power(OpaqueMessage()), .network(OpaqueMessage()),
@@ -173,7 +201,9 @@ public struct VirtualRadio {
                 .sessionkey(OpaqueMessage()), .deviceUi(OpaqueMessage()),
             ]
             replies += configs.map { FromRadio(.config(Config($0))) }
-            replies += (0..<16).map { _ in FromRadio(.moduleConfig(OpaqueMessage())) }
+            // The MQTT module's config comes first (ModuleConfig oneof tag 1), then the others.
+            replies.append(FromRadio(.moduleConfig(ModuleConfig(mqtt: settings.mqtt))))
+            replies += (1..<16).map { _ in FromRadio(.moduleConfig(ModuleConfig())) }
             if nonce != 69420 { replies += settings.knownNodes.map { FromRadio(.nodeInfo($0)) } }
         }
         replies.append(FromRadio(.configCompleteId(nonce)))
@@ -220,10 +250,28 @@ public struct VirtualRadio {
         // Local admin (to our own node, from the API: no session passkey needed). Applied at
         // once: firmware 2.7+ reconfigures the radio live for LoRa changes (AdminModule).
         if p.to == identity.nodeNum, let d = p.decoded, d.portnum == .adminApp {
-            if let admin = try? AdminMessage(decoding: d.payload), case .setConfig(let c)? = admin.payloadVariant, let lora = c.lora {
-                apply(lora)
+            var out = frames([FromRadio(.queueStatus(queueStatus(id: p.id, res: 0, now: now)))], api: api)
+            switch (try? AdminMessage(decoding: d.payload))?.payloadVariant {
+            case .setConfig(let c)?:
+                if let lora = c.lora { apply(lora) }
+            case .setChannel(let c)?:
+                // handleSetChannel: saved, no reboot. Only the primary is modelled.
+                if c.index == 0, let s = c.settings { settings.primaryChannel = s }
+            case .setModuleConfig(let m)?:
+                // handleSetModuleConfig: saved, then a reboot after DEFAULT_REBOOT_SECONDS (7).
+                if let mqtt = m.mqtt {
+                    settings.mqtt = mqtt
+                    out.append(.reboot(afterSeconds: 7))
+                }
+            default:
+                break
             }
-            return frames([FromRadio(.queueStatus(queueStatus(id: p.id, res: 0, now: now)))], api: api)
+            return out
+        }
+        // perhapsEncode: the originator's packets carry the bitfield, OK_TO_MQTT from config.
+        if var d = p.decoded {
+            d.bitfield = (d.bitfield ?? 0) & ~1 | (settings.okToMqtt ? 1 : 0)
+            p.payloadVariant = .decoded(d)
         }
 
         guard settings.region.transmitAllowed else {
@@ -254,6 +302,7 @@ public struct VirtualRadio {
         var onAir = p
         if isBroadcast { onAir.wantAck = false }   // never sent on air for broadcasts
         out.append(.transmit(onAir))
+        out += mqttUplink(onAir, ownPacket: true)
         return out
     }
 
@@ -263,6 +312,7 @@ public struct VirtualRadio {
     /// Returns frames for the client and, for a want_ack DM to us, the ACK to transmit.
     public mutating func heard(_ packet: MeshPacket, now: Double) -> [Output] {
         var out: [Output] = []
+        guard !ignores(packet) else { return [] }
         noteHeard(packet)
         // Our own packet relayed by a neighbour: the firmware's implicit ACK (ReliableRouter::
         // shouldFilterReceived), for a DM as for a broadcast. It stops the retransmissions; a
@@ -274,11 +324,14 @@ public struct VirtualRadio {
             return out
         }
         let forUs = packet.to == identity.nodeNum
+        // Router::handleReceived: a packet it could decode goes up to MQTT (not one that came
+        // from there).
+        out += mqttUplink(packet, ownPacket: false)
         // An ACK/NAK for one of our packets: retransmissions stop; like every packet addressed
         // to us it goes to the client (RoutingModule delivers it), even after an implicit ACK.
         if let d = packet.decoded, d.portnum == .routingApp, forUs, d.requestId != 0 {
             awaitingAck[d.requestId] = nil
-            return toClient(FromRadio(.packet(packet)))
+            return out + toClient(FromRadio(.packet(packet)))
         }
         if forUs || packet.to == MeshPacket.broadcast {
             out += toClient(FromRadio(.packet(packet)))
@@ -290,9 +343,15 @@ public struct VirtualRadio {
     }
 
     private mutating func apply(_ lora: LoRaConfig) {
+        settings.ignoreMqtt = lora.ignoreMqtt
+        settings.okToMqtt = lora.configOkToMqtt
         if let r = LoRaRegion.code(lora.region.rawValue), r != settings.region {
             settings.region = r
             ledger = AirtimeLedger(region: r)
+            // AdminModule on a region change: ignore MQTT where the region limits the duty
+            // cycle, and move a default root under the region's name.
+            if r.hasDutyCycle { settings.ignoreMqtt = true }
+            if settings.mqtt.root.hasPrefix("msh") { settings.mqtt.root = "msh/\(r.name)" }
         }
         if lora.usePreset { settings.preset = LoRaPreset(protobufValue: lora.modemPreset.rawValue) }
         if (1...7).contains(lora.hopLimit) { settings.hopLimit = lora.hopLimit }
@@ -318,7 +377,8 @@ public struct VirtualRadio {
         ack.hopStart = ack.hopLimit
         guard !ledger.firmwareRefuses(nowSeconds: now) else { return [] }
         ledger.record(startSeconds: now, milliseconds: settings.preset.modem.timeOnAirMilliseconds(bytes: Self.phyBytes(ack)))
-        return [.transmit(ack)]
+        // The ACK is this radio's own packet: Router::send uplinks it like any other.
+        return [.transmit(ack)] + mqttUplink(ack, ownPacket: true)
     }
 
     /// A second copy of a packet already heard. The firmware answers a repeated want_ack DM to
@@ -362,7 +422,7 @@ public struct VirtualRadio {
         return ready[nextPuller % ready.count]
     }
 
-    private mutating func toClient(_ message: FromRadio) -> [Output] {
+    mutating func toClient(_ message: FromRadio) -> [Output] {
         guard let api = puller() else {
             pendingToClient.append(message)
             if pendingToClient.count > maxHeldForClient { pendingToClient.removeFirst() }
@@ -371,22 +431,22 @@ public struct VirtualRadio {
         return frames([message], api: api)
     }
 
-    private func frames(_ messages: [FromRadio], api: Int) -> [Output] {
+    func frames(_ messages: [FromRadio], api: Int) -> [Output] {
         messages.compactMap { m in (try? FrameEncoder.frame(m)).map { .write($0, api: api) } }
     }
 
-    private mutating func queueStatus(id: UInt32, res: Int32, now: Double) -> QueueStatus {
+    mutating func queueStatus(id: UInt32, res: Int32, now: Double) -> QueueStatus {
         let busy = UInt32(min(txEnds.filter { $0 > now }.count, Int(maxTxQueue)))
         lastReportedFree = maxTxQueue - busy
         return QueueStatus(res: res, free: maxTxQueue - busy, maxlen: maxTxQueue, meshPacketId: id)
     }
 
-    private mutating func freshID() -> UInt32 {
+    mutating func freshID() -> UInt32 {
         nextID = nextID &* 1_103_515_245 &+ 12345
         return nextID == 0 ? 1 : nextID
     }
 
-    private func routingPacket(_ reason: RoutingError, requestID: UInt32, from: UInt32) -> MeshPacket {
+    func routingPacket(_ reason: RoutingError, requestID: UInt32, from: UInt32) -> MeshPacket {
         var p = MeshPacket()
         p.from = from
         p.to = identity.nodeNum

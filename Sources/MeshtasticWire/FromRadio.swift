@@ -9,7 +9,7 @@ public struct FromRadio: ProtoMessage {
         case logRecord(LogRecord)
         case configCompleteId(UInt32)
         case rebooted(Bool)
-        case moduleConfig(OpaqueMessage)
+        case moduleConfig(ModuleConfig)
         case channel(Channel)
         case queueStatus(QueueStatus)
         case xmodemPacket(OpaqueMessage)

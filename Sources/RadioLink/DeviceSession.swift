@@ -160,6 +160,14 @@ public struct DeviceSession {
         return (p.id, flushHeld(now: now))
     }
 
+    /// Passes a broker's publish down to the radio's MQTT module (client-proxy downlink). Not
+    /// flow-controlled: the firmware takes it without a QueueStatus; nil before the handshake.
+    public mutating func proxy(_ message: MqttClientProxyMessage, now: Double) -> [Output] {
+        guard state == .ready, let frame = try? FrameEncoder.frame(ToRadio(.mqttClientProxyMessage(message))) else { return [] }
+        lastWriteAt = now
+        return [.write(frame)]
+    }
+
     /// Packets not yet handed to the radio (e.g. when the device vanished): the caller keeps
     /// them and sends them again after reconnecting.
     public mutating func takeHeldPackets() -> [MeshPacket] {
@@ -226,6 +234,10 @@ public struct DeviceSession {
             if let i = info.channels.firstIndex(where: { $0.index == c.index }) { info.channels[i] = c } else { info.channels.append(c) }
         case .config(let c):
             if let lora = c.lora { info.lora = lora }
+        case .moduleConfig(let m):
+            if let mqtt = m.mqtt { info.mqtt = mqtt }
+        case .mqttClientProxyMessage(let m):
+            if state == .ready { out.append(.event(.mqttProxy(m))) }
         case .configCompleteId(let id):
             guard case .handshaking(let nonce, _) = state, id == nonce else { return }   // an older request's
             state = .ready

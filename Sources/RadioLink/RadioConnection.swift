@@ -33,6 +33,7 @@ public final class RadioConnection: Sendable {
 
     private enum Command {
         case send(MeshPacket, CheckedContinuation<UInt32, any Error>)
+        case proxy(MqttClientProxyMessage)
         case close(CheckedContinuation<Void, Never>)
     }
 
@@ -113,6 +114,20 @@ public final class RadioConnection: Sendable {
         }
     }
 
+    /// Hands a broker's publish to the radio's MQTT module. Fire and forget, as the firmware
+    /// gives no answer to it; dropped while the radio is away (the broker side counts it).
+    /// Returns false when the connection is closed.
+    @discardableResult
+    public func proxy(_ message: MqttClientProxyMessage) -> Bool {
+        let accepted = shared.withLock { s -> Bool in
+            guard !s.finished else { return false }
+            s.commands.append(.proxy(message))
+            return true
+        }
+        if accepted { nudge() }
+        return accepted
+    }
+
     /// Says goodbye to the radio (it stops forwarding to us) and closes the port.
     public func close() async {
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
@@ -153,6 +168,7 @@ public final class RadioConnection: Sendable {
             for c in pending {
                 switch c {
                 case .send(_, let k): k.resume(throwing: RadioLinkError.closed)
+                case .proxy: break
                 case .close(let k): k.resume()
                 }
             }
@@ -225,6 +241,8 @@ public final class RadioConnection: Sendable {
                     let (id, out) = session.send(packet, now: now)
                     k.resume(returning: id)
                     if !apply(out) { lost(now) }   // with no transport, held until the reconnect
+                case .proxy(let m):
+                    if transport != nil, !apply(session.proxy(m, now: now)) { lost(now) }
                 case .close(let k):
                     closing = k
                 }

@@ -7,6 +7,8 @@ public struct RadioInfo: Equatable, Sendable {
     public var metadata: DeviceMetadata?
     public var channels: [Channel] = []
     public var lora: LoRaConfig?
+    /// The MQTT module's config (ModuleConfig.mqtt), when the radio sent it.
+    public var mqtt: MQTTConfig?
     public var otherNodes: [UInt32: NodeInfo] = [:]
 
     public var nodeNum: UInt32 { myInfo.myNodeNum }
@@ -77,4 +79,6 @@ public enum SessionEvent: Equatable, Sendable {
     case rebooted
     /// No handshake after every retry: not a Meshtastic radio, or not answering.
     case handshakeFailed(attempts: Int)
+    /// The radio's MQTT module (client-proxy mode) wants this published on the broker.
+    case mqttProxy(MqttClientProxyMessage)
 }

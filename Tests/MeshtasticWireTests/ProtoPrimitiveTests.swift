@@ -97,7 +97,7 @@ import TestSupport
         #expect(ToRadio(.wantConfigId(0)).encoded() == [0x18, 0x00])
         #expect(AdminMessage(.getConfigRequest(ConfigType(.deviceConfig))).encoded() == [0x28, 0x00])
         #expect(FromRadio(.configCompleteId(0)).encoded() == [0x38, 0x00])
-        #expect(FromRadio(.moduleConfig(OpaqueMessage())).encoded() == [0x4A, 0x00])
+        #expect(FromRadio(.moduleConfig(ModuleConfig())).encoded() == [0x4A, 0x00])
         #expect(ToRadio(.wantConfigId(69420)).encoded() == [0x18, 0xAC, 0x9E, 0x04])
     }
 

@@ -23,7 +23,7 @@ enum Radio {
         }
         var lora = LoRaConfig(); lora.usePreset = true; lora.region = RegionCode(.eu868); lora.hopLimit = 3; lora.txEnabled = true
         bytes += frame(.config(Config(.device(DeviceConfig())))) + frame(.config(Config(.lora(lora))))
-        bytes += frame(.config(Config(.sessionkey(OpaqueMessage())))) + frame(.moduleConfig(OpaqueMessage()))
+        bytes += frame(.config(Config(.sessionkey(OpaqueMessage())))) + frame(.moduleConfig(ModuleConfig()))
         for i in 0..<otherNodes {
             var n = NodeInfo(); n.num = 0x1000 + UInt32(i); bytes += frame(.nodeInfo(n))
         }

@@ -137,7 +137,7 @@ let package = Package(
             ],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "MeshSimTests", dependencies: ["MeshSim", "RadioLink", "MeshtasticWire", "LoRaPHY"]),
+        .testTarget(name: "MeshSimTests", dependencies: ["MeshSim", "RadioLink", "MeshtasticWire", "MeshChannel", "LoRaPHY"]),
         .testTarget(
             name: "MeshtasticWireTests",
             dependencies: ["MeshtasticWire", "TestSupport"],

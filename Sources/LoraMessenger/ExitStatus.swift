@@ -1,4 +1,5 @@
 import LoraCrypto
+import MQTTLink
 import MessageStore
 import RadioLink
 
@@ -24,7 +25,7 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
         case .usage: "usage: a bad option, argument or combination (also `--wait ack` with no known node)"
         case .dataError: "bad data: message too long (says by how many), malformed key, name or text, damaged database, row or key file"
         case .noInput: "unknown contact, message or contact request, or no identity yet (`lora-msg init`)"
-        case .unavailable: "radio (or gpsd) unavailable: not found, busy, not answering, connection refused (a message stays in the outbox)"
+        case .unavailable: "radio, broker (or gpsd) unavailable: not found, busy, not answering, connection refused (a message stays in the outbox)"
         case .software: "internal error (a bug: please report it)"
         case .cantCreate: "cannot create: the home, the database, an identity that already exists, a sim link dir in use"
         case .ioError: "I/O error reading or writing a file or the radio"
@@ -100,6 +101,20 @@ extension MessengerError: ReportableError {
         case .noSuchRequest: .noInput
         case .cannotCreate: .cantCreate
         case .regionUnset, .gpsUnavailable: .unavailable
+        case .broker(let e): e.exitStatus
+        case .gatewayNeedsSetup: .usage
+        }
+    }
+    public var message: String { description }
+}
+
+extension MQTTLinkError: ReportableError {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .badAddress: .usage
+        case .tls: .usage
+        case .library: .software
+        case .notConnected, .publishFailed: .unavailable
         }
     }
     public var message: String { description }

@@ -25,11 +25,21 @@ public enum Home {
             if st.st_mode & S_IFMT == S_IFDIR { return }
             throw .cannotCreate("cannot use \(path) as the lora-msg home: it exists and is not a directory")
         }
-        let parent = (path as NSString).deletingLastPathComponent
+        let parent = parentDirectory(path)
         if !parent.isEmpty, parent != path, stat(parent, &st) != 0 { try create(parent) }
         guard mkdir(path, 0o700) == 0 || errno == EEXIST else {
             throw .cannotCreate("cannot create the lora-msg home \(path): \(String(cString: strerror(errno)))")
         }
         _ = chmod(path, 0o700)
+    }
+
+    /// The directory part of `path` ("" for a bare name). Written out because Foundation's
+    /// `deletingLastPathComponent` traps on a one-character relative path ("e").
+    static func parentDirectory(_ path: String) -> String {
+        var p = Substring(path)
+        while p.count > 1, p.hasSuffix("/") { p = p.dropLast() }
+        guard let slash = p.lastIndex(of: "/") else { return "" }
+        if slash == p.startIndex { return "/" }
+        return String(p[..<slash])
     }
 }

@@ -1,4 +1,5 @@
 import LoraCrypto
+import MQTTLink
 import MeshtasticWire
 import MessageStore
 import RadioLink
@@ -40,6 +41,10 @@ public enum MessengerError: Error, Equatable, Sendable, CustomStringConvertible 
     case gpsUnavailable(String)
     /// The radio has no region set: the firmware refuses to transmit until it has one.
     case regionUnset(node: String)
+    /// The MQTT broker: a bad address, TLS set-up, or not reachable.
+    case broker(MQTTLinkError)
+    /// The radio is not set up as a client-proxy gateway; these changes are needed.
+    case gatewayNeedsSetup(node: String, changes: [String])
 
     public var description: String {
         switch self {
@@ -81,6 +86,10 @@ public enum MessengerError: Error, Equatable, Sendable, CustomStringConvertible 
             return why
         case .gpsUnavailable(let why):
             return why
+        case .broker(let e):
+            return e.description
+        case let .gatewayNeedsSetup(node, changes):
+            return "the radio \(node) is not set up as a gateway; it needs: \(changes.joined(separator: "; ")). Run again with --configure to make these changes (the radio reboots once)"
         case .regionUnset(let node):
             return "the radio \(node) has no region set, and the firmware will not transmit without one; set it with 'lora-msg radio set region EU_868' (or your region: US, EU_433, ANZ, …)"
         }

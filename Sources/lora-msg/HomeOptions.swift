@@ -24,6 +24,14 @@ struct HomeOptions: ParsableArguments {
         return try Messenger(home: directory(), clock: { w0 + (Date().timeIntervalSince1970 - w0) * scale }, timeScale: scale)
     }
 
+    /// The clock the sim's scale and origin describe (the wall clock when there is no scale).
+    static func scaledClock(_ environment: [String: String]) throws -> @Sendable () -> Double {
+        let scale = try timeScale(environment)
+        let w0 = try timeOrigin(environment) ?? Date().timeIntervalSince1970
+        guard scale != 1 else { return { Date().timeIntervalSince1970 } }
+        return { w0 + (Date().timeIntervalSince1970 - w0) * scale }
+    }
+
     /// LORA_MSG_TIME_ORIGIN: the Unix second from which scaled clocks run fast (the sim's
     /// start); without it each command's own start, so two commands' clocks disagree.
     static func timeOrigin(_ environment: [String: String]) throws -> Double? {

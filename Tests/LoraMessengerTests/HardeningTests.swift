@@ -7,6 +7,17 @@ import Testing
 
 /// Regression tests for the hardening review: each failed before its fix.
 @Suite struct HardeningTests {
+    /// `--home e` trapped inside Foundation (deletingLastPathComponent of a one-letter name).
+    @Test func homeParentsOfShortAndOddPaths() {
+        #expect(Home.parentDirectory("e") == "")
+        #expect(Home.parentDirectory("e/") == "")
+        #expect(Home.parentDirectory("a/b") == "a")
+        #expect(Home.parentDirectory("/e") == "/")
+        #expect(Home.parentDirectory("/") == "/")
+        #expect(Home.parentDirectory("x//y///") == "x/")
+        #expect(Home.parentDirectory("") == "")
+    }
+
     /// The ridge radio re-transmits an envelope of east's that north had not seen yet, and
     /// then a receipt of east's. North shows the envelope (it authenticates) but only east's
     /// own receipt, whose node is inside the authenticated part, says where east's radio is:

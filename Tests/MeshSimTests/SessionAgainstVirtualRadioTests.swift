@@ -36,6 +36,7 @@ struct Bench {
             switch r {
             case .write(let bytes, _): pending += session.receive(bytes, now: now)
             case .transmit(let p): onAir.append(p)
+            case .injected, .reboot: break   // no MQTT module in play here
             }
         }
     }

@@ -1,0 +1,244 @@
+import Foundation
+import MQTTLink
+import MeshChannel
+import MeshtasticWire
+import RadioLink
+
+/// How the gateway reaches its broker.
+public struct GatewayOptions: Sendable {
+    var broker: BrokerAddress
+    var credentials: BrokerCredentials
+    /// Topic root; nil keeps the radio's (the firmware makes it "msh/REGION").
+    public var root: String?
+    /// Change the radio's settings when it is not set up (otherwise say what is missing).
+    public var configure: Bool
+    /// Share of the region's hourly airtime the downlink may use.
+    public var downlinkShare = 0.5
+    /// Seconds on the messenger's clock; the sim's scaled clock when it runs fast.
+    public var clock: @Sendable () -> Double = { Date().timeIntervalSince1970 }
+
+    public init(broker: BrokerChoice, root: String? = nil, configure: Bool = false) throws(MessengerError) {
+        (self.broker, self.credentials) = try broker.resolve()
+        if let root {
+            guard !root.isEmpty, root.count <= 40, !root.hasSuffix("/"), !root.hasPrefix("/"),
+                  !root.contains("+"), !root.contains("#"), !root.contains(where: { $0.isWhitespace }) else {
+                throw .usage("--root must be a topic root like msh/EU_868 (no wildcards, spaces or leading/trailing '/')")
+            }
+        }
+        self.root = root; self.configure = configure
+    }
+
+    /// The broker as the status line names it (no credentials).
+    public var brokerDescription: String { broker.description }
+}
+
+/// Up/down of each side and what went through, for the status line.
+public struct GatewayStatus: Equatable, Sendable, CustomStringConvertible {
+    public var radioUp = true
+    public var brokerUp = false
+    public var uplinked = 0
+    public var downlinked = 0
+    public var dropped: [GatewayDrop: Int] = [:]
+
+    public var description: String {
+        let drops = dropped.isEmpty ? "none"
+            : dropped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key.rawValue)" }.joined(separator: ", ")
+        return "radio \(radioUp ? "up" : "down"), broker \(brokerUp ? "up" : "down") · up \(uplinked) · down \(downlinked) · dropped \(drops)"
+    }
+}
+
+public enum GatewayEvent: Equatable, Sendable {
+    case status(GatewayStatus)
+    case notice(String)
+}
+
+/// `lora-msg gateway`: carries the radio's MQTT client-proxy traffic to a broker and back, so
+/// two meshes far apart act as one. It never decrypts anything: what it moves is the
+/// firmware's ServiceEnvelope, channel-encrypted, around a lora-msg envelope.
+public actor Gateway {
+    public nonisolated let events: AsyncStream<GatewayEvent>
+    public nonisolated let radioNodeID: String
+    public nonisolated let topicRoot: String
+    public nonisolated let channelID: String
+    private let continuation: AsyncStream<GatewayEvent>.Continuation
+    private let connection: RadioConnection
+    private let broker: BrokerClient
+    private var filter: GatewayFilter
+    private let clock: @Sendable () -> Double
+    private var status = GatewayStatus()
+    /// Uplinks made while the broker is away, sent when it is back (the oldest dropped first).
+    private var waiting: [(topic: String, payload: [UInt8])] = []
+    private static let maxWaiting = 64
+    private var tasks: [Task<Void, Never>] = []
+
+    /// Checks (and with `configure`, makes) the radio's gateway settings, then connects both sides.
+    public static func start(radio choice: RadioChoice, options: GatewayOptions,
+                             progress: @Sendable (String) -> Void = { _ in }) async throws(MessengerError) -> Gateway {
+        var c = try await RadioQuery.open(choice, configOnly: true)
+        var setup = GatewaySetup(info: c.info, brokerHost: options.broker.host, root: options.root)
+        if setup.isNeeded {
+            guard options.configure else {
+                let node = c.info.nodeID
+                await c.close()
+                throw .gatewayNeedsSetup(node: node, changes: setup.changes)
+            }
+            progress("configuring \(c.info.nodeID): " + setup.changes.joined(separator: "; "))
+            for p in setup.adminPackets(to: c.info.nodeNum) {
+                do { _ = try await c.send(p) } catch { await c.close(); throw .radio(error) }
+            }
+            await c.close()
+            // The module config makes the firmware reboot (7 s); read back what it now says.
+            var confirmed = false
+            for attempt in 0..<40 {
+                try? await Task.sleep(nanoseconds: attempt == 0 ? 1_500_000_000 : 1_000_000_000)
+                guard let again = try? await RadioQuery.open(choice, configOnly: true) else { continue }
+                setup = GatewaySetup(info: again.info, brokerHost: options.broker.host, root: options.root)
+                if !setup.isNeeded { c = again; confirmed = true; break }
+                await again.close()
+            }
+            guard confirmed else { throw .gatewayNeedsSetup(node: c.info.nodeID, changes: setup.changes) }
+            progress("the radio now reports: MQTT client proxy on, uplink and downlink on, ignore_mqtt off")
+        }
+        await c.close()
+
+        var o = RadioConnection.Options()
+        o.session.configOnly = true
+        o.reconnectForSeconds = 365 * 86_400   // a gateway waits for its radio as long as it runs
+        let endpoint = try choice.locate()
+        let connection: RadioConnection
+        do { connection = try await RadioConnection.connect(to: endpoint, options: o) } catch { throw .radio(error) }
+        let info = connection.info
+        let root = options.root ?? (info.mqtt?.root.isEmpty == false ? info.mqtt!.root : "msh")
+        let channelName = info.primaryChannel?.settings?.name ?? ""
+        let channelID = channelName.isEmpty ? RadioSettings(info).presetName : channelName
+        let subscriptions = [MQTTTopic.subscription(root: root, channelID: channelID), MQTTTopic.subscription(root: root, channelID: "PKI")]
+        let client: BrokerClient
+        do {
+            client = try BrokerClient(address: options.broker, credentials: options.credentials,
+                                      clientID: "lora-msg-gw-\(info.nodeID.dropFirst())-\(getpid())", subscriptions: subscriptions)
+        } catch {
+            await connection.close()
+            throw .broker(error)
+        }
+        let filter = GatewayFilter(root: root, channelID: channelID, ownNodeNum: info.nodeNum,
+                                   settings: RadioSettings(info), share: options.downlinkShare)
+        let gateway = Gateway(connection: connection, broker: client, filter: filter, clock: options.clock)
+        await gateway.run()
+        do { try client.start() } catch {
+            await gateway.stop()
+            throw .broker(error)
+        }
+        return gateway
+    }
+
+    private init(connection: RadioConnection, broker: BrokerClient, filter: GatewayFilter, clock: @escaping @Sendable () -> Double) {
+        self.connection = connection
+        self.broker = broker
+        self.filter = filter
+        self.clock = clock
+        radioNodeID = connection.info.nodeID
+        topicRoot = filter.root
+        channelID = filter.channelID
+        (events, continuation) = AsyncStream.makeStream(of: GatewayEvent.self, bufferingPolicy: .bufferingNewest(256))
+    }
+
+    private func run() {
+        tasks.append(Task { [connection] in
+            for await e in connection.events { await self.radio(e) }
+            await self.finish()
+        })
+        tasks.append(Task { [broker] in
+            for await e in broker.events { await self.broker(e) }
+        })
+        continuation.yield(.status(status))
+    }
+
+    public func currentStatus() -> GatewayStatus { status }
+
+    /// Disconnects from both sides; `events` ends.
+    public func stop() async {
+        broker.stop()
+        await connection.close()
+        for t in tasks { await t.value }
+        continuation.finish()
+    }
+
+    private func finish() {
+        continuation.finish()
+    }
+
+    private func changed() { continuation.yield(.status(status)) }
+
+    private func radio(_ e: RadioEvent) {
+        switch e {
+        case .session(.mqttProxy(let m)):
+            guard case .data(let payload)? = m.payload else { return }   // JSON (text) uplink is not carried
+            uplink(topic: m.topic, payload: payload)
+        case .disconnected(let why):
+            status.radioUp = false
+            continuation.yield(.notice("radio away (\(why.description)); reconnecting"))
+            changed()
+        case .reconnected:
+            status.radioUp = true
+            changed()
+        case .closed(let why):
+            status.radioUp = false
+            if let why { continuation.yield(.notice("radio gone: \(why.description)")) }
+            changed()
+        default:
+            break
+        }
+    }
+
+    private func uplink(topic: String, payload: [UInt8]) {
+        guard status.brokerUp else {
+            waiting.append((topic, payload))
+            if waiting.count > Self.maxWaiting { waiting.removeFirst(); count(.brokerDown) }
+            return
+        }
+        do {
+            try broker.publish(topic: topic, payload: payload)
+            status.uplinked += 1
+            changed()
+        } catch {
+            waiting.append((topic, payload))
+            if waiting.count > Self.maxWaiting { waiting.removeFirst(); count(.brokerDown) }
+        }
+    }
+
+    private func broker(_ e: BrokerEvent) {
+        switch e {
+        case .connected:
+            status.brokerUp = true
+            changed()
+            let queued = waiting
+            waiting.removeAll()
+            for w in queued { uplink(topic: w.topic, payload: w.payload) }
+        case .disconnected(let reason):
+            if status.brokerUp { continuation.yield(.notice("broker away (\(reason)); reconnecting")) }
+            else { continuation.yield(.notice("broker not reachable (\(reason)); retrying")) }
+            status.brokerUp = false
+            changed()
+        case .message(let topic, let payload, let retained):
+            // A retained message is old news replayed by the broker to every new subscriber.
+            if retained { count(.duplicate); return }
+            switch filter.judge(topic: topic, payload: payload, now: clock()) {
+            case .echo:
+                return
+            case .drop(let why):
+                count(why)
+            case .pass:
+                guard status.radioUp, connection.proxy(MqttClientProxyMessage(topic: topic, payload: .data(payload))) else {
+                    count(.radioDown); return
+                }
+                status.downlinked += 1
+                changed()
+            }
+        }
+    }
+
+    private func count(_ why: GatewayDrop) {
+        status.dropped[why, default: 0] += 1
+        changed()
+    }
+}

@@ -133,6 +133,7 @@ let package = Package(
             name: "RadioOverPtyTests",
             dependencies: [
                 "RadioLink", "MeshSim", "MeshtasticWire", "CPty", "MessageStore", "LoraMessenger", "LoraCrypto", "LoRaPHY", "TestSupport",
+                "MQTTLink", "MeshChannel",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             resources: [.copy("Fixtures")]

@@ -32,7 +32,7 @@ public final class BrokerClient: @unchecked Sendable {
     private let continuation: AsyncStream<BrokerEvent>.Continuation
     private let subscriptions: [String]
     private let handle: OpaquePointer
-    private let state = Mutex((connected: false, stopped: false))
+    private let state = Mutex((connected: false, stopped: false, lastError: ""))
 
     private static let libraryReady: Bool = mosquitto_lib_init() == MOSQ_ERR_SUCCESS.rawValue
 
@@ -75,6 +75,12 @@ public final class BrokerClient: @unchecked Sendable {
             let payload: [UInt8] = m.payloadlen > 0 && m.payload != nil
                 ? Array(UnsafeRawBufferPointer(start: m.payload, count: Int(m.payloadlen))) : []
             Unmanaged<BrokerClient>.fromOpaque(me).takeUnretainedValue().didReceive(topic, payload, m.retain)
+        }
+        // A TLS or socket failure before CONNACK never reaches on_disconnect; libmosquitto only
+        // logs it. Errors from its log become events, once per distinct reason.
+        mosquitto_log_callback_set(h) { _, me, level, text in
+            guard let me, let text, level & Int32(MOSQ_LOG_ERR) != 0 else { return }
+            Unmanaged<BrokerClient>.fromOpaque(me).takeUnretainedValue().didLogError(String(cString: text))
         }
         _ = mosquitto_reconnect_delay_set(h, 1, 30, true)
     }
@@ -129,8 +135,16 @@ public final class BrokerClient: @unchecked Sendable {
             return
         }
         for s in subscriptions { _ = mosquitto_subscribe(handle, nil, s, 1) }
-        state.withLock { $0.connected = true }
+        state.withLock { $0.connected = true; $0.lastError = "" }
         continuation.yield(.connected)
+    }
+
+    private func didLogError(_ text: String) {
+        let fresh = state.withLock { s -> Bool in
+            defer { s.lastError = text }
+            return !s.connected && s.lastError != text
+        }
+        if fresh { continuation.yield(.disconnected(reason: text)) }
     }
 
     private func didDisconnect(_ rc: Int32) {

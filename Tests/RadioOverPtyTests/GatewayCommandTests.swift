@@ -1,0 +1,260 @@
+import Foundation
+import MQTTLink
+import MeshChannel
+import MeshtasticWire
+import Testing
+@testable import MeshSim
+
+/// Two valleys (the built-in two-valleys scenario) with a home at each end and a gateway on
+/// each valley's gate radio, joined through a real mosquitto.
+final class TwoValleys: @unchecked Sendable {
+    let sim: RunningSim
+    let broker: MosquittoBroker
+    let root: String
+    let environment: [String: String]
+    var gateways: [String: Background] = [:]
+
+    init(broker: MosquittoBroker) async throws {
+        self.broker = broker
+        sim = try RunningSim(.twoValleys, speed: 10)
+        environment = ["LORA_MSG_TIME_SCALE": "10", "LORA_MSG_TIME_ORIGIN": "\(Date().timeIntervalSince1970)"]
+        root = NSTemporaryDirectory() + "lora-msg-valleys-" + UUID().uuidString.prefix(8)
+        await sim.waitForLinks()
+        var keys: [String: String] = [:]
+        for n in ["north", "east"] {
+            try #require(try CLI.run(["init", "--home", home(n)]).status == 0)
+            let id = try CLI.run(["id", "--json", "--home", home(n)])
+            keys[n] = (try JSONSerialization.jsonObject(with: Data(id.out.utf8)) as? [String: Any])?["public_key"] as? String
+        }
+        try #require(try CLI.run(["contact", "add", "east", keys["east"]!, "--node", node("b-east"), "--home", home("north")]).status == 0)
+        try #require(try CLI.run(["contact", "add", "north", keys["north"]!, "--node", node("a-north"), "--home", home("east")]).status == 0)
+    }
+
+    func home(_ n: String) -> String { root + "/" + n }
+    func node(_ radio: String) -> String { sim.runtime.ports.first { $0.name == radio }!.nodeID }
+    func radio(_ n: String) -> String { sim.link(n == "north" ? "a-north" : "b-east") }
+
+    func gateway(_ gate: String, _ extra: [String] = ["--configure"]) throws -> Background {
+        let g = try Background(["gateway", "--mqtt", broker.url, "--port", sim.link(gate)] + extra, environment: environment)
+        gateways[gate] = g
+        return g
+    }
+
+    /// Both gateways up with the broker connected.
+    func startGateways() async throws {
+        for gate in ["a-gate", "b-gate"] {
+            let g = try gateway(gate)
+            let up = await g.wait(timeout: 60) { g.err.contains("broker up") }
+            try #require(up, "gateway \(gate): \(g.err)")
+        }
+    }
+
+    func send(_ from: String, _ to: String, _ text: String) throws -> (status: Int32, out: String, err: String) {
+        try CLI.run(["send", to, text, "--wait", "ack", "--timeout", "120", "--home", home(from), "--port", radio(from)], environment: environment)
+    }
+
+    func tail(_ n: String) throws -> Background {
+        try Background(["tail", "--json", "--home", home(n), "--port", radio(n)], environment: environment)
+    }
+
+    func close() {
+        for g in gateways.values { g.stop() }
+        sim.stop()
+        broker.stop()
+        try? FileManager.default.removeItem(atPath: root)
+    }
+}
+
+/// Everything published on the broker, as a subscriber to `#` sees it.
+final class BrokerSpy: @unchecked Sendable {
+    let client: BrokerClient
+    private final class Log: @unchecked Sendable {
+        let lock = NSLock()
+        var items: [(topic: String, payload: [UInt8])] = []
+        func add(_ t: String, _ p: [UInt8]) { lock.lock(); items.append((t, p)); lock.unlock() }
+        var all: [(topic: String, payload: [UInt8])] { lock.lock(); defer { lock.unlock() }; return items }
+    }
+    private let seen = Log()
+    private var task: Task<Void, Never>?
+
+    init(_ url: String, caFile: String? = nil) throws {
+        client = try BrokerClient(address: try BrokerAddress(parsing: url), credentials: BrokerCredentials(caFile: caFile),
+                                  clientID: "spy-\(UUID().uuidString.prefix(6))", subscriptions: ["#"])
+        task = Task { [client, seen] in
+            for await e in client.events {
+                if case .message(let t, let p, _) = e { seen.add(t, p) }
+            }
+        }
+        try client.start()
+    }
+    var messages: [(topic: String, payload: [UInt8])] { seen.all }
+    func waitConnected() async -> Bool {
+        for _ in 0..<250 where !client.isConnected { try? await Task.sleep(nanoseconds: 20_000_000) }
+        try? await Task.sleep(nanoseconds: 100_000_000)   // the subscription's SUBACK
+        return client.isConnected
+    }
+    func publish(_ topic: String, _ payload: [UInt8]) throws { try client.publish(topic: topic, payload: payload) }
+    func stop() { client.stop() }
+}
+
+@Suite(.serialized) struct GatewayCommandTests {
+    @Test func twoValleysTalkBothWaysAndTheBrokerSeesNoPlaintext() async throws {
+        let v = try await TwoValleys(broker: try MosquittoBroker())
+        defer { v.close() }
+        // Without --configure the gateway says what it would change and changes nothing.
+        let refused = try CLI.run(["gateway", "--mqtt", v.broker.url, "--port", v.sim.link("a-gate")], environment: v.environment)
+        #expect(refused.status == 64)
+        #expect(refused.err.contains("not set up as a gateway") && refused.err.contains("client proxy on") && refused.err.contains("--configure"), "\(refused.err)")
+        #expect(refused.err.split(separator: "\n").count == 1)
+
+        let spy = try BrokerSpy(v.broker.url)
+        defer { spy.stop() }
+        #expect(await spy.waitConnected())
+        try await v.startGateways()
+        let tails = (north: try v.tail("north"), east: try v.tail("east"))
+        defer { tails.north.stop(); tails.east.stop() }
+        try await listening(tails.north, tails.east)
+
+        let there = try v.send("north", "east", "zebracorn over the hills")
+        #expect(there.status == 0, "\(there.err)")
+        #expect(there.out.hasPrefix("acked"), "\(there.out)")
+        #expect(await tails.east.wait(timeout: 30) { tails.east.out.contains("zebracorn over the hills") })
+        let back = try v.send("east", "north", "unicornfield says hello back")
+        #expect(back.status == 0, "\(back.err)")
+        #expect(await tails.north.wait(timeout: 30) { tails.north.out.contains("unicornfield says hello back") })
+        let line = try #require(tails.east.lines.first { $0.contains("zebracorn") })
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(json["contact"] as? String == "north")
+
+        // Zero knowledge: every payload the broker carried, even opened with the channel key
+        // (the public default), holds only Meshtastic framing around lora-msg envelopes.
+        try await Task.sleep(nanoseconds: 300_000_000)
+        let seen = spy.messages
+        #expect(seen.count >= 4, "two messages and their ACKs each way")
+        let key = ChannelKey(psk: [1])
+        var envelopes = 0
+        for m in seen {
+            for marker in ["zebracorn", "unicornfield", "hills", "hello"] {
+                #expect(!m.payload.containsSubsequence(Array(marker.utf8)), "\(m.topic) carries '\(marker)' in the clear")
+            }
+            let topic = try #require(MQTTTopic(parsing: m.topic))
+            #expect(topic.root == "msh/EU_868" && topic.channelID == "LongFast")
+            let env = try ServiceEnvelope(decoding: m.payload)
+            let packet = try #require(env.packet)
+            guard case .encrypted? = packet.payloadVariant else { Issue.record("a packet went up decoded"); continue }
+            let opened = try #require(ChannelCipher.open(packet, key: key, channelHash: 8))
+            let data = try #require(opened.decoded)
+            switch data.portnum.name {
+            case .privateApp?:
+                envelopes += 1
+                #expect([0x01, 0x02, 0x03, 0x06].contains(data.payload.first ?? 0), "a lora-msg frame kind")
+                for marker in ["zebracorn", "unicornfield", "hills", "hello"] {
+                    #expect(!data.payload.containsSubsequence(Array(marker.utf8)), "'\(marker)' readable under the channel key")
+                }
+            case .routingApp?:
+                break   // the radios' ACKs
+            default:
+                Issue.record("unexpected port \(data.portnum) on the broker")
+            }
+        }
+        #expect(envelopes >= 2)
+        let status = v.gateways["b-gate"]!.err
+        #expect(status.contains(/up [1-9]\d* · down [1-9]\d*/), "\(status.suffix(300))")
+    }
+
+    @Test func aHostilePublisherIsCountedAndDroppedAndTheGatewayGoesOn() async throws {
+        let v = try await TwoValleys(broker: try MosquittoBroker())
+        defer { v.close() }
+        let spy = try BrokerSpy(v.broker.url)
+        defer { spy.stop() }
+        #expect(await spy.waitConnected())
+        try await v.startGateways()
+        let tail = try v.tail("east")
+        defer { tail.stop() }
+        try await listening(tail)
+        let first = try v.send("north", "east", "first word")
+        #expect(first.status == 0, "\(first.err)")
+        let genuine = try #require(spy.messages.first { MQTTTopic(parsing: $0.topic)?.gatewayID == v.node("a-gate") })
+
+        let topic = "msh/EU_868/2/e/LongFast/!deadbeef"
+        try spy.publish(topic, [0xFF, 0x13, 0x37])                              // garbage
+        try spy.publish(topic, Array(repeating: 0x0A, count: 4000))             // oversize
+        try spy.publish(topic, genuine.payload)                                 // replay
+        var loop = try ServiceEnvelope(decoding: genuine.payload)
+        loop.gatewayID = v.node("b-gate")
+        try spy.publish(topic, loop.encoded())                                   // its own gateway id: a loop
+        var viaMqtt = try ServiceEnvelope(decoding: genuine.payload)
+        viaMqtt.packet?.id &+= 1; viaMqtt.packet?.viaMqtt = true
+        try spy.publish(topic, viaMqtt.encoded())                                // already crossed MQTT: a loop
+        let b = v.gateways["b-gate"]!
+        let counted = await b.wait(timeout: 10) {
+            let e = b.err
+            return e.contains("garbage") && e.contains("oversize") && e.contains("duplicate") && e.contains("2 loop")
+        }
+        #expect(counted, "\(b.err.suffix(400))")
+        // Still carrying real traffic, and east saw the first message once.
+        let second = try v.send("north", "east", "second word")
+        #expect(second.status == 0, "\(second.err)")
+        #expect(await tail.wait(timeout: 30) { tail.out.contains("second word") })
+        #expect(tail.lines.filter { $0.contains("first word") }.count == 1)
+        #expect(b.process.isRunning)
+    }
+
+    @Test func aBrokerRestartIsRiddenOut() async throws {
+        let v = try await TwoValleys(broker: try MosquittoBroker())
+        defer { v.close() }
+        try await v.startGateways()
+        let a = v.gateways["a-gate"]!
+        v.broker.kill()
+        #expect(await a.wait(timeout: 15) { a.err.contains("broker away") }, "\(a.err.suffix(300))")
+        try await Task.sleep(nanoseconds: 500_000_000)
+        try v.broker.start()
+        let marks = a.err.components(separatedBy: "broker up").count
+        #expect(await a.wait(timeout: 45) { a.err.components(separatedBy: "broker up").count > marks }, "\(a.err.suffix(300))")
+        let b = v.gateways["b-gate"]!
+        #expect(await b.wait(timeout: 45) { b.err.hasSuffix("dropped none\n") && b.err.contains("broker away") })
+        try await Task.sleep(nanoseconds: 500_000_000)
+        let r = try v.send("north", "east", "after the restart")
+        #expect(r.status == 0, "\(r.err)")
+    }
+
+    @Test func tlsWithAPasswordAndAVerifiedCertificate() async throws {
+        let broker = try MosquittoBroker(tls: true, user: ("valley", "s3cret horse"))
+        let v = try await TwoValleys(broker: broker)
+        defer { v.close() }
+        let pw = v.root + "/pw"
+        try "s3cret horse\n".write(toFile: pw, atomically: true, encoding: .utf8)
+        chmod(pw, 0o644)
+        let open = try CLI.run(["gateway", "--mqtt", broker.url, "--user", "valley", "--password-file", pw, "--ca-file", broker.caFile,
+                                "--port", v.sim.link("a-gate")], environment: v.environment)
+        #expect(open.status == 64 && open.err.contains("chmod 600"), "\(open.err)")
+        chmod(pw, 0o600)
+        let good = try v.gateway("a-gate", ["--configure", "--user", "valley", "--password-file", pw, "--ca-file", broker.caFile])
+        #expect(await good.wait(timeout: 60) { good.err.contains("broker up") }, "\(good.err)")
+        #expect(!good.err.contains("s3cret"))
+        good.stop()
+
+        let wrong = v.root + "/wrong"
+        try "not it\n".write(toFile: wrong, atomically: true, encoding: .utf8)
+        chmod(wrong, 0o600)
+        let refused = try v.gateway("a-gate", ["--user", "valley", "--password-file", wrong, "--ca-file", broker.caFile])
+        #expect(await refused.wait(timeout: 20) { refused.err.contains("not authorised") || refused.err.contains("not authorized") }, "\(refused.err)")
+        #expect(!refused.err.contains("broker up"))
+        refused.stop()
+
+        // Without the CA the self-signed chain does not verify: never up.
+        let unverified = try v.gateway("a-gate", ["--user", "valley", "--password-file", pw])
+        #expect(await unverified.wait(timeout: 20) { unverified.err.contains("broker not reachable") }, "\(unverified.err)")
+        #expect(unverified.err.contains("certificate verify failed"), "\(unverified.err)")
+        try await Task.sleep(nanoseconds: 1_000_000_000)
+        #expect(!unverified.err.contains("broker up"))
+        unverified.stop()
+    }
+}
+
+extension Array where Element == UInt8 {
+    func containsSubsequence(_ needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty, needle.count <= count else { return needle.isEmpty }
+        return (0...(count - needle.count)).contains { Array(self[$0..<$0 + needle.count]) == needle }
+    }
+}

@@ -52,6 +52,10 @@ let package = Package(
         // An MQTT session through libmosquitto: connect, TLS, reconnect, publish, subscribe.
         .target(name: "MQTTLink", dependencies: ["CMosquitto"]),
 
+        // A node that lives on a broker instead of the air, behind the stream API on a loopback
+        // port: what `send/tail --mqtt` talk to when there is no radio.
+        .target(name: "MQTTNode", dependencies: ["MeshtasticWire", "MeshChannel", "MQTTLink", "LoRaPHY", "CPty"]),
+
         // Presets, regions, time on air, duty-cycle ledger: physics and law, no protobuf, no I/O.
         .target(name: "LoRaPHY"),
 
@@ -75,7 +79,7 @@ let package = Package(
         // The use cases (send, receive, history, contacts) joining crypto, store and radio.
         .target(
             name: "LoraMessenger",
-            dependencies: ["LoraCrypto", "MessageStore", "RadioLink", "MeshtasticWire", "MeshChannel", "MQTTLink", "LoRaPHY"]
+            dependencies: ["LoraCrypto", "MessageStore", "RadioLink", "MeshtasticWire", "MeshChannel", "MQTTLink", "MQTTNode", "LoRaPHY"]
         ),
 
         .executableTarget(
@@ -113,7 +117,7 @@ let package = Package(
         .testTarget(name: "LoRaPHYTests", dependencies: ["LoRaPHY"]),
         .testTarget(
             name: "MeshChannelTests",
-            dependencies: ["MeshChannel", "MeshtasticWire"],
+            dependencies: ["MeshChannel", "MQTTNode", "MeshtasticWire"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

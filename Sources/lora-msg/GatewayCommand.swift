@@ -82,3 +82,29 @@ struct GatewayCommand: AsyncParsableCommand {
         printError("lora-msg: gateway stopped: " + (await gateway.currentStatus()).description)
     }
 }
+
+/// `send`, `tail` and `share-location` with no radio: this home becomes a node on the broker
+/// and a gateway in the valley carries it onto the air.
+struct MQTTNodeOptions: ParsableArguments {
+    @OptionGroup var broker: BrokerOptions
+
+    @Option(help: ArgumentHelp("Topic root of the valley's gateway, with --mqtt.", valueName: "root"))
+    var root = "msh/EU_868"
+
+    @Option(name: .customLong("mqtt-channel"), help: ArgumentHelp("The valley's primary channel name, with --mqtt (default: LongFast).", valueName: "name"))
+    var channel = ""
+
+    @Option(help: ArgumentHelp("File with the valley channel's PSK in base64 (mode 600), with --mqtt (default: the public key AQ==).", valueName: "path"))
+    var pskFile: String?
+
+    /// The radio choice with the broker node in it when --mqtt was given.
+    func apply(to radio: RadioChoice, messenger: Messenger) throws -> RadioChoice {
+        guard let b = broker.choice else { return radio }
+        guard !root.isEmpty, !root.contains("+"), !root.contains("#"), !root.hasSuffix("/") else {
+            throw CLIError(.usage, "--root must be a topic root like msh/EU_868")
+        }
+        var r = radio
+        r.broker = messenger.brokerNode(b, root: root, channelName: channel, pskFile: pskFile)
+        return r
+    }
+}

@@ -29,6 +29,7 @@ struct SendCommand: AsyncParsableCommand {
 
     @OptionGroup var home: HomeOptions
     @OptionGroup(title: "Radio") var radio: RadioOptions
+    @OptionGroup(title: "No radio: over an MQTT broker") var mqtt: MQTTNodeOptions
 
     @Argument(help: "The contact's name.") var name: String
     @Argument(help: "The text, or '-' to read it from stdin (one trailing newline is dropped). Omit with --file.") var text: String?
@@ -58,9 +59,9 @@ struct SendCommand: AsyncParsableCommand {
         let line = ProgressLine()
         let outcome: SendOutcome
         if let file {
-            outcome = try await messenger.sendFile(at: file, to: name, plan: plan, radio: radio.choice) { p in report(p, on: line) }
+            outcome = try await messenger.sendFile(at: file, to: name, plan: plan, radio: try mqtt.apply(to: radio.choice, messenger: messenger)) { p in report(p, on: line) }
         } else {
-            outcome = try await messenger.send(try readText(), to: name, plan: plan, radio: radio.choice) { p in report(p, on: line) }
+            outcome = try await messenger.send(try readText(), to: name, plan: plan, radio: try mqtt.apply(to: radio.choice, messenger: messenger)) { p in report(p, on: line) }
         }
         line.finish()
         emitLine("\(outcome.state.rawValue)  \(outcome.messageID.prefix(8))  to \(name)  (\(outcome.toNodeID.map { "DM to \($0)" } ?? "broadcast"))")

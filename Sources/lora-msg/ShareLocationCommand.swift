@@ -18,6 +18,7 @@ struct ShareLocationCommand: AsyncParsableCommand {
 
     @OptionGroup var home: HomeOptions
     @OptionGroup(title: "Radio") var radio: RadioOptions
+    @OptionGroup(title: "No radio: over an MQTT broker") var mqtt: MQTTNodeOptions
     @Argument(help: "The contact's name.") var name: String
     @Option(help: ArgumentHelp("Latitude in degrees (north positive).", valueName: "deg")) var lat: Double?
     @Option(help: ArgumentHelp("Longitude in degrees (east positive).", valueName: "deg")) var lon: Double?
@@ -47,7 +48,8 @@ struct ShareLocationCommand: AsyncParsableCommand {
         let line = ProgressLine()
         defer { line.finish() }
         let result: Result<SendOutcome, MessengerError>
-        do { result = .success(try await messenger.shareLocation(fix, to: name, plan: plan, radio: radio.choice) { p in report(p, on: line) }) } catch {
+        let choice = try mqtt.apply(to: radio.choice, messenger: messenger)
+        do { result = .success(try await messenger.shareLocation(fix, to: name, plan: plan, radio: choice) { p in report(p, on: line) }) } catch {
             result = .failure(error)
         }
         switch result {

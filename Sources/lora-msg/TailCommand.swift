@@ -29,6 +29,7 @@ struct TailCommand: AsyncParsableCommand {
 
     @OptionGroup var home: HomeOptions
     @OptionGroup(title: "Radio") var radio: RadioOptions
+    @OptionGroup(title: "No radio: over an MQTT broker") var mqtt: MQTTNodeOptions
 
     @Flag(help: "Print JSON Lines.") var json = false
     @Flag(help: "Report dropped packets, delivery updates and the radio's log on stderr.") var verbose = false
@@ -40,7 +41,8 @@ struct TailCommand: AsyncParsableCommand {
 
     func run() async throws {
         let messenger = try home.openMessenger()
-        let listener = try await Listener.start(messenger, radio: radio.choice)
+        let choice = try mqtt.apply(to: radio.choice, messenger: messenger)
+        let listener = try await Listener.start(messenger, radio: choice)
         signal(SIGPIPE, SIG_IGN)
         let stops = [SIGINT, SIGTERM].map { sig -> any DispatchSourceSignal in
             signal(sig, SIG_IGN)
@@ -50,7 +52,7 @@ struct TailCommand: AsyncParsableCommand {
             return s
         }
         defer { stops.forEach { $0.cancel() } }
-        printError("lora-msg: listening on \(listener.endpoint) as \(listener.radioNodeID)")
+        printError("lora-msg: listening on \(choice.describe(listener.endpoint)) as \(listener.radioNodeID)")
         var shown = 0
         var dropped: [String: Int] = [:]
         let receiving = ProgressLine()

@@ -162,6 +162,53 @@ final class BrokerSpy: @unchecked Sendable {
         #expect(status.contains(/up [1-9]\d* · down [1-9]\d*/), "\(status.suffix(300))")
     }
 
+    /// A person in a city with no radio: `--mqtt` makes the home its own node on the broker.
+    @Test func aHomeWithNoRadioReachesTheValleyAndIsReached() async throws {
+        let v = try await TwoValleys(broker: try MosquittoBroker())
+        defer { v.close() }
+        let g = try v.gateway("b-gate")
+        #expect(await g.wait(timeout: 60) { g.err.contains("broker up") }, "\(g.err)")
+        try #require(try CLI.run(["init", "--home", v.home("city")]).status == 0)
+        let id = try CLI.run(["id", "--json", "--home", v.home("city")])
+        let cityKey = try #require((try JSONSerialization.jsonObject(with: Data(id.out.utf8)) as? [String: Any])?["public_key"] as? String)
+        let eastID = try CLI.run(["id", "--json", "--home", v.home("east")])
+        let eastKey = try #require((try JSONSerialization.jsonObject(with: Data(eastID.out.utf8)) as? [String: Any])?["public_key"] as? String)
+        try #require(try CLI.run(["contact", "add", "east", eastKey, "--node", v.node("b-east"), "--home", v.home("city")]).status == 0)
+
+        let city = try Background(["tail", "--json", "--home", v.home("city"), "--mqtt", v.broker.url], environment: v.environment)
+        defer { city.stop() }
+        try await listening(city)
+        #expect(city.err.contains("listening on \(v.broker.url) (no radio) as !"), "\(city.err)")
+        let cityNode = try #require(city.err.firstMatch(of: /as (![0-9a-f]{8})/)).1
+        try #require(try CLI.run(["contact", "add", "city", cityKey, "--node", String(cityNode), "--home", v.home("east")]).status == 0)
+        let east = try v.tail("east")
+        defer { east.stop() }
+        try await listening(east)
+
+        // From the city (handed to its running tail, which holds the broker node) to the valley…
+        let out = try CLI.run(["send", "east", "the road is open", "--wait", "ack", "--timeout", "120",
+                               "--home", v.home("city"), "--mqtt", v.broker.url], environment: v.environment)
+        #expect(out.status == 0, "\(out.err)")
+        #expect(await east.wait(timeout: 30) { east.out.contains("the road is open") })
+        // …and back, ACKed by the broker node as a radio would.
+        let back = try CLI.run(["send", "city", "good, we need bread", "--wait", "ack", "--timeout", "120",
+                                "--home", v.home("east"), "--port", v.radio("east")], environment: v.environment)
+        #expect(back.status == 0, "\(back.err)")
+        #expect(await city.wait(timeout: 30) { city.out.contains("good, we need bread") })
+        // A radio-less send with nobody holding the node starts its own and is ACKed too.
+        city.stop()
+        let alone = try CLI.run(["send", "east", "second word from town", "--wait", "ack", "--timeout", "120",
+                                 "--home", v.home("city"), "--mqtt", v.broker.url], environment: v.environment)
+        #expect(alone.status == 0, "\(alone.err)")
+        #expect(alone.out.hasPrefix("acked"), "\(alone.out)")
+        #expect(await east.wait(timeout: 30) { east.out.contains("second word from town") })
+        // --mqtt replaces the radio: naming both is a usage error.
+        let both = try CLI.run(["send", "east", "x", "--home", v.home("city"), "--mqtt", v.broker.url, "--port", v.radio("north")])
+        #expect(both.status == 64 && both.err.contains("--mqtt replaces the radio"), "\(both.err)")
+        let bad = try CLI.run(["send", "east", "x", "--home", v.home("city"), "--mqtt", "http://example.org"])
+        #expect(bad.status == 64 && bad.err.contains("mqtt://"), "\(bad.err)")
+    }
+
     @Test func aHostilePublisherIsCountedAndDroppedAndTheGatewayGoesOn() async throws {
         let v = try await TwoValleys(broker: try MosquittoBroker())
         defer { v.close() }

@@ -18,8 +18,9 @@ struct SimCommand: ParsableCommand {
 
         Built-in scenarios: two-radios (a bench pair 10 m apart), valley (north and east \
         farmhouses with a ridge relay; a direct obstructed path and a relayed one), line-5 (five \
-        radios 2 km apart, each hearing only its neighbours). Or give a JSON file; the format is \
-        in docs/SIMULATOR.md.
+        radios 2 km apart, each hearing only its neighbours), two-valleys (two valleys with no \
+        radio path between them, joined by 'lora-msg gateway' on their a-gate and b-gate radios). \
+        Or give a JSON file; the format is in docs/SIMULATOR.md.
 
         Example:
           lora-msg sim --scenario valley --link-dir /tmp/radios &

@@ -16,6 +16,8 @@ public struct GatewayOptions: Sendable {
     public var downlinkShare = 0.5
     /// Seconds on the messenger's clock; the sim's scaled clock when it runs fast.
     public var clock: @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    /// For the bench: told of every packet carried, with the monotonic time it was carried.
+    var trace: (@Sendable (GatewayTrace) -> Void)?
 
     public init(broker: BrokerChoice, root: String? = nil, configure: Bool = false) throws(MessengerError) {
         (self.broker, self.credentials) = try broker.resolve()
@@ -47,6 +49,17 @@ public struct GatewayStatus: Equatable, Sendable, CustomStringConvertible {
     }
 }
 
+/// One packet carried by a gateway, for the bench: `at` is the process's monotonic clock, taken
+/// when the radio's uplink frame was handled, or when the downlink was handed to the radio.
+struct GatewayTrace: Sendable {
+    enum Direction: Sendable { case up, down }
+    var direction: Direction
+    var gateway: String
+    var from: UInt32
+    var id: UInt32
+    var at: Double
+}
+
 public enum GatewayEvent: Equatable, Sendable {
     case status(GatewayStatus)
     case notice(String)
@@ -70,6 +83,7 @@ public actor Gateway {
     private var waiting: [(topic: String, payload: [UInt8])] = []
     private static let maxWaiting = 64
     private var tasks: [Task<Void, Never>] = []
+    private let trace: (@Sendable (GatewayTrace) -> Void)?
 
     /// Checks (and with `configure`, makes) the radio's gateway settings, then connects both sides.
     public static func start(radio choice: RadioChoice, options: GatewayOptions,
@@ -122,7 +136,7 @@ public actor Gateway {
         }
         let filter = GatewayFilter(root: root, channelID: channelID, ownNodeNum: info.nodeNum,
                                    settings: RadioSettings(info), share: options.downlinkShare)
-        let gateway = Gateway(connection: connection, broker: client, filter: filter, clock: options.clock)
+        let gateway = Gateway(connection: connection, broker: client, filter: filter, clock: options.clock, trace: options.trace)
         await gateway.run()
         do { try client.start() } catch {
             await gateway.stop()
@@ -131,7 +145,9 @@ public actor Gateway {
         return gateway
     }
 
-    private init(connection: RadioConnection, broker: BrokerClient, filter: GatewayFilter, clock: @escaping @Sendable () -> Double) {
+    private init(connection: RadioConnection, broker: BrokerClient, filter: GatewayFilter, clock: @escaping @Sendable () -> Double,
+                 trace: (@Sendable (GatewayTrace) -> Void)?) {
+        self.trace = trace
         self.connection = connection
         self.broker = broker
         self.filter = filter
@@ -173,6 +189,9 @@ public actor Gateway {
         switch e {
         case .session(.mqttProxy(let m)):
             guard case .data(let payload)? = m.payload else { return }   // JSON (text) uplink is not carried
+            if let trace, let p = (try? ServiceEnvelope(decoding: payload))?.packet {
+                trace(GatewayTrace(direction: .up, gateway: radioNodeID, from: p.from, id: p.id, at: ProcessInfo.processInfo.systemUptime))
+            }
             uplink(topic: m.topic, payload: payload)
         case .disconnected(let why):
             status.radioUp = false
@@ -232,6 +251,9 @@ public actor Gateway {
                     count(.radioDown); return
                 }
                 status.downlinked += 1
+                if let trace, let p = (try? ServiceEnvelope(decoding: payload))?.packet {
+                    trace(GatewayTrace(direction: .down, gateway: radioNodeID, from: p.from, id: p.id, at: ProcessInfo.processInfo.systemUptime))
+                }
                 changed()
             }
         }

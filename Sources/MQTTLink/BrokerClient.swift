@@ -46,6 +46,9 @@ public final class BrokerClient: @unchecked Sendable {
         handle = h
         mosquitto_user_data_set(h, Unmanaged.passUnretained(self).toOpaque())
         _ = mosquitto_int_option(h, MOSQ_OPT_PROTOCOL_VERSION, Int32(MQTT_PROTOCOL_V311))
+        // Small packets, sent one by one: Nagle's algorithm would hold one back for the ACK of
+        // the last (tens of milliseconds) exactly when two packets follow each other.
+        _ = mosquitto_int_option(h, MOSQ_OPT_TCP_NODELAY, 1)
         if let user = credentials.username {
             let rc = mosquitto_username_pw_set(h, user, credentials.password)
             guard rc == MOSQ_ERR_SUCCESS.rawValue else { mosquitto_destroy(h); throw .library(Self.text(rc)) }

@@ -2,6 +2,7 @@ import MeshtasticWire
 
 /// What the attached radio told us about itself during the handshake.
 public struct RadioInfo: Equatable, Sendable {
+    public init() {}
     public var myInfo = MyNodeInfo()
     public var ownNode: NodeInfo?
     public var metadata: DeviceMetadata?

@@ -88,10 +88,25 @@ final class BrokerSpy: @unchecked Sendable {
         try client.start()
     }
     var messages: [(topic: String, payload: [UInt8])] { seen.all }
+    /// Connected and subscribed: it hears its own probe come back (no sleep for the SUBACK).
     func waitConnected() async -> Bool {
-        for _ in 0..<250 where !client.isConnected { try? await Task.sleep(nanoseconds: 20_000_000) }
-        try? await Task.sleep(nanoseconds: 100_000_000)   // the subscription's SUBACK
-        return client.isConnected
+        for _ in 0..<500 where !client.isConnected { try? await Task.sleep(nanoseconds: 20_000_000) }
+        for _ in 0..<100 {
+            try? client.publish(topic: "lora-msg-test/spy-ready", payload: [1])
+            for _ in 0..<10 {
+                if messages.contains(where: { $0.topic == "lora-msg-test/spy-ready" }) { return true }
+                try? await Task.sleep(nanoseconds: 20_000_000)
+            }
+        }
+        return false
+    }
+    /// Waits up to `seconds` for a message matching `match`.
+    func first(within seconds: Double = 10, where match: ((topic: String, payload: [UInt8])) -> Bool) async -> (topic: String, payload: [UInt8])? {
+        for _ in 0..<Int(seconds * 50) {
+            if let m = messages.first(where: match) { return m }
+            try? await Task.sleep(nanoseconds: 20_000_000)
+        }
+        return messages.first(where: match)
     }
     func publish(_ topic: String, _ payload: [UInt8]) throws { try client.publish(topic: topic, payload: payload) }
     func stop() { client.stop() }
@@ -129,7 +144,7 @@ final class BrokerSpy: @unchecked Sendable {
         // Zero knowledge: every payload the broker carried, even opened with the channel key
         // (the public default), holds only Meshtastic framing around lora-msg envelopes.
         try await Task.sleep(nanoseconds: 300_000_000)
-        let seen = spy.messages
+        let seen = spy.messages.filter { !$0.topic.hasPrefix("lora-msg-test/") }
         #expect(seen.count >= 4, "two messages and their ACKs each way")
         let key = ChannelKey(psk: [1])
         var envelopes = 0
@@ -221,7 +236,7 @@ final class BrokerSpy: @unchecked Sendable {
         try await listening(tail)
         let first = try v.send("north", "east", "first word")
         #expect(first.status == 0, "\(first.err)")
-        let genuine = try #require(spy.messages.first { MQTTTopic(parsing: $0.topic)?.gatewayID == v.node("a-gate") })
+        let genuine = try #require(await spy.first { MQTTTopic(parsing: $0.topic)?.gatewayID == v.node("a-gate") })
 
         let topic = "msh/EU_868/2/e/LongFast/!deadbeef"
         try spy.publish(topic, [0xFF, 0x13, 0x37])                              // garbage

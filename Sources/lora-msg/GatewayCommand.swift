@@ -63,13 +63,7 @@ struct GatewayCommand: AsyncParsableCommand {
         let status = ProgressLine()
         let gateway = try await Gateway.start(radio: radio.choice, options: options) { printError("lora-msg: \($0)") }
         signal(SIGPIPE, SIG_IGN)
-        let stops = [SIGINT, SIGTERM].map { sig -> any DispatchSourceSignal in
-            signal(sig, SIG_IGN)
-            let s = DispatchSource.makeSignalSource(signal: sig)
-            s.setEventHandler { Task { await gateway.stop() } }
-            s.resume()
-            return s
-        }
+        let stops = onInterrupt { Task { await gateway.stop() } }
         defer { stops.forEach { $0.cancel() } }
         printError("lora-msg: gateway \(gateway.radioNodeID) ⇄ \(options.brokerDescription) on \(gateway.topicRoot)/2/e/\(gateway.channelID)")
         for await e in gateway.events {

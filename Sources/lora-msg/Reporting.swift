@@ -151,3 +151,15 @@ final class ProgressLine: @unchecked Sendable {
         shown = false
     }
 }
+
+/// Ctrl-C and SIGTERM run `action` (once each time) instead of killing the process, so a
+/// long-running command can close its radio and broker politely. Cancel the sources when done.
+func onInterrupt(_ action: @escaping @Sendable () -> Void) -> [any DispatchSourceSignal] {
+    [SIGINT, SIGTERM].map { sig -> any DispatchSourceSignal in
+        signal(sig, SIG_IGN)
+        let s = DispatchSource.makeSignalSource(signal: sig)
+        s.setEventHandler(handler: action)
+        s.resume()
+        return s
+    }
+}

@@ -84,13 +84,7 @@ struct ShareLocationCommand: AsyncParsableCommand {
         let interval = try every.map(Self.seconds)
         if interval != nil { plan.duty = .fail }
         let stop = StopFlag()
-        let sources = [SIGINT, SIGTERM].map { sig -> any DispatchSourceSignal in
-            signal(sig, SIG_IGN)
-            let s = DispatchSource.makeSignalSource(signal: sig)
-            s.setEventHandler { stop.set() }
-            s.resume()
-            return s
-        }
+        let sources = onInterrupt { stop.set() }
         defer { sources.forEach { $0.cancel() } }
         repeat {
             let fix = try reader?.fix(timeout: timeout)

@@ -44,13 +44,7 @@ struct TailCommand: AsyncParsableCommand {
         let choice = try mqtt.apply(to: radio.choice, messenger: messenger)
         let listener = try await Listener.start(messenger, radio: choice)
         signal(SIGPIPE, SIG_IGN)
-        let stops = [SIGINT, SIGTERM].map { sig -> any DispatchSourceSignal in
-            signal(sig, SIG_IGN)
-            let s = DispatchSource.makeSignalSource(signal: sig)
-            s.setEventHandler { Task { await listener.stop() } }
-            s.resume()
-            return s
-        }
+        let stops = onInterrupt { Task { await listener.stop() } }
         defer { stops.forEach { $0.cancel() } }
         printError("lora-msg: listening on \(choice.describe(listener.endpoint)) as \(listener.radioNodeID)")
         var shown = 0

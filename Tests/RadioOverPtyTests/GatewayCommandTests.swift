@@ -20,12 +20,7 @@ final class TwoValleys: @unchecked Sendable {
         environment = ["LORA_MSG_TIME_SCALE": "10", "LORA_MSG_TIME_ORIGIN": "\(Date().timeIntervalSince1970)"]
         root = NSTemporaryDirectory() + "lora-msg-valleys-" + UUID().uuidString.prefix(8)
         await sim.waitForLinks()
-        var keys: [String: String] = [:]
-        for n in ["north", "east"] {
-            try #require(try CLI.run(["init", "--home", home(n)]).status == 0)
-            let id = try CLI.run(["id", "--json", "--home", home(n)])
-            keys[n] = (try JSONSerialization.jsonObject(with: Data(id.out.utf8)) as? [String: Any])?["public_key"] as? String
-        }
+        let keys = try TestHomes.create(["north", "east"], at: home)
         try #require(try CLI.run(["contact", "add", "east", keys["east"]!, "--node", node("b-east"), "--home", home("north")]).status == 0)
         try #require(try CLI.run(["contact", "add", "north", keys["north"]!, "--node", node("a-north"), "--home", home("east")]).status == 0)
     }

@@ -18,12 +18,7 @@ final class Chain: @unchecked Sendable {
         radios = ["a": ends.0, "b": ends.1]
         environment = scaledTime ? ["LORA_MSG_TIME_SCALE": "\(speed)", "LORA_MSG_TIME_ORIGIN": "\(Date().timeIntervalSince1970)"] : [:]
         await sim.waitForLinks()
-        var keys: [String: String] = [:]
-        for n in ["a", "b"] {
-            try #require(try CLI.run(["init", "--home", home(n)]).status == 0)
-            let id = try CLI.run(["id", "--json", "--home", home(n)])
-            keys[n] = (try JSONSerialization.jsonObject(with: Data(id.out.utf8)) as? [String: Any])?["public_key"] as? String
-        }
+        let keys = try TestHomes.create(["a", "b"], at: home)
         try #require(try CLI.run(["contact", "add", "b", keys["b"]!, "--home", home("a")]).status == 0)
         try #require(try CLI.run(["contact", "add", "a", keys["a"]!, "--home", home("b")]).status == 0)
     }

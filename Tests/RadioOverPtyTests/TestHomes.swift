@@ -1,0 +1,16 @@
+import Foundation
+import Testing
+
+/// Homes for command tests: `lora-msg init` in each, and each one's public key as `id --json` prints it.
+enum TestHomes {
+    static func create(_ names: [String], at home: (String) -> String) throws -> [String: String] {
+        var keys: [String: String] = [:]
+        for n in names {
+            let r = try CLI.run(["init", "--home", home(n)])
+            try #require(r.status == 0, "\(r.err)")
+            let id = try CLI.run(["id", "--json", "--home", home(n)])
+            keys[n] = (try JSONSerialization.jsonObject(with: Data(id.out.utf8)) as? [String: Any])?["public_key"] as? String
+        }
+        return keys
+    }
+}

@@ -73,6 +73,11 @@ enum BrokerNodes {
         return .tcp(host: "127.0.0.1", port: node.port)
     }
 
+    /// Whether `endpoint` (as `RadioEndpoint.description` writes it) is one of our broker nodes.
+    static func isNode(_ endpoint: String) -> Bool {
+        running.withLock { nodes in nodes.values.contains { "127.0.0.1:\($0.port)" == endpoint } }
+    }
+
     static func describe(_ choice: BrokerNodeChoice) -> String {
         (try? choice.broker.resolve().address.description) ?? choice.broker.url
     }

@@ -6,23 +6,48 @@ public struct RadioChoice: Sendable {
     public var port: String?
     public var host: String?
     public var environment: [String: String]
-    /// No radio: be a node on this broker instead.
+    /// A broker to be a node on, when there is no radio (or always, with `via: .mqtt`).
     public var broker: BrokerNodeChoice?
+    public var via: Transport
 
-    public init(port: String? = nil, host: String? = nil, environment: [String: String] = [:], broker: BrokerNodeChoice? = nil) {
-        self.port = port; self.host = host; self.environment = environment; self.broker = broker
+    /// Which way out: the seed SDK's "intelligent transport switching".
+    public enum Transport: String, Sendable, CaseIterable {
+        /// The radio when one is there (named, or the one USB radio found), else the broker.
+        case auto
+        case radio
+        case mqtt
     }
 
-    /// How the user would name what `locate` finds: the broker URL in radio-less mode.
+    public init(port: String? = nil, host: String? = nil, environment: [String: String] = [:], broker: BrokerNodeChoice? = nil, via: Transport = .auto) {
+        self.port = port; self.host = host; self.environment = environment; self.broker = broker; self.via = via
+    }
+
+    /// How the user would name what `locate` found: the broker URL when it is the broker node.
     public func describe(_ endpoint: String) -> String {
-        broker.map { "\(BrokerNodes.describe($0)) (no radio)" } ?? endpoint
+        guard let broker, BrokerNodes.isNode(endpoint) else { return endpoint }
+        return "\(BrokerNodes.describe(broker)) (no radio)"
     }
 
     public func locate() throws(MessengerError) -> RadioEndpoint {
-        if let broker {
-            if port != nil || host != nil { throw .usage("--mqtt replaces the radio; leave out --port and --host") }
+        switch via {
+        case .radio:
+            break
+        case .mqtt:
+            guard let broker else { throw .usage("--via mqtt needs the broker: --mqtt mqtt[s]://HOST[:PORT]") }
+            if port != nil || host != nil { throw .usage("--via mqtt does not use a radio; leave out --port and --host") }
             return try BrokerNodes.endpoint(for: broker)
+        case .auto:
+            if let broker {
+                _ = try broker.broker.resolve()   // a bad --mqtt is an error even when a radio is there
+                if port == nil, host == nil {
+                    do { return try locateRadio() } catch { return try BrokerNodes.endpoint(for: broker) }
+                }
+            }
         }
+        return try locateRadio()
+    }
+
+    private func locateRadio() throws(MessengerError) -> RadioEndpoint {
         if port != nil, host != nil {
             throw .usage("--port and --host both name a radio; give only one")
         }

@@ -79,6 +79,8 @@ struct GatewayCommand: AsyncParsableCommand {
 
 /// `send`, `tail` and `share-location` with no radio: this home becomes a node on the broker
 /// and a gateway in the valley carries it onto the air.
+extension RadioChoice.Transport: ExpressibleByArgument {}
+
 struct MQTTNodeOptions: ParsableArguments {
     @OptionGroup var broker: BrokerOptions
 
@@ -91,13 +93,20 @@ struct MQTTNodeOptions: ParsableArguments {
     @Option(help: ArgumentHelp("File with the valley channel's PSK in base64 (mode 600), with --mqtt (default: the public key AQ==).", valueName: "path"))
     var pskFile: String?
 
+    @Option(help: ArgumentHelp("auto: the radio when one is there, else the broker given with --mqtt; radio; mqtt.", valueName: "way"))
+    var via: RadioChoice.Transport = .auto
+
     /// The radio choice with the broker node in it when --mqtt was given.
     func apply(to radio: RadioChoice, messenger: Messenger) throws -> RadioChoice {
-        guard let b = broker.choice else { return radio }
+        var r = radio
+        r.via = via
+        guard let b = broker.choice else {
+            if via == .mqtt { throw CLIError(.usage, "--via mqtt needs the broker: --mqtt mqtt[s]://HOST[:PORT]") }
+            return r
+        }
         guard !root.isEmpty, !root.contains("+"), !root.contains("#"), !root.hasSuffix("/") else {
             throw CLIError(.usage, "--root must be a topic root like msh/EU_868")
         }
-        var r = radio
         r.broker = messenger.brokerNode(b, root: root, channelName: channel, pskFile: pskFile)
         return r
     }

@@ -185,7 +185,7 @@ final class BrokerSpy: @unchecked Sendable {
         let eastKey = try #require((try JSONSerialization.jsonObject(with: Data(eastID.out.utf8)) as? [String: Any])?["public_key"] as? String)
         try #require(try CLI.run(["contact", "add", "east", eastKey, "--node", v.node("b-east"), "--home", v.home("city")]).status == 0)
 
-        let city = try Background(["tail", "--json", "--home", v.home("city"), "--mqtt", v.broker.url], environment: v.environment)
+        let city = try Background(["tail", "--json", "--home", v.home("city"), "--mqtt", v.broker.url, "--via", "mqtt"], environment: v.environment)
         defer { city.stop() }
         try await listening(city)
         #expect(city.err.contains("listening on \(v.broker.url) (no radio) as !"), "\(city.err)")
@@ -208,13 +208,22 @@ final class BrokerSpy: @unchecked Sendable {
         // A radio-less send with nobody holding the node starts its own and is ACKed too.
         city.stop()
         let alone = try CLI.run(["send", "east", "second word from town", "--wait", "ack", "--timeout", "120",
-                                 "--home", v.home("city"), "--mqtt", v.broker.url], environment: v.environment)
+                                 "--home", v.home("city"), "--mqtt", v.broker.url, "--via", "mqtt"], environment: v.environment)
         #expect(alone.status == 0, "\(alone.err)")
         #expect(alone.out.hasPrefix("acked"), "\(alone.out)")
         #expect(await east.wait(timeout: 30) { east.out.contains("second word from town") })
-        // --mqtt replaces the radio: naming both is a usage error.
-        let both = try CLI.run(["send", "east", "x", "--home", v.home("city"), "--mqtt", v.broker.url, "--port", v.radio("north")])
-        #expect(both.status == 64 && both.err.contains("--mqtt replaces the radio"), "\(both.err)")
+        // auto (the default) with a radio named takes the radio, not the broker; --via mqtt the broker.
+        let auto = try Background(["tail", "--home", v.home("city"), "--mqtt", v.broker.url, "--port", v.sim.link("a-north")], environment: v.environment)
+        try await listening(auto)
+        #expect(auto.err.contains("listening on \(v.sim.link("a-north")) as \(v.node("a-north"))"), "\(auto.err)")
+        auto.stop()
+        // --via mqtt leaves the radio out; naming one is a usage error. --via radio with none: exit 69.
+        let both = try CLI.run(["send", "east", "x", "--home", v.home("city"), "--mqtt", v.broker.url, "--via", "mqtt", "--port", v.radio("north")])
+        #expect(both.status == 64 && both.err.contains("--via mqtt does not use a radio"), "\(both.err)")
+        let noBroker = try CLI.run(["send", "east", "x", "--home", v.home("city"), "--via", "mqtt"])
+        #expect(noBroker.status == 64 && noBroker.err.contains("--via mqtt needs the broker"), "\(noBroker.err)")
+        let badVia = try CLI.run(["send", "east", "x", "--home", v.home("city"), "--via", "pigeon"])
+        #expect(badVia.status == 64, "\(badVia.err)")
         let bad = try CLI.run(["send", "east", "x", "--home", v.home("city"), "--mqtt", "http://example.org"])
         #expect(bad.status == 64 && bad.err.contains("mqtt://"), "\(bad.err)")
     }

@@ -20,6 +20,7 @@ public final class Listener: Sendable {
     }
 
     public static func start(_ messenger: Messenger, radio: RadioChoice) async throws(MessengerError) -> Listener {
+        if radio.via == .both { throw .usage("--via both is for send; tail listens one way (--via radio or --via mqtt)") }
         if let pid = TailPresence.runningTail(home: messenger.home) { throw .tailRunning(pid: pid) }
         let endpoint = try radio.locate()
         let courier = try await MessageCourier.connect(messenger: messenger, endpoint: endpoint, reconnectForSeconds: .infinity)

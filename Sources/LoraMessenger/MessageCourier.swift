@@ -57,6 +57,10 @@ public actor MessageCourier {
     /// probe, duty-cycle polls) are in the messenger's seconds, so they are divided by it.
     private var timeScale = 1.0
     public func setTimeScale(_ scale: Double) { timeScale = max(0.001, scale) }
+    /// This courier is the second way out of a `--via both` send: its packet ids are recorded
+    /// beside the first way's (`alt_packet_id`).
+    private var alternate = false
+    func setAlternate(_ on: Bool) { alternate = on }
 
     /// `seconds` on the messenger's clock as wall nanoseconds (at least a millisecond).
     private func wallNanoseconds(_ seconds: Double) -> UInt64 { UInt64(max(0.001, seconds) / timeScale * 1e9) }
@@ -170,7 +174,7 @@ public actor MessageCourier {
         let now = messenger.now
         do {
             try store.markTransmitted(id: messageID, packetID: packetID, toNode: isBroadcast ? nil : packet.to,
-                                      channel: m.channel, hopLimit: m.hopLimit, at: now)
+                                      channel: m.channel, hopLimit: m.hopLimit, at: now, alternate: alternate)
         } catch { throw .store(error) }
         inFlight[packetID] = Flight(messageID: messageID, milliseconds: ms, broadcast: isBroadcast, startedAt: now)
         emit(.transmitted(messageID: messageID, packetID: packetID, broadcast: isBroadcast))

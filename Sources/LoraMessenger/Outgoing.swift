@@ -82,6 +82,47 @@ extension Messenger {
             }
             return results
         }
+        if radio.via == .both { return try await deliverBothWays(ids, plan: plan, radio: radio, progress: progress) }
+        return try await deliverDirect(ids, plan: plan, radio: radio, alternate: false, progress: progress)
+    }
+
+    /// `--via both`: the radio and the broker at once, the same envelope each way (the receiver
+    /// keeps the first copy by (sender_id, nonce)). A message succeeds when either way reaches
+    /// the goal; an ACK on either packet id counts. Long messages go one way only.
+    private func deliverBothWays(_ ids: [String], plan: SendPlan, radio: RadioChoice,
+                                 progress: @escaping @Sendable (SendProgress) -> Void) async throws(MessengerError) -> [Result<SendOutcome, MessengerError>] {
+        guard radio.broker != nil else { throw .usage("--via both needs the broker too: --mqtt mqtt[s]://HOST[:PORT]") }
+        for id in ids {
+            let m: StoredMessage?
+            do { m = try store.message(id: id) } catch { throw .store(error) }
+            if m?.transferID != nil { throw .usage("--via both is for messages of one frame; a long message or file goes one way (--via radio or mqtt)") }
+        }
+        var byRadio = radio, byBroker = radio
+        byRadio.via = .radio; byBroker.via = .mqtt
+        byBroker.port = nil; byBroker.host = nil
+        async let first = deliverOneWay(ids, plan: plan, radio: byRadio, alternate: false, progress: progress)
+        async let second = deliverOneWay(ids, plan: plan, radio: byBroker, alternate: true, progress: progress)
+        let (a, b) = await (first, second)
+        return ids.indices.map { i in
+            switch (a[i], b[i]) {
+            case (.success(let x), .success(let y)): return .success(x.state.rank >= y.state.rank ? x : y)
+            case (.success(let x), _), (_, .success(let x)): return .success(x)
+            case (.failure(let e), _): return .failure(e)
+            }
+        }
+    }
+
+    /// One way of `--via both`: a way that cannot even start fails each message, so the other
+    /// way still decides.
+    private func deliverOneWay(_ ids: [String], plan: SendPlan, radio: RadioChoice, alternate: Bool,
+                               progress: @escaping @Sendable (SendProgress) -> Void) async -> [Result<SendOutcome, MessengerError>] {
+        do { return try await deliverDirect(ids, plan: plan, radio: radio, alternate: alternate, progress: progress) } catch {
+            return ids.map { _ in .failure(error) }
+        }
+    }
+
+    private func deliverDirect(_ ids: [String], plan: SendPlan, radio: RadioChoice, alternate: Bool,
+                               progress: @escaping @Sendable (SendProgress) -> Void) async throws(MessengerError) -> [Result<SendOutcome, MessengerError>] {
         let endpoint: RadioEndpoint
         do { endpoint = try radio.locate() } catch {
             if case .radio(let e) = error, let first = ids.first { throw .notSent(e, messageID: first) }
@@ -92,6 +133,7 @@ extension Messenger {
             if case .radio(let e) = error, let first = ids.first { throw .notSent(e, messageID: first) }
             throw error
         }
+        await courier.setAlternate(alternate)
         let watcher = Task { await Self.relay(courier.events, to: progress) }
         var results: [Result<SendOutcome, MessengerError>] = []
         for id in ids {

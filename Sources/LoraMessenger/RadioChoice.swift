@@ -16,6 +16,8 @@ public struct RadioChoice: Sendable {
         case auto
         case radio
         case mqtt
+        /// `send` only: the radio and the broker at once (see `Messenger.deliver`).
+        case both
     }
 
     public init(port: String? = nil, host: String? = nil, environment: [String: String] = [:], broker: BrokerNodeChoice? = nil, via: Transport = .auto) {
@@ -30,7 +32,7 @@ public struct RadioChoice: Sendable {
 
     public func locate() throws(MessengerError) -> RadioEndpoint {
         switch via {
-        case .radio:
+        case .radio, .both:
             break
         case .mqtt:
             guard let broker else { throw .usage("--via mqtt needs the broker: --mqtt mqtt[s]://HOST[:PORT]") }

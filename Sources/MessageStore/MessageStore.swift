@@ -241,7 +241,17 @@ public final class MessageStore: Sendable {
     }
 
     /// Records that a new mesh packet carries this envelope (a send or a retry).
-    public func markTransmitted(id: String, packetID: UInt32, toNode: UInt32?, channel: Int, hopLimit: Int?, at time: Double) throws(StoreError) {
+    /// `alternate`: the same message sent a second way at once (`--via both`); its packet id is
+    /// followed beside the first, and the state is not reset.
+    public func markTransmitted(id: String, packetID: UInt32, toNode: UInt32?, channel: Int, hopLimit: Int?, at time: Double,
+                                alternate: Bool = false) throws(StoreError) {
+        if alternate {
+            try write { db in
+                try db.execute(sql: "UPDATE message SET alt_packet_id = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?",
+                               arguments: [Int64(packetID), time, id])
+            }
+            return
+        }
         try write { db in
             try db.execute(
                 sql: """
@@ -275,9 +285,10 @@ public final class MessageStore: Sendable {
             try db.execute(
                 sql: """
                     UPDATE message SET state = ?, failure = ?, updated_at = ?
-                    WHERE id = ? AND direction = 'out' AND (? IS NULL OR packet_id = ?) AND \(Self.rankSQL) <= ?
+                    WHERE id = ? AND direction = 'out' AND (? IS NULL OR packet_id = ? OR alt_packet_id = ?) AND \(Self.rankSQL) <= ?
                     """,
-                arguments: [state.rawValue, failure, time, id, packetID.map { Int64($0) }, packetID.map { Int64($0) }, state.rank])
+                arguments: [state.rawValue, failure, time, id, packetID.map { Int64($0) }, packetID.map { Int64($0) },
+                            packetID.map { Int64($0) }, state.rank])
             return db.changesCount > 0
         }
     }

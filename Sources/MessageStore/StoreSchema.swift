@@ -152,6 +152,13 @@ enum StoreSchema {
                 );
                 """)
         }
+        m.registerMigration("v6: a second way out") { db in
+            try db.execute(sql: """
+                -- `send --via both`: the same message also went out another way (the broker when
+                -- packet_id is the radio's); an ACK for either packet id moves the message on.
+                ALTER TABLE message ADD COLUMN alt_packet_id INTEGER;
+                """)
+        }
         return m
     }
 }

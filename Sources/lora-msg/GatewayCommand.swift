@@ -93,7 +93,7 @@ struct MQTTNodeOptions: ParsableArguments {
     @Option(help: ArgumentHelp("File with the valley channel's PSK in base64 (mode 600), with --mqtt (default: the public key AQ==).", valueName: "path"))
     var pskFile: String?
 
-    @Option(help: ArgumentHelp("auto: the radio when one is there, else the broker given with --mqtt; radio; mqtt.", valueName: "way"))
+    @Option(help: ArgumentHelp("auto: the radio when one is there, else the broker given with --mqtt; radio; mqtt; both (send: the radio and the broker at once).", valueName: "way"))
     var via: RadioChoice.Transport = .auto
 
     /// The radio choice with the broker node in it when --mqtt was given.
@@ -101,7 +101,7 @@ struct MQTTNodeOptions: ParsableArguments {
         var r = radio
         r.via = via
         guard let b = broker.choice else {
-            if via == .mqtt { throw CLIError(.usage, "--via mqtt needs the broker: --mqtt mqtt[s]://HOST[:PORT]") }
+            if via == .mqtt || via == .both { throw CLIError(.usage, "--via \(via.rawValue) needs the broker: --mqtt mqtt[s]://HOST[:PORT]") }
             return r
         }
         guard !root.isEmpty, !root.contains("+"), !root.contains("#"), !root.hasSuffix("/") else {

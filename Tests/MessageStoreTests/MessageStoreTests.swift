@@ -106,6 +106,19 @@ func outgoing(to v: UInt8, nonce: UInt8, at t: Double = 3000) -> StoredMessage {
         try store.updateState(id: n.id, packetID: 200, to: .failed, failure: "stale", at: 13) // old packet
         got = try #require(try store.message(id: n.id))
         #expect(got.state == .pending && got.packetID == 201 && got.attempts == 2 && got.failure == nil)
+
+        // `--via both`: a second packet id beside the first; an ACK on either moves the message,
+        // the second way's transmission does not reset what the first reached.
+        let w = outgoing(to: 1, nonce: 3)
+        try store.insert(w)
+        try store.markTransmitted(id: w.id, packetID: 300, toNode: 0x42, channel: 0, hopLimit: 3, at: 10)
+        try store.updateState(id: w.id, packetID: 300, to: .queued, at: 11)
+        try store.markTransmitted(id: w.id, packetID: 301, toNode: 0x42, channel: 0, hopLimit: 3, at: 11, alternate: true)
+        got = try #require(try store.message(id: w.id))
+        #expect(got.state == .queued && got.packetID == 300 && got.attempts == 2)
+        #expect(try store.updateState(id: w.id, packetID: 301, to: .acked, at: 12))
+        #expect(try store.updateState(id: w.id, packetID: 999, to: .read, at: 13) == false, "an unknown packet id moves nothing")
+        #expect(try store.message(id: w.id)?.state == .acked)
     }
 
     @Test func outboxHoldsPendingAndFailedOldestFirst() throws {

@@ -228,6 +228,33 @@ final class BrokerSpy: @unchecked Sendable {
         #expect(bad.status == 64 && bad.err.contains("mqtt://"), "\(bad.err)")
     }
 
+    /// `--via both`: the radio and the broker at once; the far side shows the message once, and
+    /// with the radio gone the broker alone carries it.
+    @Test func viaBothSendsEachWayAndTheReceiverKeepsOneCopy() async throws {
+        let v = try await TwoValleys(broker: try MosquittoBroker())
+        defer { v.close() }
+        try await v.startGateways()
+        let east = try v.tail("east")
+        defer { east.stop() }
+        try await listening(east)
+        let r = try CLI.run(["send", "east", "two ways at once", "--via", "both", "--mqtt", v.broker.url, "--wait", "ack", "--timeout", "120",
+                             "--home", v.home("north"), "--port", v.radio("north")], environment: v.environment)
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.hasPrefix("acked"), "\(r.out)")
+        #expect(await east.wait(timeout: 30) { east.out.contains("two ways at once") })
+        try await Task.sleep(nanoseconds: 1_500_000_000)   // the second copy has arrived by now
+        #expect(east.lines.filter { $0.contains("two ways at once") }.count == 1)
+        let b = v.gateways["b-gate"]!
+        #expect(b.err.contains(/down [2-9]/), "both copies reached valley B: \(b.err.suffix(200))")
+
+        let noRadio = try CLI.run(["send", "east", "broker alone", "--via", "both", "--mqtt", v.broker.url, "--wait", "ack", "--timeout", "120",
+                                   "--home", v.home("north"), "--port", v.root + "/no-such-radio"], environment: v.environment)
+        #expect(noRadio.status == 0, "\(noRadio.err)")
+        #expect(await east.wait(timeout: 30) { east.out.contains("broker alone") })
+        let tailBoth = try CLI.run(["tail", "--via", "both", "--mqtt", v.broker.url, "--home", v.home("north")])
+        #expect(tailBoth.status == 64 && tailBoth.err.contains("--via both is for send"), "\(tailBoth.err)")
+    }
+
     @Test func aHostilePublisherIsCountedAndDroppedAndTheGatewayGoesOn() async throws {
         let v = try await TwoValleys(broker: try MosquittoBroker())
         defer { v.close() }

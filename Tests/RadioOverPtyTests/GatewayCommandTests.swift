@@ -293,7 +293,7 @@ final class BrokerSpy: @unchecked Sendable {
         #expect(b.process.isRunning)
     }
 
-    @Test func aBrokerRestartIsRiddenOut() async throws {
+    @Test func aBrokerRestartAndAnUnpluggedRadioAreRiddenOut() async throws {
         let v = try await TwoValleys(broker: try MosquittoBroker())
         defer { v.close() }
         try await v.startGateways()
@@ -309,6 +309,16 @@ final class BrokerSpy: @unchecked Sendable {
         try await Task.sleep(nanoseconds: 500_000_000)
         let r = try v.send("north", "east", "after the restart")
         #expect(r.status == 0, "\(r.err)")
+
+        // The other side: b-gate's radio unplugged for 2 simulated seconds (it reboots).
+        let station = try #require(v.sim.runtime.ports.firstIndex { $0.name == "b-gate" })
+        v.sim.runtime.inject(.unplug(station: station, seconds: 2))
+        #expect(await b.wait(timeout: 15) { b.err.contains("radio away") }, "\(b.err.suffix(300))")
+        #expect(await b.wait(timeout: 30) { b.err.hasSuffix("\n") && (b.err.components(separatedBy: "\n").last { !$0.isEmpty } ?? "").contains("radio up") },
+                "\(b.err.suffix(300))")
+        let again = try v.send("north", "east", "after the unplug")
+        #expect(again.status == 0, "\(again.err)")
+        #expect(b.process.isRunning)
     }
 
     @Test func tlsWithAPasswordAndAVerifiedCertificate() async throws {

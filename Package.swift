@@ -66,6 +66,9 @@ let package = Package(
         // and PHY layers with the client, so a client bug cannot hide in it.
         .target(name: "MeshSim", dependencies: ["MeshtasticWire", "MeshChannel", "LoRaPHY", "CPty"]),
 
+        // The few ncursesw calls `lora-msg chat` makes, as functions (curses is mostly macros).
+        .target(name: "CTerminal", linkerSettings: [.linkedLibrary("ncursesw")]),
+
         // posix_openpt, termios and ioctl calls that Glibc does not export to Swift.
         .target(name: "CPty"),
 
@@ -89,6 +92,7 @@ let package = Package(
                 "LoraMessenger",
                 "MeshSim",
                 "CQRencode",
+                "CTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -137,7 +141,7 @@ let package = Package(
             name: "RadioOverPtyTests",
             dependencies: [
                 "RadioLink", "MeshSim", "MeshtasticWire", "CPty", "MessageStore", "LoraMessenger", "LoraCrypto", "LoRaPHY", "TestSupport",
-                "MQTTLink", "MeshChannel",
+                "MQTTLink", "MeshChannel", "lora-msg", "CQRencode", "CTerminal",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             resources: [.copy("Fixtures")]

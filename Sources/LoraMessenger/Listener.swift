@@ -53,6 +53,12 @@ public final class Listener: Sendable {
         return Listener(courier: courier, endpoint: endpoint.description, outbox: outbox)
     }
 
+    /// Sends what waits in the outbox now: for a message this process stored itself (SQLite's
+    /// change counter moves only for other connections' commits, so the watcher would not see it).
+    public func sendPendingNow() async {
+        await courier.sendPending()
+    }
+
     /// The user was shown this message (tail printed it to a terminal): a read receipt is
     /// owed if they turned those on.
     public func markShown(_ messageID: String) {

@@ -1,0 +1,271 @@
+import ArgumentParser
+import CTerminal
+import Foundation
+import LoraMessenger
+
+struct ChatCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chat",
+        abstract: "A conversation in the terminal: history, live messages, an input line, honest states.",
+        discussion: """
+        Shows the conversation with NAME (the last 200 messages, then live), a status bar (radio \
+        node, region and preset, airtime used this hour against the region's budget, the outbox, \
+        the next duty-cycle slot when waiting) and an input line that counts the bytes left of one \
+        frame. Each message you send shows its state as it changes: pending, queued, relayed, \
+        acked, delivered, read, or failed with the reason. Without NAME, pick a contact first.
+
+        Commands on the input line: /to NAME (switch), /retry (send failed messages again), \
+        /quit (or Ctrl-D, Ctrl-C). PgUp/PgDn scroll.
+
+        It holds the radio like 'tail' (or, with --mqtt, the broker); if a 'tail' already holds \
+        it, chat hands its messages to that tail through the outbox. It needs a terminal; in \
+        scripts use 'send' and 'tail'. NO_COLOR turns colour off.
+        """
+    )
+
+    @OptionGroup var home: HomeOptions
+    @OptionGroup(title: "Radio") var radio: RadioOptions
+    @OptionGroup(title: "No radio: over an MQTT broker") var mqtt: MQTTNodeOptions
+    @Argument(help: "The contact to talk to (default: pick one).") var name: String?
+
+    func run() async throws {
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            throw CLIError(.usage, "chat needs a terminal; in scripts use 'lora-msg send' and 'lora-msg tail'")
+        }
+        let messenger = try home.openMessenger()
+        let names = try messenger.contacts().map(\.name)
+        guard !names.isEmpty else { throw CLIError(.noInput, "no contacts yet; add one with 'lora-msg contact add NAME KEY'") }
+        if let name { _ = try messenger.contact(named: name) }
+        let choice = try mqtt.apply(to: radio.choice, messenger: messenger)
+        var listener: Listener?
+        var heldBy: Int32?
+        do { listener = try await Listener.start(messenger, radio: choice) } catch {
+            guard case .tailRunning(let pid) = error else { throw error }
+            heldBy = pid
+        }
+        let ui = ChatUI(messenger: messenger, listener: listener, heldBy: heldBy, contacts: names, start: name.map { try? messenger.contact(named: $0).name } ?? nil)
+        signal(SIGPIPE, SIG_IGN)
+        let stops = onInterrupt { ui.quit() }
+        defer { stops.forEach { $0.cancel() } }
+        let held = listener
+        let forward = Task {
+            guard let held else { return }
+            for await e in held.events { ui.note(e) }
+        }
+        try await ui.run()
+        forward.cancel()
+        await listener?.stop()
+    }
+}
+
+/// The terminal side of `chat`: one thread owns curses, draws from the store, reads keys.
+final class ChatUI: @unchecked Sendable {
+    private let messenger: Messenger
+    private let listener: Listener?
+    private let heldBy: Int32?
+    private let contacts: [String]
+    private let lock = NSLock()
+    private var quitting = false
+    private var dirty = true
+    private var nextSlot: (seconds: Int, at: Double)?
+    private var notice = ""
+
+    // Owned by the curses thread.
+    private var current: String?
+    private var picked = 0
+    private var typed = ""
+    private var scroll = 0
+    private var shownIDs = Set<String>()
+    private var lastDraw = 0.0
+
+    init(messenger: Messenger, listener: Listener?, heldBy: Int32?, contacts: [String], start: String?) {
+        self.messenger = messenger; self.listener = listener; self.heldBy = heldBy; self.contacts = contacts; current = start
+    }
+
+    func quit() { lock.withLock { quitting = true } }
+
+    /// A messenger event: something changed; redraw (from the store) on the next turn.
+    func note(_ e: MessengerEvent) {
+        lock.withLock {
+            dirty = true
+            switch e {
+            case .waitingForDutyCycle(_, let s): nextSlot = (s, Date().timeIntervalSince1970)
+            case .transmitted: nextSlot = nil
+            case .disconnected(let why): notice = "radio away: \(why); reconnecting"
+            case .reconnected: notice = "radio back"
+            default: break
+            }
+        }
+    }
+
+    func run() async throws {
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+            let t = Thread { [self] in
+                guard term_start(ProcessInfo.processInfo.environment["NO_COLOR"] == nil ? 1 : 0) == 0 else {
+                    c.resume(throwing: CLIError(.unavailable, "cannot start the terminal (TERM=\(ProcessInfo.processInfo.environment["TERM"] ?? "unset"))"))
+                    return
+                }
+                self.loop()
+                term_stop()
+                c.resume()
+            }
+            t.name = "chat"
+            t.start()
+        }
+    }
+
+    private func loop() {
+        var key: UInt32 = 0
+        while !lock.withLock({ quitting }) {
+            let kind = term_key(100, &key)
+            if kind == TERM_CHAR { char(key) } else if kind == TERM_KEY { special(key) }
+            let now = Date().timeIntervalSince1970
+            let wanted = lock.withLock { () -> Bool in defer { dirty = false }; return dirty }
+            if wanted || kind != TERM_NONE || now - lastDraw >= 1 { draw(); lastDraw = now }
+        }
+    }
+
+    // MARK: keys
+
+    private func char(_ scalar: UInt32) {
+        switch scalar {
+        case 3, 4: quit()                                   // Ctrl-C, Ctrl-D
+        case 13, 10: enter()
+        case 8, 127: if !typed.isEmpty { typed.removeLast() }
+        case 21: typed = ""                                  // Ctrl-U
+        default:
+            guard let u = Unicode.Scalar(scalar), scalar >= 0x20, scalar != 0x7F, !(0x80..<0xA0).contains(scalar) else { return }
+            if current == nil { if let d = Int(String(u)), d >= 1, d <= contacts.count { current = contacts[d - 1] }; return }
+            typed.unicodeScalars.append(u)
+        }
+    }
+
+    private func special(_ key: UInt32) {
+        switch Int(key) {
+        case Int(TERM_KEY_ENTER): enter()
+        case Int(TERM_KEY_BACKSPACE): if !typed.isEmpty { typed.removeLast() }
+        case Int(TERM_KEY_UP): if current == nil { picked = max(0, picked - 1) }
+        case Int(TERM_KEY_DOWN): if current == nil { picked = min(contacts.count - 1, picked + 1) }
+        case Int(TERM_KEY_PGUP): scroll += 5
+        case Int(TERM_KEY_PGDN): scroll = max(0, scroll - 5)
+        default: break   // resize and others: the next draw reads the new size
+        }
+    }
+
+    private func enter() {
+        guard let to = current else { current = contacts[picked]; return }
+        let line = typed.trimmingCharacters(in: .whitespaces)
+        typed = ""
+        guard !line.isEmpty else { return }
+        if line.hasPrefix("/") {
+            let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+            switch parts[0] {
+            case "/quit", "/q": quit()
+            case "/to":
+                if parts.count > 1, let c = try? messenger.contact(named: parts[1]) { current = c.name; scroll = 0; say("") }
+                else { say("no contact named '\(parts.count > 1 ? parts[1] : "")'; /to NAME") }
+            case "/retry":
+                do { let n = try messenger.requeueOutbox().count; say(n == 0 ? "nothing to retry" : "\(n) message(s) back in the outbox") }
+                catch { say(error.description) }
+            default: say("commands: /to NAME, /retry, /quit")
+            }
+            return
+        }
+        do {
+            _ = try messenger.queueChatLine(line, to: to)
+            if let listener { Task { await listener.sendPendingNow() } }
+            scroll = 0
+            say(heldBy.map { "handed to the running 'lora-msg tail' (pid \($0))" } ?? "")
+        } catch {
+            typed = line
+            say(error.description)
+        }
+    }
+
+    private func say(_ text: String) { lock.withLock { notice = text } }
+
+    // MARK: drawing
+
+    private func draw() {
+        let rows = Int(term_rows()), cols = Int(term_cols())
+        guard rows >= 3, cols >= 10 else { term_refresh(); return }
+        let bodyRows = rows - 2
+        guard let to = current else { drawPicker(rows: rows, cols: cols); return }
+        let entries = (try? messenger.history(with: to, limit: 200)) ?? []
+        var lines: [(header: String, body: String, style: Int32)] = []
+        var freshlyShown: [String] = []
+        for e in entries {
+            let s = e.message
+            let incoming = s.direction == .incoming
+            let time = String(TimeText.local(s.receivedAt ?? s.createdAt).prefix(5))
+            let body: String
+            switch e.body {
+            case .text(let t): body = terminalSafe(t)
+            case .location(let l): body = LocationText.line(l, from: nil)
+            case .file(let f): body = FileText.line(f, id: s.id)
+            case .unreadable(let why): body = "⚠ " + why
+            }
+            if incoming {
+                lines.append(("\(time) \(terminalSafe(e.contact)):", body, Int32(TERM_PLAIN)))
+                if !shownIDs.contains(s.id) { shownIDs.insert(s.id); freshlyShown.append(s.id) }
+            } else {
+                let state = s.state == .failed ? "failed: \(s.failure ?? "no reason given")" : s.state.rawValue
+                let style = s.state == .failed ? TERM_BAD : [.acked, .delivered, .read].contains(s.state) ? TERM_GOOD : TERM_MINE
+                lines.append(("\(time) me [\(state)]:", body, Int32(style)))
+            }
+        }
+        if let listener { for id in freshlyShown { listener.markShown(id) } }
+        var rows2 = ChatScreen.conversation(lines, width: cols, height: bodyRows + scroll)
+        rows2 = Array(rows2.prefix(max(0, rows2.count - scroll)).suffix(bodyRows))
+        for y in 0..<bodyRows {
+            if y < rows2.count { term_line(Int32(y), rows2[y].text, rows2[y].style) } else { term_line(Int32(y), "", Int32(TERM_PLAIN)) }
+        }
+        term_line(Int32(rows - 2), statusText(cols: cols), Int32(TERM_STATUS))
+        let left = Messenger.chatLimitBytes - typed.utf8.count
+        let prompt = "\(to) (\(left) left)> "
+        let (text, cursor) = ChatScreen.input(typed, prompt: prompt, width: cols)
+        term_line(Int32(rows - 1), text, Int32(left < 0 ? TERM_BAD : TERM_PLAIN))
+        term_cursor(Int32(rows - 1), Int32(min(cursor, cols - 1)))
+        term_refresh()
+    }
+
+    private func drawPicker(rows: Int, cols: Int) {
+        term_line(0, "Talk to whom? (↑/↓ and Enter, or a number)", Int32(TERM_BOLD))
+        for y in 1..<(rows - 2) {
+            let i = y - 1
+            if i < contacts.count {
+                let last = (try? messenger.history(with: contacts[i], limit: 1).last).flatMap { $0 }
+                let when = last.map { "  last " + TimeText.local($0.message.receivedAt ?? $0.message.createdAt, withDate: true) } ?? ""
+                term_line(Int32(y), "\(i == picked ? ">" : " ") \(i + 1). \(terminalSafe(contacts[i]))\(when)", Int32(i == picked ? TERM_BOLD : TERM_PLAIN))
+            } else {
+                term_line(Int32(y), "", Int32(TERM_PLAIN))
+            }
+        }
+        term_line(Int32(rows - 2), statusText(cols: cols), Int32(TERM_STATUS))
+        term_line(Int32(rows - 1), "", Int32(TERM_PLAIN))
+        term_refresh()
+    }
+
+    private func statusText(cols: Int) -> String {
+        var parts: [String] = []
+        // What just went wrong (or right) first: on a narrow screen the bar's end is cut off.
+        let (slot, note) = lock.withLock { (nextSlot, notice) }
+        if !note.isEmpty { parts.append(note) }
+        if let listener, let s = try? messenger.chatStatus(radio: listener.courier.radioInfo) {
+            parts.append("\(s.node) \(s.region) \(s.preset)")
+            if let b = s.airtimeBudgetSeconds {
+                parts.append(String(format: "duty %.0f of %.0f s/h", s.airtimeUsedSeconds, b))
+            } else {
+                parts.append(String(format: "air %.0f s/h", s.airtimeUsedSeconds))
+            }
+            parts.append("outbox \(s.outbox)")
+        } else if let heldBy {
+            parts.append("radio held by tail (pid \(heldBy))")
+        }
+        if let slot {
+            let left = slot.seconds - Int(Date().timeIntervalSince1970 - slot.at)
+            if left > 0 { parts.append("next slot in \(left) s") }
+        }
+        return " " + parts.joined(separator: " · ")
+    }
+}

@@ -41,6 +41,11 @@ public struct BenchRun: Sendable {
         /// Seconds spent waiting for the duty cycle before sending.
         public var dutyWaitSeconds: Double
         public var airtimeMs: Double
+        /// When it was handed to the radio, seconds after the run began (the bench's clock).
+        public var sentAtSeconds: Double?
+        /// Airtime in the sender's ledger over the hour up to then, this message included, as
+        /// the duty-cycle gate counts it (preload too).
+        public var hourUsedSeconds: Double?
     }
 
     public struct Summary: Codable, Equatable, Sendable {
@@ -179,6 +184,7 @@ public struct BenchRun: Sendable {
             collectLate()
             for e in leg {
                 var sample = e.sample; let id = e.messageID
+                if id != nil, e.sentAt > 0 { sample.sentAtSeconds = e.sentAt - begin }
                 sample.state = id.flatMap { (try? sender.store.message(id: $0))??.state.rawValue } ?? "failed"
                 samples.append(sample)
                 progress(.sample(sample))
@@ -240,6 +246,8 @@ public struct BenchRun: Sendable {
         e.sentAt = tSent
         e.sample.dutyWaitSeconds = waited.withLock { $0 } > 0 ? tSent - t0 : 0
         e.sample.airtimeMs = await courier.dutyCycle.milliseconds(for: sender.packet(for: m, broadcast: false))
+        e.sample.hourUsedSeconds = (try? sender.store.airtime(since: tSent - AirtimeLedger.windowSeconds))
+            .map { $0.reduce(0) { $0 + $1.milliseconds } / 1000 }
         let deadline = tSent + options.timeoutSeconds
         var accepted: Double?
         while clock() < deadline {

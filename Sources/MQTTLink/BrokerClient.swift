@@ -89,6 +89,8 @@ public final class BrokerClient: @unchecked Sendable {
     }
 
     deinit {
+        // The network thread holds an unretained pointer to us: it must be gone first.
+        if !state.withLock({ $0.stopped }) { _ = mosquitto_loop_stop(handle, true) }
         mosquitto_destroy(handle)
     }
 

@@ -179,7 +179,11 @@ final class RunningSim: @unchecked Sendable {
     }
 
     @Test func directMessageIsAckedAndBroadcastImplicitlyAcked() async throws {
-        let sim = try RunningSim(.twoRadios, speed: 4)
+        // Real time. At 4× this missed its ACK twice in CI runs (never alone, where it takes
+        // 2 s). The likely cause: with the other suites busy, the sim's thread was starved for
+        // more than the 7.5 s retransmission timeout (1.9 s of wall time at 4×), and on catching
+        // up the retry collided with the ACK. On failure it now prints the delivery updates.
+        let sim = try RunningSim(.twoRadios, speed: 1)
         defer { sim.stop() }
         await sim.waitForLinks()
         let alice = try await RadioConnection.connect(to: .serial(sim.link("alice")), options: quickOptions())
@@ -187,7 +191,8 @@ final class RunningSim: @unchecked Sendable {
         let aliceLog = EventLog(alice), bobLog = EventLog(bob)
         let id = try await alice.send(dm(to: bob.info.nodeNum, "ping"))
         #expect(await aliceLog.delivery(id) { $0 == .queued } != nil)
-        #expect(await aliceLog.delivery(id) { if case .acked = $0 { true } else { false } } == .acked(by: bob.info.nodeNum))
+        #expect(await aliceLog.delivery(id, timeout: 30) { if case .acked = $0 { true } else { false } } == .acked(by: bob.info.nodeNum),
+                "\(aliceLog.all.filter { if case .session(.delivery(id, _)) = $0 { true } else { false } })")
         let heard = await bobLog.wait { e -> MeshPacket? in
             if case .session(.packetReceived(let p)) = e, p.id == id { return p } else { return nil }
         }

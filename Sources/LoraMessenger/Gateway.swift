@@ -87,8 +87,8 @@ public actor Gateway {
 
     /// Checks (and with `configure`, makes) the radio's gateway settings, then connects both sides.
     public static func start(radio choice: RadioChoice, options: GatewayOptions,
-                             progress: @Sendable (String) -> Void = { _ in }) async throws(MessengerError) -> Gateway {
-        var c = try await RadioQuery.open(choice, configOnly: true)
+                             progress: @escaping @Sendable (String) -> Void = { _ in }) async throws(MessengerError) -> Gateway {
+        var c = try await RadioQuery.open(choice, configOnly: true, waiting: progress)
         var setup = GatewaySetup(info: c.info, brokerHost: options.broker.host, root: options.root)
         if setup.isNeeded {
             guard options.configure else {

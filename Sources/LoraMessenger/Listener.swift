@@ -19,11 +19,12 @@ public final class Listener: Sendable {
         self.outbox = outbox
     }
 
-    public static func start(_ messenger: Messenger, radio: RadioChoice) async throws(MessengerError) -> Listener {
+    public static func start(_ messenger: Messenger, radio: RadioChoice,
+                             waiting: (@Sendable (String) -> Void)? = nil) async throws(MessengerError) -> Listener {
         if radio.via == .both { throw .usage("--via both is for send; tail listens one way (--via radio or --via mqtt)") }
         if let pid = TailPresence.runningTail(home: messenger.home) { throw .tailRunning(pid: pid) }
         let endpoint = try radio.locate()
-        let courier = try await MessageCourier.connect(messenger: messenger, endpoint: endpoint, reconnectForSeconds: .infinity)
+        let courier = try await MessageCourier.connect(messenger: messenger, endpoint: endpoint, reconnectForSeconds: .infinity, waiting: waiting)
         guard TailPresence.claim(home: messenger.home) else {
             await courier.close()
             throw .tailRunning(pid: TailPresence.runningTail(home: messenger.home) ?? 0)

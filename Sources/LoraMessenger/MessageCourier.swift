@@ -99,8 +99,10 @@ public actor MessageCourier {
     }
 
     /// Opens the radio (config-only handshake, no node download) and starts taking its events.
-    public static func connect(messenger: Messenger, endpoint: RadioEndpoint, reconnectForSeconds: Double) async throws(MessengerError) -> MessageCourier {
+    public static func connect(messenger: Messenger, endpoint: RadioEndpoint, reconnectForSeconds: Double,
+                               waiting: (@Sendable (String) -> Void)? = nil) async throws(MessengerError) -> MessageCourier {
         var o = RadioConnection.Options()
+        o.onWaiting = waiting
         o.session.configOnly = true
         o.reconnectForSeconds = reconnectForSeconds
         let connection: RadioConnection

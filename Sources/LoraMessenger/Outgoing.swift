@@ -15,6 +15,8 @@ public enum SendProgress: Equatable, Sendable {
     case fellBackToBroadcast
     case notice(String)
     case reconnecting(String)
+    /// The radio is slow to answer the handshake (said after a second, and at each retry).
+    case waitingForRadio(String)
     /// A long message or file: chunks sent this pass, confirmed by the receiver, of all;
     /// seconds until this pass could be done, duty-cycle waits included; seconds until the
     /// duty cycle lets the next chunk go (0: now).
@@ -129,7 +131,10 @@ extension Messenger {
             throw error
         }
         let courier: MessageCourier
-        do { courier = try await MessageCourier.connect(messenger: self, endpoint: endpoint, reconnectForSeconds: 10) } catch {
+        do {
+            courier = try await MessageCourier.connect(messenger: self, endpoint: endpoint, reconnectForSeconds: 10,
+                                                       waiting: { progress(.waitingForRadio($0)) })
+        } catch {
             if case .radio(let e) = error, let first = ids.first { throw .notSent(e, messageID: first) }
             throw error
         }

@@ -54,23 +54,24 @@ public struct NodeDescription: Equatable, Sendable {
 /// The use cases that only look at the radio: no home, no keys, no store.
 public enum RadioQuery {
     /// The quick config-only handshake: the same cost with 10 or 250 nodes in the radio.
-    public static func describe(_ choice: RadioChoice) async throws(MessengerError) -> RadioDescription {
-        let c = try await open(choice, configOnly: true)
+    public static func describe(_ choice: RadioChoice, waiting: (@Sendable (String) -> Void)? = nil) async throws(MessengerError) -> RadioDescription {
+        let c = try await open(choice, configOnly: true, waiting: waiting)
         let info = c.info
         await c.close()
         return RadioDescription(info)
     }
 
     /// The whole node database, most recently heard first.
-    public static func nodes(_ choice: RadioChoice) async throws(MessengerError) -> [NodeDescription] {
-        let c = try await open(choice, configOnly: false)
+    public static func nodes(_ choice: RadioChoice, waiting: (@Sendable (String) -> Void)? = nil) async throws(MessengerError) -> [NodeDescription] {
+        let c = try await open(choice, configOnly: false, waiting: waiting)
         let nodes = c.info.otherNodes.values.sorted { ($0.lastHeard, $1.num) > ($1.lastHeard, $0.num) }
         await c.close()
         return nodes.map(NodeDescription.init)
     }
 
-    static func open(_ choice: RadioChoice, configOnly: Bool) async throws(MessengerError) -> RadioConnection {
+    static func open(_ choice: RadioChoice, configOnly: Bool, waiting: (@Sendable (String) -> Void)? = nil) async throws(MessengerError) -> RadioConnection {
         var options = RadioConnection.Options()
+        options.onWaiting = waiting
         options.session.configOnly = configOnly
         options.reconnectForSeconds = 0
         let endpoint = try choice.locate()

@@ -24,6 +24,9 @@ public final class RadioConnection: Sendable {
         public var session = DeviceSession.Options()
         /// Reopen the device after it vanishes, with backoff, for this long; 0 = never.
         public var reconnectForSeconds = 60.0
+        /// Told (on the connection's thread) when the first handshake takes over a second, and
+        /// at each retry: a slow radio is then not a silent one.
+        public var onWaiting: (@Sendable (String) -> Void)?
         public init() {}
     }
 
@@ -229,7 +232,9 @@ public final class RadioConnection: Sendable {
             nextAttempt = now + backoff
         }
 
-        if !apply(session.start(now: cpty_monotonic_seconds())) { lost(cpty_monotonic_seconds()) }
+        let startedAt = cpty_monotonic_seconds()
+        var saidWaiting = false, attemptSaid = 1
+        if !apply(session.start(now: startedAt)) { lost(cpty_monotonic_seconds()) }
         var buffer = [UInt8](repeating: 0, count: 64)
         while !shared.withLock({ $0.finished }) {
             let now = cpty_monotonic_seconds()
@@ -267,11 +272,22 @@ public final class RadioConnection: Sendable {
                     nextAttempt = now + backoff
                 }
             }
+            if !everConnected, let say = options.onWaiting {
+                if !saidWaiting, now - startedAt >= 1 {
+                    saidWaiting = true
+                    say("waiting for the radio at \(endpoint) to answer")
+                }
+                if case .handshaking(_, let attempt) = session.state, attempt > attemptSaid {
+                    attemptSaid = attempt
+                    say("no answer from the radio at \(endpoint) yet; asking again (try \(attempt) of \(options.session.maxAttempts))")
+                }
+            }
             var fds = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
             if let t = transport { fds.append(pollfd(fd: t.fd, events: Int16(POLLIN), revents: 0)) }
             // Sleep until a byte, a caller's command (the wake pipe) or the session's next
             // deadline: an idle connection wakes about once a minute, for the heartbeat.
-            let until = transport == nil ? nextAttempt : (session.nextDeadline ?? now + 60)
+            var until = transport == nil ? nextAttempt : (session.nextDeadline ?? now + 60)
+            if !everConnected, !saidWaiting, options.onWaiting != nil { until = min(until, startedAt + 1) }
             let timeout = Int32(max(0, min(60_000, ((until - now) * 1000).rounded(.up))))
             _ = poll(&fds, nfds_t(fds.count), timeout)
             if fds[0].revents != 0 { while Glibc.read(wakeRead, &buffer, buffer.count) > 0 {} }

@@ -49,7 +49,7 @@ struct RadioInfoCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() async throws {
-        let summary = RadioSummary(try await RadioQuery.describe(radio.choice))
+        let summary = RadioSummary(try await RadioQuery.describe(radio.choice) { printError("lora-msg: \($0)") })
         print(json ? try jsonLine(summary) : summary.text)
     }
 }
@@ -65,7 +65,7 @@ struct RadioNodesCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON Lines, one node per line.") var json = false
 
     func run() async throws {
-        let nodes = try await RadioQuery.nodes(radio.choice)
+        let nodes = try await RadioQuery.nodes(radio.choice) { printError("lora-msg: \($0)") }
         if nodes.isEmpty && !json { print("the radio has heard no other nodes yet") }
         for n in nodes {
             let row = NodeRow(n)

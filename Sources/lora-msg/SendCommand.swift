@@ -100,6 +100,8 @@ func report(_ p: SendProgress, on line: ProgressLine) {
         line.finish(); printError("lora-msg: radio says: \(text)")
     case .reconnecting(let why):
         line.finish(); printError("lora-msg: \(why); reconnecting")
+    case .waitingForRadio(let what):
+        line.show("waiting — \(what)", key: what)
     case .done:
         line.finish()
     case let .transfer(sent, confirmed, count, left, next):

@@ -42,7 +42,7 @@ struct TailCommand: AsyncParsableCommand {
     func run() async throws {
         let messenger = try home.openMessenger()
         let choice = try mqtt.apply(to: radio.choice, messenger: messenger)
-        let listener = try await Listener.start(messenger, radio: choice)
+        let listener = try await Listener.start(messenger, radio: choice) { printError("lora-msg: \($0)") }
         signal(SIGPIPE, SIG_IGN)
         let stops = onInterrupt { Task { await listener.stop() } }
         defer { stops.forEach { $0.cancel() } }

@@ -112,6 +112,39 @@ final class RunningSim: @unchecked Sendable {
         await c.close()
     }
 
+    /// A slow radio is not a silent one: after a second, and at each retry, the caller is told.
+    @Test func aSlowHandshakeSaysSoAfterASecondAndAtEachRetry() async throws {
+        let device = try ScriptedDevice()
+        device.run { d in
+            for _ in 0..<3 { guard d.next(wantConfig) != nil else { return } }   // ignored three times
+            guard let nonce = d.next(wantConfig) else { return }
+            d.answerHandshake(nonce: nonce)
+        }
+        final class Said: @unchecked Sendable {
+            let lock = NSLock(); var lines: [String] = []
+            func add(_ s: String) { lock.lock(); lines.append(s); lock.unlock() }
+            var all: [String] { lock.lock(); defer { lock.unlock() }; return lines }
+        }
+        let said = Said()
+        var o = quickOptions()
+        o.onWaiting = { said.add($0) }
+        let c = try await RadioConnection.connect(to: .serial(device.path), options: o)
+        let lines = said.all
+        #expect(lines.contains("waiting for the radio at \(device.path) to answer"), "\(lines)")
+        #expect(lines.contains { $0.hasSuffix("asking again (try 2 of 4)") }, "\(lines)")
+        #expect(lines.contains { $0.hasSuffix("asking again (try 4 of 4)") }, "\(lines)")
+        await c.close()
+
+        // A radio that answers at once says nothing.
+        let quick = try ScriptedDevice()
+        quick.run { d in if let n = d.next(wantConfig) { d.answerHandshake(nonce: n) } }
+        let quiet = Said()
+        var q = quickOptions(); q.onWaiting = { quiet.add($0) }
+        let c2 = try await RadioConnection.connect(to: .serial(quick.path), options: q)
+        #expect(quiet.all.isEmpty)
+        await c2.close()
+    }
+
     @Test func silentDeviceIsNotMeshtastic() async throws {
         let device = try ScriptedDevice()
         var o = quickOptions()

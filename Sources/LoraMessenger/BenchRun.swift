@@ -107,6 +107,9 @@ public struct BenchRun: Sendable {
     public enum Progress: Sendable {
         case connected([Radio])
         case waiting(direction: String, index: Int, seconds: Int)
+        /// One message's exchange is over (arrived or timed out); its final state comes later
+        /// with `.sample`, once the leg's ACKs have had time.
+        case exchanged(direction: String, index: Int, deliveredMs: Double?)
         case sample(Sample)
     }
 
@@ -158,6 +161,7 @@ public struct BenchRun: Sendable {
                 // ACKs are not awaited between messages: the next one goes out `interval` after
                 // the last arrived, as a person would send it, and ACKs overlap with it.
                 leg.append(await exchange(direction: direction, index: i, sender: sender, courier: courier, peer: peer, inbox: inbox, progress: progress))
+                progress(.exchanged(direction: direction, index: i, deliveredMs: leg.last?.sample.deliveredMs))
                 if i < options.count || direction == "A→B" {
                     try? await Task.sleep(nanoseconds: UInt64(max(0, options.intervalSeconds) / options.clockSpeed * 1e9))
                 }

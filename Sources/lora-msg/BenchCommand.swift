@@ -131,7 +131,7 @@ struct BenchRunCommand: AsyncParsableCommand {
         let er = try radios.relay.map { v in try Self.endpoint(v) }
         let run = BenchRun(options: options)
         let result: BenchRun.Result
-        result = try await run.run(a: ea, b: eb, relay: er, progress: Self.progress)
+        result = try await run.run(a: ea, b: eb, relay: er, progress: Self.progress(total: options.count * (options.bothWays ? 2 : 1)))
         return (result, .hardware)
     }
 
@@ -147,7 +147,7 @@ struct BenchRunCommand: AsyncParsableCommand {
         opts.clockSpeed = radios.speed
         let run = BenchRun(options: opts, clock: clock)
         let result: BenchRun.Result
-        result = try await run.run(a: try Self.endpoint(runtime.ports[ia].devicePath), b: try Self.endpoint(runtime.ports[ib].devicePath), relay: nil, progress: Self.progress)
+        result = try await run.run(a: try Self.endpoint(runtime.ports[ia].devicePath), b: try Self.endpoint(runtime.ports[ib].devicePath), relay: nil, progress: Self.progress(total: options.count * (options.bothWays ? 2 : 1)))
         return (result, .simulated(scenario: scenario, from: fromName, to: toName, speed: radios.speed, seed: radios.seed))
     }
 
@@ -156,15 +156,26 @@ struct BenchRunCommand: AsyncParsableCommand {
         RadioChoice(environment: ["LORA_MSG_PORT": value])
     }
 
-    static let progress: @Sendable (BenchRun.Progress) -> Void = { p in
-        switch p {
-        case .connected(let radios):
-            for r in radios { printError("bench: \(r.role) \(r.node) on \(r.endpoint) (\(r.hardware), firmware \(r.firmware), \(r.region) \(r.preset))") }
-        case let .waiting(direction, index, seconds):
-            if seconds % 10 == 0 || seconds < 5 { printError("bench: \(direction) \(index): waiting — radio duty cycle, next slot in \(seconds) s") }
-        case .sample(let s):
-            let outcome = s.deliveredMs.map { String(format: "delivered in %.0f ms ", $0) + journey(hops: s.hops, rssi: s.rssi, snr: s.snr) } ?? "not delivered"
-            printError("bench: \(s.direction) \(s.index): \(outcome), \(s.state)\(s.intact || s.deliveredMs == nil ? "" : ", CORRUPTED")")
+    /// Progress on stderr: the radios, duty-cycle waits, and each message with how many of
+    /// `total` are done and about how long the rest will take (at the pace so far).
+    static func progress(total: Int) -> @Sendable (BenchRun.Progress) -> Void {
+        let started = Date()
+        let done = Mutex(0)
+        return { p in
+            switch p {
+            case .connected(let radios):
+                for r in radios { printError("bench: \(r.role) \(r.node) on \(r.endpoint) (\(r.hardware), firmware \(r.firmware), \(r.region) \(r.preset))") }
+            case let .waiting(direction, index, seconds):
+                if seconds % 10 == 0 || seconds < 5 { printError("bench: \(direction) \(index): waiting — radio duty cycle, next slot in \(seconds) s") }
+            case let .exchanged(direction, index, ms):
+                let n = done.withLock { $0 += 1; return $0 }
+                let left = Date().timeIntervalSince(started) / Double(n) * Double(max(0, total - n))
+                let eta = n < total ? ", about \(TimeText.span(left)) left" : ""
+                printError("bench: \(n)/\(total) done (\(direction) \(index) \(ms == nil ? "not delivered" : "delivered"))\(eta)")
+            case .sample(let s):
+                let outcome = s.deliveredMs.map { String(format: "delivered in %.0f ms ", $0) + journey(hops: s.hops, rssi: s.rssi, snr: s.snr) } ?? "not delivered"
+                printError("bench: \(s.direction) \(s.index): \(outcome), \(s.state)\(s.intact || s.deliveredMs == nil ? "" : ", CORRUPTED")")
+            }
         }
     }
 

@@ -63,6 +63,8 @@ struct LongMessagesBenchCommand: AsyncParsableCommand {
             payloads.append(("\(fileSize) B random file", .file(name: "survey.bin", bytes: bytes)))
         }
         var rows: [TransferBenchReport.Row] = []
+        let cells = hopList.count * lossList.count * payloads.reduce(0) { $0 + ($1.1.isFile ? 1 : seeds) }
+        let started = Date()
         for h in hopList {
             for loss in lossList {
                 for (name, payload) in payloads {
@@ -73,6 +75,8 @@ struct LongMessagesBenchCommand: AsyncParsableCommand {
                         let row = TransferBenchReport.Row(hops: h, lossPercent: loss, payload: name, seed: airSeed, result: result)
                         rows.append(row)
                         if json { emitLine((try? jsonLine(row)) ?? "{}") }
+                        let left = Date().timeIntervalSince(started) / Double(rows.count) * Double(cells - rows.count)
+                        printError("bench: \(rows.count)/\(cells) transfers done" + (rows.count < cells ? ", about \(TimeText.span(left)) left at this pace" : ""))
                         printError(String(format: "bench: %d hop(s), %d %% loss, %@: %d chunks, %d sends, %.2f× the loss-free airtime, confirmed after %@ s%@",
                                           h, loss, name, result.chunks, result.chunkSends, result.airtimeRatio,
                                           result.confirmedAfterSeconds.map { String(format: "%.0f", $0) } ?? "—", result.intact ? "" : ", NOT INTACT") + (result.failure.map { ": " + $0 } ?? "") + " (seed \(airSeed))")

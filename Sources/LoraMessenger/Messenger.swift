@@ -189,13 +189,14 @@ public final class Messenger: Sendable {
 
     /// The conversation with a contact, oldest first; each envelope is opened here, at display
     /// time, and one that no longer authenticates becomes a marker.
-    /// Incoming entries returned count as shown to the user (for read receipts, when on).
-    public func history(with name: String, limit: Int) throws(MessengerError) -> [HistoryEntry] {
+    /// Incoming entries returned count as shown to the user (no longer unread; a read receipt
+    /// when those are on), unless `markingShown` is false (a list that only peeks at them).
+    public func history(with name: String, limit: Int, markingShown: Bool = true) throws(MessengerError) -> [HistoryEntry] {
         let c = try contact(named: name)
         let rows: [StoredMessage]
         do { rows = try store.history(peer: c.senderID, limit: limit) } catch { throw .store(error) }
         let key = keyring.withLock { ring in (try? SenderID(bytes: c.senderID)).flatMap { ring.key(for: $0) } }
-        markShown(rows.filter { $0.direction == .incoming && $0.readAt == nil }.map(\.id))
+        if markingShown { markShown(rows.filter { $0.direction == .incoming && $0.readAt == nil }.map(\.id)) }
         return rows.map { m in
             guard let transfer = m.transferID else {
                 if let copy = m.localCopy { return HistoryEntry(message: m, contact: c.name, body: openLocalCopy(copy, expectedSender: m.senderID)) }

@@ -16,8 +16,16 @@ extension Messenger {
     /// The user was shown these incoming messages. Recorded only while read receipts are on:
     /// with them off, when something was read is nobody's business, not even the disk's.
     public func markShown(_ ids: [String]) {
-        guard readReceiptsEnabled, !ids.isEmpty else { return }
+        guard !ids.isEmpty else { return }
+        try? store.markSeen(ids: ids, at: now)
+        guard readReceiptsEnabled else { return }
         try? store.markRead(ids: ids, at: now)
+    }
+
+    /// Messages from `name` that no terminal has shown yet (`tail` to a terminal, `chat`).
+    public func unreadCount(from name: String) throws(MessengerError) -> Int {
+        let c = try contact(named: name)
+        do { return try store.unseenCount(peer: c.senderID) } catch { throw .store(error) }
     }
 
     /// The receipt packets for incoming messages of one contact: one, carrying our ratchet

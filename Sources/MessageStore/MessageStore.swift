@@ -357,7 +357,24 @@ public final class MessageStore: Sendable {
         try write { db in try db.execute(sql: "UPDATE message SET receipt_sent = 0 WHERE id = ? AND direction = 'in'", arguments: [messageID]) }
     }
 
-    /// The user was shown these incoming messages.
+    /// The user was shown these incoming messages: no longer unread.
+    public func markSeen(ids: [String], at time: Double) throws(StoreError) {
+        try write { db in
+            for id in ids {
+                try db.execute(sql: "UPDATE message SET seen_at = COALESCE(seen_at, ?) WHERE id = ? AND direction = 'in'", arguments: [time, id])
+            }
+        }
+    }
+
+    /// Incoming messages from `peer` never shown to the user.
+    public func unseenCount(peer: [UInt8]) throws(StoreError) -> Int {
+        try read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM message WHERE direction = 'in' AND peer = ? AND seen_at IS NULL",
+                             arguments: [Data(peer)]) ?? 0
+        }
+    }
+
+    /// The user was shown these incoming messages (kept only while read receipts are on).
     public func markRead(ids: [String], at time: Double) throws(StoreError) {
         try write { db in
             for id in ids {

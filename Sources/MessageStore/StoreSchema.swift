@@ -159,6 +159,16 @@ enum StoreSchema {
                 ALTER TABLE message ADD COLUMN alt_packet_id INTEGER;
                 """)
         }
+        m.registerMigration("v7: seen") { db in
+            try db.execute(sql: """
+                -- When an incoming message was first shown to the user (tail to a terminal, chat):
+                -- unread counts. Separate from read_at, which is kept only while read receipts are
+                -- on, so turning them on later never reports what was read before. What came
+                -- before this column counts as seen.
+                ALTER TABLE message ADD COLUMN seen_at REAL;
+                UPDATE message SET seen_at = COALESCE(received_at, created_at) WHERE direction = 'in';
+                """)
+        }
         return m
     }
 }

@@ -12,7 +12,8 @@ struct ChatCommand: AsyncParsableCommand {
         node, region and preset, airtime used this hour against the region's budget, the outbox, \
         the next duty-cycle slot when waiting) and an input line that counts the bytes left of one \
         frame. Each message you send shows its state as it changes: pending, queued, relayed, \
-        acked, delivered, read, or failed with the reason. Without NAME, pick a contact first.
+        acked, delivered, read, or failed with the reason. Without NAME, pick a contact first \
+        from a list with the number of unread messages of each.
 
         Commands on the input line: /to NAME (switch), /retry (send failed messages again), \
         /quit (or Ctrl-D, Ctrl-C). PgUp/PgDn scroll.
@@ -75,7 +76,6 @@ final class ChatUI: @unchecked Sendable {
     private var picked = 0
     private var typed = ""
     private var scroll = 0
-    private var shownIDs = Set<String>()
     private var lastDraw = 0.0
 
     init(messenger: Messenger, listener: Listener?, heldBy: Int32?, contacts: [String], start: String?) {
@@ -193,7 +193,6 @@ final class ChatUI: @unchecked Sendable {
         guard let to = current else { drawPicker(rows: rows, cols: cols); return }
         let entries = (try? messenger.history(with: to, limit: 200)) ?? []
         var lines: [(header: String, body: String, style: Int32)] = []
-        var freshlyShown: [String] = []
         for e in entries {
             let s = e.message
             let incoming = s.direction == .incoming
@@ -207,14 +206,12 @@ final class ChatUI: @unchecked Sendable {
             }
             if incoming {
                 lines.append(("\(time) \(terminalSafe(e.contact)):", body, Int32(TERM_PLAIN)))
-                if !shownIDs.contains(s.id) { shownIDs.insert(s.id); freshlyShown.append(s.id) }
             } else {
                 let state = s.state == .failed ? "failed: \(s.failure ?? "no reason given")" : s.state.rawValue
                 let style = s.state == .failed ? TERM_BAD : [.acked, .delivered, .read].contains(s.state) ? TERM_GOOD : TERM_MINE
                 lines.append(("\(time) me [\(state)]:", body, Int32(style)))
             }
         }
-        if let listener { for id in freshlyShown { listener.markShown(id) } }
         var rows2 = ChatScreen.conversation(lines, width: cols, height: bodyRows + scroll)
         rows2 = Array(rows2.prefix(max(0, rows2.count - scroll)).suffix(bodyRows))
         for y in 0..<bodyRows {
@@ -234,9 +231,11 @@ final class ChatUI: @unchecked Sendable {
         for y in 1..<(rows - 2) {
             let i = y - 1
             if i < contacts.count {
-                let last = (try? messenger.history(with: contacts[i], limit: 1).last).flatMap { $0 }
+                let last = (try? messenger.history(with: contacts[i], limit: 1, markingShown: false).last).flatMap { $0 }
                 let when = last.map { "  last " + TimeText.local($0.message.receivedAt ?? $0.message.createdAt, withDate: true) } ?? ""
-                term_line(Int32(y), "\(i == picked ? ">" : " ") \(i + 1). \(terminalSafe(contacts[i]))\(when)", Int32(i == picked ? TERM_BOLD : TERM_PLAIN))
+                let unread = (try? messenger.unreadCount(from: contacts[i])) ?? 0
+                let count = unread > 0 ? "  (\(unread) unread)" : ""
+                term_line(Int32(y), "\(i == picked ? ">" : " ") \(i + 1). \(terminalSafe(contacts[i]))\(count)\(when)", Int32(i == picked ? TERM_BOLD : TERM_PLAIN))
             } else {
                 term_line(Int32(y), "", Int32(TERM_PLAIN))
             }

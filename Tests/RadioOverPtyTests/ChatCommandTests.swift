@@ -125,10 +125,22 @@ final class TmuxChat: @unchecked Sendable {
         defer { t.close() }
         try t.start(["--home", t.home("alice"), "--port", t.sim.link("alice")])
         #expect(await t.wait { $0.contains("Talk to whom?") && $0.contains("1. bob") }, "\(t.screen)")
+        #expect(!t.screen.contains("unread"))
+        // A message arrives while the list is shown (chat holds alice's radio): counted unread.
+        let sent = try CLI.run(["send", "alice", "are you there?", "--home", t.home("bob"), "--port", t.sim.link("bob")], environment: t.environment)
+        #expect(sent.status == 0, "\(sent.err)")
+        #expect(await t.wait { $0.contains("1. bob  (1 unread)") }, "\(t.screen)")
         try t.tmux(["send-keys", "-t", "chat", "Enter"])
-        #expect(await t.wait { $0.contains("bob (151 left)>") }, "\(t.screen)")
+        #expect(await t.wait { $0.contains("bob (151 left)>") && $0.contains("are you there?") }, "\(t.screen)")
         try t.tmux(["send-keys", "-t", "chat", "C-d"])
         #expect(await t.wait { $0.contains("CHAT-EXIT 0") }, "\(t.screen)")
+
+        // Shown once: no longer unread.
+        try t.tmux(["kill-session", "-t", "chat"])
+        try t.start(["--home", t.home("alice"), "--port", t.sim.link("alice")])
+        #expect(await t.wait { $0.contains("1. bob") }, "\(t.screen)")
+        #expect(!t.screen.contains("unread"), "\(t.screen)")
+        try t.tmux(["send-keys", "-t", "chat", "C-d"])
 
         let piped = try CLI.run(["chat", "bob", "--home", t.home("alice"), "--port", t.sim.link("alice")])
         #expect(piped.status == 64 && piped.err.contains("chat needs a terminal"), "\(piped.err)")

@@ -30,7 +30,8 @@ public struct BrokerChoice: Sendable {
                 throw .usage("the password file \(passwordFile) must be a short UTF-8 text file")
             }
             // One line; a trailing newline (as editors and `echo` write) is not part of it.
-            let password = text.hasSuffix("\r\n") ? String(text.dropLast(2)) : text.hasSuffix("\n") ? String(text.dropLast()) : text
+            // "\r\n" is one Character in Swift, so one dropLast takes either ending.
+            let password = text.hasSuffix("\r\n") || text.hasSuffix("\n") ? String(text.dropLast()) : text
             guard !password.isEmpty, !password.contains("\n") else {
                 throw .usage("the password file \(passwordFile) must hold the password on one line")
             }

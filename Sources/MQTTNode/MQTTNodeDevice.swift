@@ -112,20 +112,22 @@ public struct MQTTNodeDevice: Sendable {
         p.from = settings.nodeNum
         if p.hopLimit == 0 || p.hopLimit > 7 { p.hopLimit = 3 }
         p.hopStart = p.hopLimit
-        var out = frames([FromRadio(.queueStatus(QueueStatus(res: 0, free: 16, maxlen: 16, meshPacketId: p.id)))])
+        func status(_ res: Int32) -> [Output] { frames([FromRadio(.queueStatus(QueueStatus(res: res, free: 16, maxlen: 16, meshPacketId: p.id)))]) }
         // Admin to ourselves: nothing to configure on a broker node.
-        if p.to == settings.nodeNum { return out }
-        guard var d = p.decoded else { return out }
+        if p.to == settings.nodeNum { return status(0) }
+        guard var d = p.decoded else { return status(0) }
         d.bitfield = (d.bitfield ?? 0) | 1   // OK_TO_MQTT: it is already on MQTT
         p.payloadVariant = .decoded(d)
         if p.to == MeshPacket.broadcast { p.wantAck = false }
+        // Refused as a radio refuses a packet it has no interface for (QueueStatus res 33),
+        // rather than published in the clear.
+        guard let published = try? publish(p) else { return status(33) }
         if p.wantAck { awaitingAck[p.id] = now + settings.ackTimeoutSeconds }
-        out.append(publish(p))
-        return out
+        return status(0) + [published]
     }
 
-    private func publish(_ p: MeshPacket) -> Output {
-        let sealed = ChannelCipher.seal(p, key: key, channelHash: hash)
+    private func publish(_ p: MeshPacket) throws(ChannelCipherError) -> Output {
+        let sealed = try ChannelCipher.seal(p, key: key, channelHash: hash)
         return .publish(topic: topic, payload: ServiceEnvelope(packet: sealed, channelID: channelID, gatewayID: nodeID).encoded())
     }
 
@@ -157,7 +159,8 @@ public struct MQTTNodeDevice: Sendable {
             ack.to = p.from; ack.id = freshID(); ack.hopLimit = 3; ack.hopStart = 3
             ack.priority = PacketPriority(.ack)
             if var d = ack.decoded { d.bitfield = 1; ack.payloadVariant = .decoded(d) }
-            out.append(publish(ack))
+            // An ACK that cannot be sealed is not sent: the sender retries, then gets its NAK.
+            if let published = try? publish(ack) { out.append(published) }
         }
         return out + toClient(p)
     }

@@ -47,7 +47,9 @@ extension VirtualRadio {
         }
         var p = packet
         p.rxTime = 0; p.rxSnr = 0; p.rxRssi = 0
-        let sealed = settings.mqtt.encryptionEnabled ? ChannelCipher.seal(p, key: channelKey, channelHash: channelKey.hash(channelName: channelID)) : p
+        // A packet the channel layer cannot encrypt is not uplinked (never sent in the clear).
+        guard let sealed = settings.mqtt.encryptionEnabled ? try? ChannelCipher.seal(p, key: channelKey, channelHash: channelKey.hash(channelName: channelID)) : p
+        else { return [] }
         let envelope = ServiceEnvelope(packet: sealed, channelID: channelID, gatewayID: identity.nodeID)
         let topic = MQTTTopic(root: settings.mqtt.root.isEmpty ? "msh" : settings.mqtt.root, channelID: channelID, gatewayID: identity.nodeID)
         return toClient(FromRadio(.mqttClientProxyMessage(MqttClientProxyMessage(topic: topic.description, payload: .data(envelope.encoded())))))

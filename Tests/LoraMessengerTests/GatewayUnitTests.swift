@@ -1,3 +1,4 @@
+import Foundation
 import LoRaPHY
 import MeshChannel
 import MeshtasticWire
@@ -88,5 +89,73 @@ import Testing
         var f2 = filter(), total = 0.0
         for i in 1...5000 where f2.judge(topic: t, payload: Self.envelope(id: UInt32(i), bytes: 200), now: Double(i) * 0.7) == .pass { total += ms }
         #expect(total <= 180_000 && total > 170_000, "\(total)")
+    }
+}
+
+/// The broker's address and credentials, and the channel key file: every way they can be wrong.
+@Suite struct BrokerChoiceTests {
+    static func file(_ text: String, mode: mode_t = 0o600) throws -> String {
+        let path = NSTemporaryDirectory() + "lora-msg-cred-" + UUID().uuidString.prefix(8)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, mode)
+        return path
+    }
+
+    @Test func addresses() throws {
+        for (url, shown) in [("mqtt://10.0.0.5", "mqtt://10.0.0.5:1883"), ("mqtts://broker.example", "mqtts://broker.example:8883"),
+                             ("mqtt://h:1", "mqtt://h:1"), ("mqtt://[::1]:1884", "mqtt://[::1]:1884"), ("mqtt://h/", "mqtt://h:1883")] {
+            #expect(try BrokerChoice(url: url).resolve().address.description == shown)
+        }
+        for (url, words) in [("http://h", "mqtt://"), ("mqtt://", "no host"), ("mqtt://h:0", "port"), ("mqtt://h:65536", "port"),
+                             ("mqtt://h:x", "port"), ("mqtt://h:", "port"), ("mqtt://u:p@h", "credentials"), ("mqtt://h/msh", "path"),
+                             ("mqtt://[::1", "unclosed"), ("mqtt://" + String(repeating: "a", count: 300), "no host"), ("", "mqtt://")] {
+            #expect(throws: MessengerError.self, "\(url)") { try BrokerChoice(url: url).resolve() }
+            do { _ = try BrokerChoice(url: url).resolve() } catch {
+                #expect(error.description.contains(words), "\(url): \(error)")
+                #expect(error.exitStatus == .usage)
+            }
+        }
+    }
+
+    @Test func passwordFiles() throws {
+        let good = try Self.file("s3cret horse\n")
+        defer { unlink(good) }
+        #expect(try BrokerChoice(url: "mqtt://h", user: "u", passwordFile: good).resolve().credentials.password == "s3cret horse")
+        let crlf = try Self.file("pw\r\n"); defer { unlink(crlf) }
+        #expect(try BrokerChoice(url: "mqtt://h", user: "u", passwordFile: crlf).resolve().credentials.password == "pw")
+        let open = try Self.file("pw\n", mode: 0o644); defer { unlink(open) }
+        let empty = try Self.file(""); defer { unlink(empty) }
+        let twoLines = try Self.file("a\nb\n"); defer { unlink(twoLines) }
+        let huge = try Self.file(String(repeating: "x", count: 5000)); defer { unlink(huge) }
+        let binary = NSTemporaryDirectory() + "lora-msg-cred-bin-" + UUID().uuidString.prefix(6); defer { unlink(binary) }
+        try Data([0xFF, 0xFE, 0x00]).write(to: URL(fileURLWithPath: binary)); chmod(binary, 0o600)
+        for (choice, words) in [
+            (BrokerChoice(url: "mqtt://h", user: "u", passwordFile: open), "chmod 600"),
+            (BrokerChoice(url: "mqtt://h", user: "u", passwordFile: empty), "one line"),
+            (BrokerChoice(url: "mqtt://h", user: "u", passwordFile: twoLines), "one line"),
+            (BrokerChoice(url: "mqtt://h", user: "u", passwordFile: huge), "short UTF-8"),
+            (BrokerChoice(url: "mqtt://h", user: "u", passwordFile: binary), "short UTF-8"),
+            (BrokerChoice(url: "mqtt://h", user: "u", passwordFile: "/nonexistent/pw"), "cannot read"),
+            (BrokerChoice(url: "mqtt://h", passwordFile: good), "needs --user"),
+            (BrokerChoice(url: "mqtt://h", caFile: good), "mqtts://"),
+        ] {
+            do { _ = try choice.resolve(); Issue.record("accepted: \(words)") } catch { #expect(error.description.contains(words), "\(error)") }
+        }
+    }
+
+    @Test func channelKeyFiles() throws {
+        func choice(_ path: String?) -> BrokerNodeChoice {
+            BrokerNodeChoice(broker: BrokerChoice(url: "mqtt://h"), root: "msh/EU_868", pskFile: path, nodeNum: 0x1234)
+        }
+        #expect(try choice(nil).psk() == [1])
+        let k16 = try Self.file(Data(repeating: 7, count: 16).base64EncodedString() + "\n"); defer { unlink(k16) }
+        #expect(try choice(k16).psk() == [UInt8](repeating: 7, count: 16))
+        let short = try Self.file("AQI="); defer { unlink(short) }             // 2 bytes
+        let garbage = try Self.file("not base64 at all!"); defer { unlink(garbage) }
+        let open = try Self.file("AQ==", mode: 0o644); defer { unlink(open) }
+        let huge = try Self.file(String(repeating: "A", count: 400)); defer { unlink(huge) }
+        for (path, words) in [(short, "1, 16 or 32 bytes"), (garbage, "base64"), (open, "chmod 600"), (huge, "cannot read"), ("/nonexistent", "cannot read")] {
+            do { _ = try choice(path).psk(); Issue.record("accepted \(path)") } catch { #expect(error.description.contains(words), "\(error)") }
+        }
     }
 }

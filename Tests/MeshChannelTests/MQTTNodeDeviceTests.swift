@@ -25,10 +25,10 @@ import Testing
         }
     }
 
-    func envelope(from: UInt32, to: UInt32, id: UInt32, wantAck: Bool = false, gateway: String = "!b0b0b0b0", port: PortNum.Name = .privateApp) -> [UInt8] {
+    func envelope(from: UInt32, to: UInt32, id: UInt32, wantAck: Bool = false, gateway: String = "!b0b0b0b0", port: PortNum.Name = .privateApp) throws -> [UInt8] {
         var p = MeshPacket(); p.from = from; p.to = to; p.id = id; p.hopLimit = 3; p.hopStart = 3; p.wantAck = wantAck
         p.payloadVariant = .decoded(PacketData(portnum: PortNum(port), payload: [0x06, 1, 2]))
-        return ServiceEnvelope(packet: ChannelCipher.seal(p, key: ChannelKey(psk: [1]), channelHash: 8), channelID: "LongFast", gatewayID: gateway).encoded()
+        return ServiceEnvelope(packet: try ChannelCipher.seal(p, key: ChannelKey(psk: [1]), channelHash: 8), channelID: "LongFast", gatewayID: gateway).encoded()
     }
 
     @Test func aClientPacketIsPublishedEncryptedAndItsEchoIsAnImplicitAck() throws {
@@ -55,7 +55,7 @@ import Testing
 
     @Test func aDirectMessageToUsIsDeliveredOnceAndAcked() throws {
         var d = connected()
-        let bytes = envelope(from: Self.valley, to: Self.me, id: 7, wantAck: true)
+        let bytes = try envelope(from: Self.valley, to: Self.me, id: 7, wantAck: true)
         let out = d.fromBroker(topic: "msh/EU_868/2/e/LongFast/!b0b0b0b0", payload: bytes, now: 0)
         #expect(packets(out).first?.decoded?.payload == [0x06, 1, 2])
         #expect(packets(out).first?.viaMqtt == true)
@@ -68,17 +68,17 @@ import Testing
         #expect(d.fromBroker(topic: "msh/EU_868/2/e/LongFast/!b0b0b0b0", payload: bytes, now: 5).isEmpty, "a replay")
     }
 
-    @Test func badInputFromTheBrokerIsDropped() {
+    @Test func badInputFromTheBrokerIsDropped() throws {
         var d = connected()
         let t = "msh/EU_868/2/e/LongFast/!b0b0b0b0"
         #expect(d.fromBroker(topic: t, payload: [], now: 0).isEmpty)
         #expect(d.fromBroker(topic: t, payload: [0xFF, 0x01, 0x02], now: 0).isEmpty)
         #expect(d.fromBroker(topic: t, payload: Array(repeating: 0x0A, count: 5000), now: 0).isEmpty)
-        #expect(d.fromBroker(topic: "msh/US/2/e/LongFast/!b0b0b0b0", payload: envelope(from: Self.valley, to: Self.me, id: 1), now: 0).isEmpty)
-        #expect(d.fromBroker(topic: "garbage", payload: envelope(from: Self.valley, to: Self.me, id: 2), now: 0).isEmpty)
-        #expect(d.fromBroker(topic: t, payload: envelope(from: Self.valley, to: 0x1234, id: 3), now: 0).isEmpty, "not for us")
-        #expect(d.fromBroker(topic: t, payload: envelope(from: Self.me, to: Self.me, id: 4), now: 0).isEmpty, "claims to be us")
-        #expect(d.fromBroker(topic: t, payload: envelope(from: MeshPacket.broadcast, to: Self.me, id: 5), now: 0).isEmpty)
-        #expect(!d.fromBroker(topic: t, payload: envelope(from: Self.valley, to: MeshPacket.broadcast, id: 6), now: 0).isEmpty, "a broadcast is ours")
+        #expect(d.fromBroker(topic: "msh/US/2/e/LongFast/!b0b0b0b0", payload: try envelope(from: Self.valley, to: Self.me, id: 1), now: 0).isEmpty)
+        #expect(d.fromBroker(topic: "garbage", payload: try envelope(from: Self.valley, to: Self.me, id: 2), now: 0).isEmpty)
+        #expect(d.fromBroker(topic: t, payload: try envelope(from: Self.valley, to: 0x1234, id: 3), now: 0).isEmpty, "not for us")
+        #expect(d.fromBroker(topic: t, payload: try envelope(from: Self.me, to: Self.me, id: 4), now: 0).isEmpty, "claims to be us")
+        #expect(d.fromBroker(topic: t, payload: try envelope(from: MeshPacket.broadcast, to: Self.me, id: 5), now: 0).isEmpty)
+        #expect(!d.fromBroker(topic: t, payload: try envelope(from: Self.valley, to: MeshPacket.broadcast, id: 6), now: 0).isEmpty, "a broadcast is ours")
     }
 }

@@ -131,28 +131,28 @@ import Testing
             v.m.run(for: 0.5)
             return v.m.air.records.dropFirst(before).filter { if case .fromMQTT = $0 { return true } else { return false } }.count
         }
-        func packet(from: UInt32, id: UInt32, hop: UInt32 = 3) -> MeshPacket {
+        func packet(from: UInt32, id: UInt32, hop: UInt32 = 3) throws -> MeshPacket {
             var p = MeshPacket(); p.from = from; p.to = MeshPacket.broadcast; p.id = id; p.hopLimit = hop; p.hopStart = hop
             p.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: [1, 2, 3]))
-            return ChannelCipher.seal(p, key: key, channelHash: 8)
+            return try ChannelCipher.seal(p, key: key, channelHash: 8)
         }
         let stranger: UInt32 = 0x0BAD_F00D
-        #expect(publish(ServiceEnvelope(packet: packet(from: stranger, id: 1), channelID: "LongFast", gatewayID: "!00000001")) == 1)
+        #expect(try publish(ServiceEnvelope(packet: packet(from: stranger, id: 1), channelID: "LongFast", gatewayID: "!00000001")) == 1)
         #expect(publish(nil, raw: []) == 0)                                   // empty
         #expect(publish(nil, raw: [0xFF, 0x00, 0x13]) == 0)                   // garbage
-        #expect(publish(ServiceEnvelope(packet: packet(from: stranger, id: 2), channelID: "", gatewayID: "!00000001")) == 0)
-        #expect(publish(ServiceEnvelope(packet: packet(from: stranger, id: 3), channelID: "Other", gatewayID: "!00000001")) == 0)
-        #expect(publish(ServiceEnvelope(packet: packet(from: stranger, id: 4), channelID: "LongFast", gatewayID: gate.identity.nodeID)) == 0)   // our own uplink
-        #expect(publish(ServiceEnvelope(packet: packet(from: gate.identity.nodeNum, id: 5), channelID: "LongFast", gatewayID: "!00000001")) == 0)   // from us
-        #expect(publish(ServiceEnvelope(packet: packet(from: stranger, id: 6, hop: 9), channelID: "LongFast", gatewayID: "!00000001")) == 0)
-        #expect(publish(ServiceEnvelope(packet: packet(from: MeshPacket.broadcast, id: 7), channelID: "LongFast", gatewayID: "!00000001")) == 0)
-        var clear = packet(from: stranger, id: 8); clear.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: [9]))
+        #expect(try publish(ServiceEnvelope(packet: packet(from: stranger, id: 2), channelID: "", gatewayID: "!00000001")) == 0)
+        #expect(try publish(ServiceEnvelope(packet: packet(from: stranger, id: 3), channelID: "Other", gatewayID: "!00000001")) == 0)
+        #expect(try publish(ServiceEnvelope(packet: packet(from: stranger, id: 4), channelID: "LongFast", gatewayID: gate.identity.nodeID)) == 0)   // our own uplink
+        #expect(try publish(ServiceEnvelope(packet: packet(from: gate.identity.nodeNum, id: 5), channelID: "LongFast", gatewayID: "!00000001")) == 0)   // from us
+        #expect(try publish(ServiceEnvelope(packet: packet(from: stranger, id: 6, hop: 9), channelID: "LongFast", gatewayID: "!00000001")) == 0)
+        #expect(try publish(ServiceEnvelope(packet: packet(from: MeshPacket.broadcast, id: 7), channelID: "LongFast", gatewayID: "!00000001")) == 0)
+        var clear = try packet(from: stranger, id: 8); clear.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: [9]))
         #expect(publish(ServiceEnvelope(packet: clear, channelID: "LongFast", gatewayID: "!00000001")) == 0)   // decoded while encryption is on
-        var wrongKey = packet(from: stranger, id: 9)
-        wrongKey = ChannelCipher.seal({ var p = wrongKey; p.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: [1])); return p }(),
+        var wrongKey = try packet(from: stranger, id: 9)
+        wrongKey = try ChannelCipher.seal({ var p = wrongKey; p.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: [1])); return p }(),
                                       key: ChannelKey(psk: Array(repeating: 7, count: 16)), channelHash: 8)
         #expect(publish(ServiceEnvelope(packet: wrongKey, channelID: "LongFast", gatewayID: "!00000001")) == 0)
-        #expect(publish(ServiceEnvelope(packet: packet(from: stranger, id: 1), channelID: "LongFast", gatewayID: "!00000002")) == 0)   // replay of id 1
+        #expect(try publish(ServiceEnvelope(packet: packet(from: stranger, id: 1), channelID: "LongFast", gatewayID: "!00000002")) == 0)   // replay of id 1
     }
 }
 

@@ -116,6 +116,7 @@ public struct MeshAir {
             settings.region = region
             settings.preset = preset
             settings.hopLimit = scenario.hopLimit ?? 3
+            settings.epoch = epoch
             settings.bootDelaySeconds = bootDelaySeconds
             settings.knownNodes = identities.enumerated().filter { $0.offset != i }.map { $0.element.nodeInfo } + extras
             settings.ignoreMqtt = node.ignoreMqtt ?? region.hasDutyCycle
@@ -406,6 +407,8 @@ public struct MeshAir {
         }
         remember(key, at: r)
         note(.received(station: r, from: p.from, id: p.id, hopLimit: p.hopLimit, snr: hearing.snr))
+        // Modules may rewrite what they hear (a traceroute collects hops); a relay sends that.
+        p = stations[r].radio.alteredOnReceipt(p)
         let out = apply(stations[r].radio.heard(p, now: now), station: r)
         if p.to != me && p.hopLimit > 0 && stations[r].relays {
             relay(p, at: r, snr: hearing.snr)
@@ -424,6 +427,7 @@ public struct MeshAir {
         }
         remember(key, at: r)
         note(.fromMQTT(station: r, from: packet.from, id: packet.id), packet: packet)
+        let packet = stations[r].radio.alteredOnReceipt(packet)
         let out = apply(stations[r].radio.heard(packet, now: now), station: r)
         if packet.to != stations[r].radio.identity.nodeNum && packet.hopLimit > 0 && stations[r].relays {
             relay(packet, at: r, snr: 0)

@@ -36,6 +36,8 @@ public struct VirtualRadio {
         public var region = LoRaRegion.eu868
         public var preset = LoRaPreset.longFast
         public var hopLimit: UInt32 = 3
+        /// Unix time at sim time 0: what the radio's clock reads (telemetry time, last_heard).
+        public var epoch: Double = 0
         /// Frames that arrive this soon after boot are ignored, as on a radio still loading config.
         public var bootDelaySeconds = 1.0
         /// Other nodes in the radio's database (to emulate a big mesh).
@@ -77,7 +79,7 @@ public struct VirtualRadio {
         case reboot(afterSeconds: Double)
     }
 
-    public let identity: Identity
+    public internal(set) var identity: Identity
     public var settings: Settings
     public private(set) var ledger: AirtimeLedger
     /// One per transport, as the firmware has one PhoneAPI per transport (serial StreamAPI,
@@ -96,7 +98,7 @@ public struct VirtualRadio {
     private var nextPuller = 0
     public var clientConnected: Bool { apis.values.contains { $0.connected } }
 
-    private let bootedAt: Double
+    let bootedAt: Double
     private var pendingToClient: [FromRadio] = []
     private var recentClientIDs: [UInt32] = []
     private var nextID: UInt32
@@ -107,6 +109,10 @@ public struct VirtualRadio {
     /// `free` of the last QueueStatus the client got.
     private var lastReportedFree: UInt32 = 16
     private let maxHeldForClient = 32
+    /// AdminModule's session passkey and when it was made.
+    var passkey: (bytes: [UInt8], since: Double) = ([], 0)
+    /// When NodeInfoModule last answered a request (it answers at most every 5 minutes).
+    var lastNodeInfoSent: Double?
 
     public init(identity: Identity, settings: Settings = Settings(), bootedAt: Double) {
         self.identity = identity
@@ -151,7 +157,7 @@ public struct VirtualRadio {
         switch message.payloadVariant {
         case .wantConfigId(let nonce)?:
             apis[api, default: PhoneAPI()].connected = false
-            return handshake(nonce: nonce, api: api)
+            return handshake(nonce: nonce, api: api, now: now)
         case .heartbeat?:
             return frames([FromRadio(.queueStatus(queueStatus(id: 0, res: 0, now: now)))], api: api)
         case .disconnect?:
@@ -166,9 +172,9 @@ public struct VirtualRadio {
         }
     }
 
-    private mutating func handshake(nonce: UInt32, api: Int) -> [Output] {
+    private mutating func handshake(nonce: UInt32, api: Int, now: Double) -> [Output] {
         var replies: [FromRadio] = []
-        let own = ownNodeInfo()
+        let own = ownNodeInfo(now: now)
         if nonce == 69421 {
             replies.append(FromRadio(.nodeInfo(own)))
             replies += settings.knownNodes.map { FromRadio(.nodeInfo($0)) }
@@ -179,21 +185,10 @@ public struct VirtualRadio {
             replies.append(FromRadio(.myInfo(my)))
             replies.append(FromRadio(.deviceuiConfig(OpaqueMessage())))
             replies.append(FromRadio(.nodeInfo(own)))
-            var meta = DeviceMetadata()
-            meta.firmwareVersion = identity.firmwareVersion; meta.deviceStateVersion = 24
-            meta.hwModel = identity.hwModel; meta.hasPKC = true; meta.canShutdown = true
-            replies.append(FromRadio(.metadata(meta)))
-            for i in 0..<8 {
-                var c = Channel(); c.index = Int32(i)
-                if i == 0 { c.role = ChannelRole(.primary); c.settings = settings.primaryChannel }
-                replies.append(FromRadio(.channel(c)))
-            }
+            replies.append(FromRadio(.metadata(metadata)))
+            replies += (0..<8).map { FromRadio(.channel(channel($0))) }
             var device = DeviceConfig(); device.serialEnabled = true
-            var lora = LoRaConfig()
-            lora.usePreset = true; lora.modemPreset = ModemPreset(rawValue: settings.preset.rawValue)
-            lora.region = RegionCode(rawValue: settings.region.code); lora.hopLimit = settings.hopLimit
-            lora.txEnabled = settings.region.transmitAllowed
-            lora.ignoreMqtt = settings.ignoreMqtt; lora.configOkToMqtt = settings.okToMqtt
+            let lora = loraConfig
             var security = SecurityConfig(); security.publicKey = identity.publicKey; security.serialEnabled = true
             let configs: [Config.Variant] = [
                 .device(device), .position(OpaqueMessage()), .power(OpaqueMessage()), .network(OpaqueMessage()),
@@ -201,9 +196,10 @@ public struct VirtualRadio {
                 .sessionkey(OpaqueMessage()), .deviceUi(OpaqueMessage()),
             ]
             replies += configs.map { FromRadio(.config(Config($0))) }
-            // The MQTT module's config comes first (ModuleConfig oneof tag 1), then the others.
+            // One per module in oneof tag order (PhoneAPI STATE_SEND_MODULECONFIG): MQTT (1)
+            // first, through paxcounter (13), each its own case of the oneof.
             replies.append(FromRadio(.moduleConfig(ModuleConfig(mqtt: settings.mqtt))))
-            replies += (1..<16).map { _ in FromRadio(.moduleConfig(ModuleConfig())) }
+            replies += (2...13).map { FromRadio(.moduleConfig(ModuleConfig(emptyVariant: $0))) }
             if nonce != 69420 { replies += settings.knownNodes.map { FromRadio(.nodeInfo($0)) } }
         }
         replies.append(FromRadio(.configCompleteId(nonce)))
@@ -213,9 +209,14 @@ public struct VirtualRadio {
         return frames(replies + held, api: api)
     }
 
-    private func ownNodeInfo() -> NodeInfo {
+    /// The radio's own entry as PhoneAPI sends it: refreshed (last_heard now) and carrying the
+    /// device metrics DeviceTelemetryModule stores there soon after boot, which clients copy
+    /// into a telemetry request.
+    func ownNodeInfo(now: Double) -> NodeInfo {
         var n = identity.nodeInfo
         n.isFavorite = true
+        n.lastHeard = UInt32(max(0, settings.epoch + now))
+        n.deviceMetrics = deviceTelemetry(now: now).deviceMetrics
         return n
     }
 
@@ -250,23 +251,7 @@ public struct VirtualRadio {
         // Local admin (to our own node, from the API: no session passkey needed). Applied at
         // once: firmware 2.7+ reconfigures the radio live for LoRa changes (AdminModule).
         if p.to == identity.nodeNum, let d = p.decoded, d.portnum == .adminApp {
-            var out = frames([FromRadio(.queueStatus(queueStatus(id: p.id, res: 0, now: now)))], api: api)
-            switch (try? AdminMessage(decoding: d.payload))?.payloadVariant {
-            case .setConfig(let c)?:
-                if let lora = c.lora { apply(lora) }
-            case .setChannel(let c)?:
-                // handleSetChannel: saved, no reboot. Only the primary is modelled.
-                if c.index == 0, let s = c.settings { settings.primaryChannel = s }
-            case .setModuleConfig(let m)?:
-                // handleSetModuleConfig: saved, then a reboot after DEFAULT_REBOOT_SECONDS (7).
-                if let mqtt = m.mqtt {
-                    settings.mqtt = mqtt
-                    out.append(.reboot(afterSeconds: 7))
-                }
-            default:
-                break
-            }
-            return out
+            return localAdmin(p, d, now: now, api: api)
         }
         // perhapsEncode: the originator's packets carry the bitfield, OK_TO_MQTT from config.
         if var d = p.decoded {
@@ -333,16 +318,39 @@ public struct VirtualRadio {
             awaitingAck[d.requestId] = nil
             return out + toClient(FromRadio(.packet(packet)))
         }
-        if forUs || packet.to == MeshPacket.broadcast {
-            out += toClient(FromRadio(.packet(packet)))
+        let toUs = forUs || packet.to == MeshPacket.broadcast
+        guard let d = packet.decoded else { return out }
+        // Any other packet carrying request_id (a module's reply) is an ACK too.
+        if forUs, d.requestId != 0 { awaitingAck[d.requestId] = nil }
+        // MeshModule::callModules: the port's module may answer a want_response request.
+        let answer: ModuleAnswer = toUs && d.wantResponse ? moduleAnswer(to: packet, now: now) : .none
+        // RoutingModule, the last module: delivers to the client, and ReliableRouter::
+        // sniffReceived ACKs a want_ack DM that no module answered. A reply that wants an ACK
+        // gets one only when it came straight from its sender (hop limit 0): further away, the
+        // sender already heard a relay, which is its implicit ACK.
+        if toUs { out += toClient(FromRadio(.packet(packet))) }
+        var replied = false
+        if case .reply = answer { replied = true }
+        if forUs && packet.wantAck && d.portnum != .routingApp && !replied {
+            if d.requestId == 0 && d.replyId == 0 {
+                out += ack(packet, now: now)
+            } else if packet.hopStart > 0 && packet.hopStart == packet.hopLimit {
+                out += ack(packet, now: now, hopLimit: 0)
+            }
         }
-        if forUs && packet.wantAck, let d = packet.decoded, d.portnum != .routingApp {
-            out += ack(packet, now: now)
+        // The end of callModules: the answer goes out, or, when no module answered (and none
+        // chose silence), a NO_RESPONSE NAK.
+        if toUs && d.wantResponse {
+            switch answer {
+            case .reply(let r): out += sendOwn(r, now: now)
+            case .none: out += sendOwn(errorReply(RoutingError(.noResponse), to: packet), now: now)
+            case .ignored: break
+            }
         }
         return out
     }
 
-    private mutating func apply(_ lora: LoRaConfig) {
+    mutating func apply(_ lora: LoRaConfig) {
         settings.ignoreMqtt = lora.ignoreMqtt
         settings.okToMqtt = lora.configOkToMqtt
         if let r = LoRaRegion.code(lora.region.rawValue), r != settings.region {
@@ -367,18 +375,22 @@ public struct VirtualRadio {
         if p.hopStart != 0, p.hopLimit <= p.hopStart { settings.knownNodes[i].hopsAway = p.hopStart - p.hopLimit }
     }
 
-    private mutating func ack(_ packet: MeshPacket, now: Double) -> [Output] {
-        var ack = routingPacket(RoutingError(.none), requestID: packet.id, from: identity.nodeNum)
-        ack.to = packet.from
-        ack.id = freshID()
-        ack.priority = PacketPriority(.ack)
-        let used = packet.hopsTaken ?? 0
-        ack.hopLimit = min(settings.hopLimit, UInt32(used + 2))
-        ack.hopStart = ack.hopLimit
+    private mutating func ack(_ packet: MeshPacket, now: Double, hopLimit: UInt32? = nil) -> [Output] {
+        var ack = errorReply(RoutingError(.none), to: packet)
+        if let hopLimit { ack.hopLimit = hopLimit; ack.hopStart = hopLimit }
+        return sendOwn(ack, now: now)
+    }
+
+    /// A packet this radio makes itself (an ACK, a NAK, a module's reply): on the air unless the
+    /// duty cycle forbids it, retransmitted until ACKed when it wants an ACK, and uplinked like
+    /// any other own packet (Router::send).
+    mutating func sendOwn(_ packet: MeshPacket, now: Double) -> [Output] {
         guard !ledger.firmwareRefuses(nowSeconds: now) else { return [] }
-        ledger.record(startSeconds: now, milliseconds: settings.preset.modem.timeOnAirMilliseconds(bytes: Self.phyBytes(ack)))
-        // The ACK is this radio's own packet: Router::send uplinks it like any other.
-        return [.transmit(ack)] + mqttUplink(ack, ownPacket: true)
+        ledger.record(startSeconds: now, milliseconds: settings.preset.modem.timeOnAirMilliseconds(bytes: Self.phyBytes(packet)))
+        if packet.wantAck && packet.to != MeshPacket.broadcast {
+            awaitingAck[packet.id] = (packet, 1, now + settings.retransmitSeconds)
+        }
+        return [.transmit(packet)] + mqttUplink(packet, ownPacket: true)
     }
 
     /// A second copy of a packet already heard. The firmware answers a repeated want_ack DM to

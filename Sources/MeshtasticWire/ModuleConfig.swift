@@ -8,6 +8,15 @@ public struct ModuleConfig: ProtoMessage {
     public init() {}
     public init(mqtt: MQTTConfig) { self.mqtt = mqtt }
 
+    /// One module's config at its defaults: the oneof case `tag` holding an empty message, as
+    /// the firmware sends each module it has (tag = `ModuleConfigType` + 1; 1 is MQTT).
+    public init(emptyVariant tag: Int) {
+        if tag == 1 { mqtt = MQTTConfig(); return }
+        var w = ProtoWriter()
+        w.bytes(tag, [], always: true)
+        unknownFields = w.bytes
+    }
+
     public mutating func decodeField(_ k: FieldKey, from r: inout ProtoReader) throws(WireError) -> Bool {
         switch k.number {
         case 1: mqtt = try r.message(k)

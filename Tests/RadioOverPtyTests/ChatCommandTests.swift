@@ -49,9 +49,18 @@ final class TmuxChat: @unchecked Sendable {
 
     /// Starts `chat ARGS` in a detached tmux window of the given size.
     func start(_ args: [String], width: Int = 80, height: Int = 24) throws {
+        try tmux(["new-session", "-d", "-s", "chat", "-x", "\(width)", "-y", "\(height)", command(args)])
+    }
+
+    /// Runs `chat ARGS` again in the same window. Killing the session instead would stop the
+    /// tmux server (its last session), and a new-session racing that shutdown can fail.
+    func restart(_ args: [String]) throws {
+        try tmux(["respawn-pane", "-k", "-t", "chat", command(args)])
+    }
+
+    private func command(_ args: [String]) -> String {
         let env = environment.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        let command = "env \(env) \(CLI.binary) chat " + args.map { "'\($0)'" }.joined(separator: " ") + "; echo CHAT-EXIT $?; sleep 60"
-        try tmux(["new-session", "-d", "-s", "chat", "-x", "\(width)", "-y", "\(height)", command])
+        return "env \(env) \(CLI.binary) chat " + args.map { "'\($0)'" }.joined(separator: " ") + "; echo CHAT-EXIT $?; sleep 60"
     }
 
     var screen: String { (try? tmux(["capture-pane", "-p", "-t", "chat"])) ?? "" }
@@ -136,8 +145,7 @@ final class TmuxChat: @unchecked Sendable {
         #expect(await t.wait { $0.contains("CHAT-EXIT 0") }, "\(t.screen)")
 
         // Shown once: no longer unread.
-        try t.tmux(["kill-session", "-t", "chat"])
-        try t.start(["--home", t.home("alice"), "--port", t.sim.link("alice")])
+        try t.restart(["--home", t.home("alice"), "--port", t.sim.link("alice")])
         #expect(await t.wait { $0.contains("1. bob") }, "\(t.screen)")
         #expect(!t.screen.contains("unread"), "\(t.screen)")
         try t.tmux(["send-keys", "-t", "chat", "C-d"])

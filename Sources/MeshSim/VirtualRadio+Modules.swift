@@ -199,6 +199,10 @@ extension VirtualRadio {
             var user = identity.nodeInfo.user ?? User()
             user.id = identity.nodeID
             return .reply(dataReply(PacketData(portnum: PortNum(.nodeinfoApp), payload: user.encoded()), to: p))
+        case .adminApp:
+            // Not from our client, not on a channel named "admin", not PKI from an admin key
+            // (the sim has neither): AdminModule refuses it.
+            return .reply(errorReply(RoutingError(.notAuthorized), to: p))
         case .positionApp:
             // allocPositionPacket refuses a position of 0,0: a virtual radio has no fix, so
             // nobody answers and the requester gets NO_RESPONSE.

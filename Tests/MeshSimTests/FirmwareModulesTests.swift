@@ -230,6 +230,15 @@ extension FromRadio {
         #expect(replies(m, at: 0, to: id).isEmpty)
     }
 
+    /// Admin from another node, with no admin key or admin channel: AdminModule refuses it.
+    @Test func remoteAdminIsNotAuthorized() throws {
+        var m = MeshBench(.twoRadios)
+        m.connectAll()
+        let id = m.send(from: 0, request(.adminApp, to: m.air.radio(1).identity.nodeNum, payload: AdminMessage(.getOwnerRequest(true)).encoded()))
+        m.run(for: 15)
+        #expect(m.deliveries(at: 0, id: id).contains(.failed(.nak(RoutingError(.notAuthorized)))), "\(m.deliveries(at: 0, id: id))")
+    }
+
     /// NodeInfoModule answers with its User, then stays silent for 5 minutes (no NAK either).
     @Test func nodeInfoIsAnsweredOnceInFiveMinutes() throws {
         var m = MeshBench(.twoRadios)

@@ -88,9 +88,14 @@ extension VirtualRadio {
             if let lora = c.lora { apply(lora) }
             return (nil, [])
         case .setChannel(let c)?:
-            // handleSetChannel: saved, no reboot. Only the primary is modelled.
+            // handleSetChannel: saved, no reboot. Secondary channels are kept and reported;
+            // the air carries only the primary.
             guard c.index >= 0, c.index < 8 else { return (errorReply(RoutingError(.badRequest), to: p), []) }
-            if c.index == 0, let s = c.settings { settings.primaryChannel = s }
+            if c.index == 0 {
+                if let s = c.settings { settings.primaryChannel = s }
+            } else {
+                otherChannels[Int(c.index)] = c.role == ChannelRole(.disabled) ? nil : c
+            }
             return (nil, [])
         case .setModuleConfig(let m)?:
             // handleSetModuleConfig: saved, then a reboot after DEFAULT_REBOOT_SECONDS (7).
@@ -132,6 +137,7 @@ extension VirtualRadio {
     }
 
     func channel(_ index: Int) -> Channel {
+        if index > 0, let kept = otherChannels[index] { return kept }
         var c = Channel(); c.index = Int32(index)
         if index == 0 { c.role = ChannelRole(.primary); c.settings = settings.primaryChannel }
         return c

@@ -111,6 +111,8 @@ public struct VirtualRadio {
     private let maxHeldForClient = 32
     /// AdminModule's session passkey and when it was made.
     var passkey: (bytes: [UInt8], since: Double) = ([], 0)
+    /// Channels 1…7 a client set (secondary ones); the air carries only the primary.
+    var otherChannels: [Int: Channel] = [:]
     /// When NodeInfoModule last answered a request (it answers at most every 5 minutes).
     var lastNodeInfoSent: Double?
 

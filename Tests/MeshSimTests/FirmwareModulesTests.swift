@@ -142,6 +142,24 @@ extension FromRadio {
         #expect(try c.admin(AdminMessage(.setOwner(owner)), id: 205, wantResponse: false, wantAck: false).count == 1)
     }
 
+    /// `meshtastic --ch-add`: a secondary channel set at index 1 is reported by get_channel and
+    /// the next handshake; disabling it frees the slot again.
+    @Test func aSecondaryChannelIsKeptAndReported() throws {
+        var c = RadioConsole()
+        _ = try c.connect()
+        var ch = Channel(); ch.index = 1; ch.role = ChannelRole(.secondary)
+        var s = ChannelSettings(); s.name = "farm"; s.psk = Array(repeating: 9, count: 32); ch.settings = s
+        #expect(try c.admin(AdminMessage(.setChannel(ch)), id: 400).last?.routingReason == RoutingError(.none))
+        #expect(try c.admin(AdminMessage(.getChannelRequest(2)), id: 401).last?.adminReply?.payloadVariant == .getChannelResponse(ch))
+        let channels = try c.connect().compactMap { if case .channel(let x)? = $0.payloadVariant { return x } else { return nil } }
+        #expect(channels.count == 8 && channels[1] == ch && channels[2].role == ChannelRole(.disabled))
+        #expect(c.radio.settings.primaryChannel.name.isEmpty)
+        var off = Channel(); off.index = 1
+        _ = try c.admin(AdminMessage(.setChannel(off)), id: 402)
+        guard case .getChannelResponse(let freed)? = try c.admin(AdminMessage(.getChannelRequest(2)), id: 403).last?.adminReply?.payloadVariant else { Issue.record("no channel"); return }
+        #expect(freed.role == ChannelRole(.disabled) && freed.settings == nil)
+    }
+
     @Test func rebootSecondsReboots() throws {
         var c = RadioConsole()
         _ = try c.connect()

@@ -143,6 +143,7 @@ let package = Package(
                 "RadioLink", "MeshSim", "MeshtasticWire", "CPty", "MessageStore", "LoraMessenger", "LoraCrypto", "LoRaPHY", "TestSupport",
                 "MQTTLink", "MeshChannel", "lora-msg", "CQRencode", "CTerminal",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             resources: [.copy("Fixtures")]
         ),

@@ -14,9 +14,9 @@ struct ConfigReadReceipts: ParsableCommand {
         commandName: "read-receipts",
         abstract: "Tell senders when you were shown their messages (off by default).",
         discussion: """
-        Delivery receipts always go: they say your lora-msg stored a message. Read receipts say \\
-        more (that you looked, and roughly when), so they are off unless you turn them on. A \\
-        message counts as read when 'tail' prints it to a terminal or 'history' shows it. With \\
+        Delivery receipts always go: they say your lora-msg stored a message. Read receipts say \
+        more (that you looked, and roughly when), so they are off unless you turn them on. A \
+        message counts as read when 'tail' prints it to a terminal or 'history' shows it. With \
         no argument, prints the setting.
         """
     )

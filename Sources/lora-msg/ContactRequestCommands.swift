@@ -7,13 +7,13 @@ struct ContactRequestCommand: AsyncParsableCommand {
         commandName: "request",
         abstract: "Send your public key and a display name over the air, asking to be added.",
         discussion: """
-        The key is public, so this is not secret, but it is not private either: anyone in range \\
-        learns that this key and this name belong to your radio's node. Without --node it is a \\
+        The key is public, so this is not secret, but it is not private either: anyone in range \
+        learns that this key and this name belong to your radio's node. Without --node it is a \
         broadcast to everyone in range.
 
-        The other side sees it in 'lora-msg tail' and 'lora-msg contact requests' and decides; nothing \\
-        is ever added by itself. When they accept, their answer (authenticated: it proves they hold \\
-        their key and saw yours) adds them to your contacts if it arrives within a day and their \\
+        The other side sees it in 'lora-msg tail' and 'lora-msg contact requests' and decides; nothing \
+        is ever added by itself. When they accept, their answer (authenticated: it proves they hold \
+        their key and saw yours) adds them to your contacts if it arrives within a day and their \
         name is free; otherwise it waits in 'contact requests' too. Compare safety numbers by voice.
         """
     )
@@ -83,8 +83,8 @@ struct ContactAcceptCommand: AsyncParsableCommand {
         commandName: "accept",
         abstract: "Add the sender of a contact request and answer with your own key.",
         discussion: """
-        REQUEST is the display name 'contact requests' shows, their node (!xxxxxxxx), or the \\
-        first 8 or more characters of their key. A name already used by a different key is \\
+        REQUEST is the display name 'contact requests' shows, their node (!xxxxxxxx), or the \
+        first 8 or more characters of their key. A name already used by a different key is \
         refused: choose another with --as.
         """
     )

@@ -8,10 +8,10 @@ struct ShareLocationCommand: AsyncParsableCommand {
         commandName: "share-location",
         abstract: "Send your position to one contact, sealed for them alone.",
         discussion: """
-        One fix from --lat/--lon, or from a running gpsd with --gpsd (or --gpsd-at HOST:PORT). With --every, a new fix \\
-        every DURATION (e.g. 30s, 5m, 1h) until interrupted; when the duty cycle has no room \\
-        for it, that fix is skipped, never queued behind the others. On the air it is 61 to 65 \\
-        bytes; positions are rounded to about 1.2 m (latitude) and 2.4 m (longitude at the \\
+        One fix from --lat/--lon, or from a running gpsd with --gpsd (or --gpsd-at HOST:PORT). With --every, a new fix \
+        every DURATION (e.g. 30s, 5m, 1h) until interrupted; when the duty cycle has no room \
+        for it, that fix is skipped, never queued behind the others. On the air it is 61 to 65 \
+        bytes; positions are rounded to about 1.2 m (latitude) and 2.4 m (longitude at the \
         equator), finer than a consumer GPS. Stored only as ciphertext, like text.
         """
     )

@@ -7,6 +7,8 @@ radios. Run by Scripts/conformance; its own failures say what differed.
 
 The stranger holds STRANGER_RADIO; lora-msg (its `tail`, then `send`) holds LORA_MSG_RADIO with
 the identity in LORA_MSG_HOME. Checked both ways:
+  0. the stranger's contact request (0x04) is accepted with `contact accept`, and lora-msg's
+     accept (0x05) verifies under the accept key: from here on each holds the other's key;
   1. the stranger seals a text (0x01) for lora-msg: `tail --json` shows it from the contact;
   2. lora-msg's receipt (0x03) for it verifies under the receipt key and names the envelope;
   3. `lora-msg send` seals a text for the stranger: it opens under the contact key;
@@ -82,8 +84,7 @@ def main():
         fail(f"lora-msg says its sender id is {ident['sender_id']}, PROTOCOL.md gives {them_sid.hex()}")
     k = contact_key(secret, them_pub)
     kr = hkdf(k, b"lora-msg v2 receipt")
-    subprocess.run([binary, "contact", "add", "stranger", base64.b64encode(me_pub).decode(), "--home", home],
-                   check=True, capture_output=True)
+    ka = hkdf(k, b"lora-msg v2 accept")
 
     frames = queue.Queue()
     iface = si.SerialInterface(devPath=my_radio)
@@ -106,6 +107,34 @@ def main():
             if not ready:
                 fail("tail ended before it was listening")
         their_node = int(ready.split(" as !")[1].split()[0], 16)
+
+        # 0. A contact request to everyone in range; the user accepts it.
+        iface.sendData(bytes([0x04]) + me_pub + b"stranger", destinationId="^all", portNum=PRIVATE_APP, wantAck=True)
+        for _ in range(60):
+            accepted = subprocess.run([binary, "contact", "accept", "stranger", "--me", "farmhouse", "--home", home, "--port", their_radio],
+                                      capture_output=True, text=True)
+            if accepted.returncode == 0:
+                break
+            time.sleep(1)
+        else:
+            fail(f"contact accept never found the request: {accepted.stderr.strip()}")
+        deadline = time.time() + 60
+        while True:
+            try:
+                sender, frame = frames.get(timeout=max(0.1, deadline - time.time()))
+            except queue.Empty:
+                fail("lora-msg's contact accept never arrived")
+            if sender == their_node and frame[:1] == b"\x05":
+                break
+        if not 53 <= len(frame) <= 85 or frame[1:33] != them_pub:
+            fail(f"the accept is {len(frame)} bytes and carries key {frame[1:33].hex()}")
+        body, tag = frame[:-16], frame[-16:]
+        if not hmac.compare_digest(hmac.new(ka, body + me_pub, hashlib.sha256).digest()[:16], tag):
+            fail("lora-msg's accept did not verify under HKDF(K, 'lora-msg v2 accept')")
+        node, name = struct.unpack(">I", body[33:37])[0], body[37:].decode()
+        if node != their_node or name != "farmhouse":
+            fail(f"the accept names node {node:08x} and '{name}'")
+        print("conformance: ok  interop: a 0x04 request was accepted and lora-msg's 0x05 accept verified")
 
         # 1. The stranger's text, as a DM with want_ack like lora-msg's own.
         envelope, nonce = seal_v1(k, me_sid, "from a stranger's code")

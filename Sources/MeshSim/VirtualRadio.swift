@@ -395,11 +395,14 @@ public struct VirtualRadio {
         return [.transmit(packet)] + mqttUplink(packet, ownPacket: true)
     }
 
-    /// A second copy of a packet already heard. The firmware answers a repeated want_ack DM to
-    /// itself with another ACK (the first one may have been lost); anything else is dropped.
+    /// A second copy of a packet already heard (NextHopRouter::shouldFilterReceived). Only a
+    /// copy straight from its sender (hop_start = hop_limit: the sender retransmitting, so our
+    /// ACK was lost) of a want_ack DM to us is ACKed again, with hop limit 0; a copy a relay
+    /// repeated is dropped like any other duplicate.
     public mutating func heardAgain(_ packet: MeshPacket, now: Double) -> [Output] {
-        guard packet.to == identity.nodeNum, packet.wantAck, let d = packet.decoded, d.portnum != .routingApp else { return [] }
-        return ack(packet, now: now)
+        guard packet.to == identity.nodeNum, packet.wantAck, let d = packet.decoded, d.portnum != .routingApp,
+              packet.hopStart > 0, packet.hopStart == packet.hopLimit else { return [] }
+        return ack(packet, now: now, hopLimit: 0)
     }
 
     /// Retransmissions (3 transmissions in all) and the final NAK MAX_RETRANSMIT.

@@ -128,6 +128,27 @@ func textBroadcast(_ text: String, hopLimit: UInt32 = 0) -> MeshPacket {
         #expect(copiesAtEast.count >= 2)
     }
 
+    /// East hears north's DM straight and again through the ridge. The ridge's copy is a
+    /// duplicate a relay repeated: the firmware drops it without a second ACK (only the sender's
+    /// own retransmission, hop_start = hop_limit, is ACKed again).
+    @Test(arguments: [UInt64(1), 2, 3, 4])
+    func aDuplicateThroughARelayIsNotAckedAgain(seed: UInt64) throws {
+        var m = MeshBench(.valley, seed: seed)
+        m.connectAll()
+        let north = try #require(m.air.station(named: "north"))
+        let east = try #require(m.air.station(named: "east"))
+        let eastNum = m.air.radio(east).identity.nodeNum
+        let id = m.send(from: north, privatePacket(to: eastNum, Array("once".utf8)))
+        m.run(for: 30)
+        let northNum = m.air.radio(north).identity.nodeNum
+        let copies = m.air.records.filter { if case .received(east, northNum, id, _, _) = $0 { return true }; if case .duplicate(east, northNum, id) = $0 { return true }; return false }
+        let acks = m.air.records.filter { if case .transmitted(east, eastNum, _, _, _) = $0 { return true } else { return false } }
+        let retries = m.air.records.filter { if case .transmitted(north, northNum, id, _, _) = $0 { return true } else { return false } }
+        // One ACK per copy that came straight from north (the first, and any retransmission).
+        #expect(copies.count >= 2)
+        #expect(acks.count == retries.count, "\(copies.count) copies, \(retries.count) sends by north, \(acks.count) ACKs")
+    }
+
     @Test func directMessageAcrossTheValleyIsAckedByEast() throws {
         var m = MeshBench(.valley, seed: 3)
         m.connectAll()

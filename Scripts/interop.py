@@ -170,6 +170,21 @@ def main():
                 fail("tail ended before it was listening")
         their_node = int(ready.split(" as !")[1].split()[0], 16)
 
+        def next_frame(what, want, seconds=90):
+            """The next PRIVATE_APP payload from lora-msg's radio that `want` accepts."""
+            deadline = time.time() + seconds
+            while True:
+                try:
+                    sender, frame = frames.get(timeout=max(0.1, deadline - time.time()))
+                except queue.Empty:
+                    fail(f"{what} never arrived")
+                if sender == their_node and want(frame):
+                    return frame
+
+        def await_receipt_for(nonce, what):
+            next_frame(f"a receipt for {what}",
+                       lambda f: (r := verify_receipt(kr, f, them_sid)) is not None and nonce[:6] in r[1])
+
         # 0. A contact request to everyone in range; the user accepts it.
         iface.sendData(bytes([0x04]) + me_pub + b"stranger", destinationId="^all", portNum=PRIVATE_APP, wantAck=True)
         for _ in range(60):
@@ -180,14 +195,7 @@ def main():
             time.sleep(1)
         else:
             fail(f"contact accept never found the request: {accepted.stderr.strip()}")
-        deadline = time.time() + 60
-        while True:
-            try:
-                sender, frame = frames.get(timeout=max(0.1, deadline - time.time()))
-            except queue.Empty:
-                fail("lora-msg's contact accept never arrived")
-            if sender == their_node and frame[:1] == b"\x05":
-                break
+        frame = next_frame("lora-msg's contact accept", lambda f: f[:1] == b"\x05")
         if not 53 <= len(frame) <= 85 or frame[1:33] != them_pub:
             fail(f"the accept is {len(frame)} bytes and carries key {frame[1:33].hex()}")
         body, tag = frame[:-16], frame[-16:]
@@ -210,16 +218,8 @@ def main():
         print("conformance: ok  interop: lora-msg opened a 0x01 envelope sealed by PROTOCOL.md alone")
 
         # 2. lora-msg's receipt for it.
-        deadline = time.time() + 60
-        while True:
-            try:
-                sender, frame = frames.get(timeout=max(0.1, deadline - time.time()))
-            except queue.Empty:
-                fail("no receipt came back for the stranger's envelope")
-            got = verify_receipt(kr, frame, them_sid) if sender == their_node else None
-            if got:
-                break
-        node, refs = got
+        node, refs = verify_receipt(kr, next_frame("a receipt for the stranger's envelope",
+                                                   lambda f: verify_receipt(kr, f, them_sid) is not None), them_sid)
         if node != their_node or nonce[:6] not in refs:
             fail(f"the receipt names node {node:08x} and refs {[r.hex() for r in refs]}, not {their_node:08x} and {nonce[:6].hex()}")
         print("conformance: ok  interop: lora-msg's 0x03 receipt verified and named the envelope")
@@ -228,14 +228,7 @@ def main():
         # for the stranger's receipt.
         send = subprocess.Popen([binary, "send", "stranger", "hello, stranger", "--wait", "delivered", "--timeout", "90",
                                  "--home", home, "--port", their_radio], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        deadline = time.time() + 60
-        while True:
-            try:
-                sender, frame = frames.get(timeout=max(0.1, deadline - time.time()))
-            except queue.Empty:
-                fail("lora-msg's text for the stranger never arrived")
-            if sender == their_node and frame[:1] == b"\x01":
-                break
+        frame = next_frame("lora-msg's text for the stranger", lambda f: f[:1] == b"\x01")
         if frame[1:9] != them_sid:
             fail(f"the envelope's sender id is {frame[1:9].hex()}, not {them_sid.hex()}")
         try:
@@ -254,20 +247,6 @@ def main():
         if send.returncode != 0 or not out.startswith("delivered"):
             fail(f"send --wait delivered: exit {send.returncode}, {out.strip()} {err.strip()}")
         print("conformance: ok  interop: the stranger's receipt made lora-msg's message delivered")
-
-        def next_frame(what, want, seconds=90):
-            deadline = time.time() + seconds
-            while True:
-                try:
-                    sender, frame = frames.get(timeout=max(0.1, deadline - time.time()))
-                except queue.Empty:
-                    fail(f"{what} never arrived")
-                if sender == their_node and want(frame):
-                    return frame
-
-        def await_receipt_for(nonce, what):
-            next_frame(f"a receipt for {what}",
-                       lambda f: (r := verify_receipt(kr, f, them_sid)) is not None and nonce[:6] in r[1])
 
         # 5. A location each way.
         body = location_body(-33.8568, 151.2153, 1_790_000_000, 58)

@@ -133,13 +133,7 @@ func textBroadcast(_ text: String, hopLimit: UInt32 = 0) -> MeshPacket {
     /// own retransmission, hop_start = hop_limit, is ACKed again).
     @Test(arguments: [UInt64(1), 2, 3, 4])
     func aDuplicateThroughARelayIsNotAckedAgain(seed: UInt64) throws {
-        var m = MeshBench(.valley, seed: seed)
-        m.connectAll()
-        let north = try #require(m.air.station(named: "north"))
-        let east = try #require(m.air.station(named: "east"))
-        let eastNum = m.air.radio(east).identity.nodeNum
-        let id = m.send(from: north, privatePacket(to: eastNum, Array("once".utf8)))
-        m.run(for: 30)
+        let (m, north, east, eastNum, id) = try northDMsEast("once", seed: seed)
         let northNum = m.air.radio(north).identity.nodeNum
         let copies = m.air.records.filter { if case .received(east, northNum, id, _, _) = $0 { return true }; if case .duplicate(east, northNum, id) = $0 { return true }; return false }
         let acks = m.air.records.filter { if case .transmitted(east, eastNum, _, _, _) = $0 { return true } else { return false } }
@@ -149,14 +143,20 @@ func textBroadcast(_ text: String, hopLimit: UInt32 = 0) -> MeshPacket {
         #expect(acks.count == retries.count, "\(copies.count) copies, \(retries.count) sends by north, \(acks.count) ACKs")
     }
 
-    @Test func directMessageAcrossTheValleyIsAckedByEast() throws {
-        var m = MeshBench(.valley, seed: 3)
+    /// North sends east a DM across the valley and the air runs 30 s.
+    func northDMsEast(_ text: String, seed: UInt64) throws -> (MeshBench, north: Int, east: Int, eastNum: UInt32, id: UInt32) {
+        var m = MeshBench(.valley, seed: seed)
         m.connectAll()
         let north = try #require(m.air.station(named: "north"))
         let east = try #require(m.air.station(named: "east"))
         let eastNum = m.air.radio(east).identity.nodeNum
-        let id = m.send(from: north, privatePacket(to: eastNum, Array("hello east".utf8)))
+        let id = m.send(from: north, privatePacket(to: eastNum, Array(text.utf8)))
         m.run(for: 30)
+        return (m, north, east, eastNum, id)
+    }
+
+    @Test func directMessageAcrossTheValleyIsAckedByEast() throws {
+        let (m, north, east, eastNum, id) = try northDMsEast("hello east", seed: 3)
         #expect(m.received(at: east, id: id).count == 1)
         #expect(m.deliveries(at: north, id: id).contains(.acked(by: eastNum)))
     }

@@ -41,9 +41,7 @@ import TestSupport
         for n in 1..<good.count { _ = try? ServiceEnvelope(decoding: Array(good.prefix(n))) }
         #expect(throws: WireError.self) { try ServiceEnvelope(decoding: Array(good.dropLast())) }
         #expect(throws: WireError.self) { try MqttClientProxyMessage(decoding: [0x0A, 0x10, 0x61]) }
-        var rng = SeededGenerator(seed: 14)
-        for _ in 0..<2000 {
-            let junk = (0..<Int.random(in: 0...64, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        for junk in SeededGenerator.garbage(seed: 14) {
             _ = try? ServiceEnvelope(decoding: junk)
             _ = try? MqttClientProxyMessage(decoding: junk)
         }

@@ -34,9 +34,7 @@ import TestSupport
         for n in 1..<good.count { _ = try? Telemetry(decoding: Array(good.prefix(n))) }
         #expect(throws: WireError.self) { try Telemetry(decoding: Array(good.dropLast())) }
         #expect(throws: WireError.self) { try AdminMessage(decoding: [0x5A, 0x40, 0x61]) }
-        var rng = SeededGenerator(seed: 67)
-        for _ in 0..<2000 {
-            let junk = (0..<Int.random(in: 0...64, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        for junk in SeededGenerator.garbage(seed: 67) {
             _ = try? Telemetry(decoding: junk)
             _ = try? AdminMessage(decoding: junk)
         }

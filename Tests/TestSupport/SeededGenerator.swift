@@ -10,3 +10,11 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         return z ^ (z >> 31)
     }
 }
+
+extension SeededGenerator {
+    /// `count` random byte strings of 0…`maxLength` bytes: garbage a parser must survive.
+    public static func garbage(seed: UInt64, count: Int = 2000, maxLength: Int = 64) -> [[UInt8]] {
+        var rng = SeededGenerator(seed: seed)
+        return (0..<count).map { _ in (0..<Int.random(in: 0...maxLength, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) } }
+    }
+}

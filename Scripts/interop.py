@@ -181,6 +181,17 @@ def main():
                 if sender == their_node and want(frame):
                     return frame
 
+        def receipt_delivers(send, nonce, what, seconds):
+            """Our receipt for `nonce`; the waiting `lora-msg send --wait delivered` must end delivered."""
+            iface.sendData(receipt(kr, me_sid, my_node, [nonce]), destinationId=their_node, portNum=PRIVATE_APP, wantAck=True)
+            try:
+                out, err = send.communicate(timeout=seconds)
+            except subprocess.TimeoutExpired:
+                send.kill()
+                fail(f"send --wait delivered of {what} never ended")
+            if send.returncode != 0 or not out.startswith("delivered"):
+                fail(f"send --wait delivered of {what}: exit {send.returncode}, {out.strip()} {err.strip()}")
+
         def await_receipt_for(nonce, what):
             next_frame(f"a receipt for {what}",
                        lambda f: (r := verify_receipt(kr, f, them_sid)) is not None and nonce[:6] in r[1])
@@ -238,14 +249,7 @@ def main():
         if text != b"hello, stranger":
             fail(f"lora-msg's envelope held {text!r}")
         print("conformance: ok  interop: the stranger opened lora-msg's 0x01 envelope")
-        iface.sendData(receipt(kr, me_sid, my_node, [frame[9:33]]), destinationId=their_node, portNum=PRIVATE_APP, wantAck=True)
-        try:
-            out, err = send.communicate(timeout=90)
-        except subprocess.TimeoutExpired:
-            send.kill()
-            fail("lora-msg send --wait delivered never ended")
-        if send.returncode != 0 or not out.startswith("delivered"):
-            fail(f"send --wait delivered: exit {send.returncode}, {out.strip()} {err.strip()}")
+        receipt_delivers(send, frame[9:33], "the text", 90)
         print("conformance: ok  interop: the stranger's receipt made lora-msg's message delivered")
 
         # 5. A location each way.
@@ -307,14 +311,7 @@ def main():
         text = read_stream(b"".join(held[i] for i in range(count)))
         if text != reply:
             fail(f"lora-msg's long text read back as {text!r}")
-        iface.sendData(receipt(kr, me_sid, my_node, [nonce0]), destinationId=their_node, portNum=PRIVATE_APP, wantAck=True)
-        try:
-            out, err = send.communicate(timeout=120)
-        except subprocess.TimeoutExpired:
-            send.kill()
-            fail("send --wait delivered of the long text never ended")
-        if send.returncode != 0 or not out.startswith("delivered"):
-            fail(f"long send --wait delivered: exit {send.returncode}, {out.strip()} {err.strip()}")
+        receipt_delivers(send, nonce0, "the long text", 120)
         print(f"conformance: ok  interop: the stranger reassembled lora-msg's {len(reply)}-byte text from {count} chunks and its receipt delivered it")
     finally:
         tail.terminate()

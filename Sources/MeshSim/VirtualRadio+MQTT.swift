@@ -47,6 +47,8 @@ extension VirtualRadio {
         }
         var p = packet
         p.rxTime = 0; p.rxSnr = 0; p.rxRssi = 0
+        // Up it goes channel-encrypted (see above), so it no longer claims PKI.
+        p.pkiEncrypted = false; p.publicKey = []
         // A packet the channel layer cannot encrypt is not uplinked (never sent in the clear).
         guard let sealed = settings.mqtt.encryptionEnabled ? try? ChannelCipher.seal(p, key: channelKey, channelHash: channelKey.hash(channelName: channelID)) : p
         else { return [] }

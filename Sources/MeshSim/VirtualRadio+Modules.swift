@@ -230,6 +230,16 @@ extension VirtualRadio {
         return Telemetry(time: UInt32(max(0, settings.epoch + now)), deviceMetrics: m)
     }
 
+    /// Router::perhapsEncode's rule for PKI: our own DM (not traceroute, NodeInfo, routing or
+    /// position) to a node whose 32-byte public key is in the node database, from a radio with
+    /// a key of its own. (The sim marks such packets; their bytes on the air stay decoded.)
+    func sendsPKI(_ p: MeshPacket) -> Bool {
+        guard p.to != MeshPacket.broadcast, let d = p.decoded, identity.publicKey.count == 32,
+              ![PortNum.Name.tracerouteApp, .nodeinfoApp, .routingApp, .positionApp].contains(where: { d.portnum.rawValue == $0.rawValue })
+        else { return false }
+        return settings.knownNodes.first { $0.num == p.to }?.user?.publicKey.count == 32
+    }
+
     /// A reply as MeshModule::setReplyTo makes it: our packet to the requester on its channel,
     /// request_id = its id, hop limit for a response, want_ack as the request had it (never
     /// for our own client), priority RELIABLE.

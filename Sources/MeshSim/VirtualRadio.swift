@@ -255,6 +255,9 @@ public struct VirtualRadio {
         if p.to == identity.nodeNum, let d = p.decoded, d.portnum == .adminApp {
             return localAdmin(p, d, now: now, api: api)
         }
+        // perhapsEncode: a DM to a node whose key the radio holds goes PKI-encrypted.
+        p.pkiEncrypted = sendsPKI(p)
+        if p.pkiEncrypted { p.channel = 0 }
         // perhapsEncode: the originator's packets carry the bitfield, OK_TO_MQTT from config.
         if var d = p.decoded {
             d.bitfield = (d.bitfield ?? 0) & ~1 | (settings.okToMqtt ? 1 : 0)
@@ -311,6 +314,16 @@ public struct VirtualRadio {
             return out
         }
         let forUs = packet.to == identity.nodeNum
+        // Router::perhapsDecode: a PKI DM opens only with the sender's key from the node
+        // database; the client then sees pki_encrypted and that key. Without the key it does
+        // not open: ReliableRouter NAKs it PKI_UNKNOWN_PUBKEY (when it wants an ACK).
+        var packet = packet
+        if forUs && packet.pkiEncrypted {
+            guard let key = settings.knownNodes.first(where: { $0.num == packet.from })?.user?.publicKey, key.count == 32 else {
+                return packet.wantAck ? sendOwn(errorReply(RoutingError(.pkiUnknownPubkey), to: packet), now: now) : []
+            }
+            packet.publicKey = key
+        }
         // Router::handleReceived: a packet it could decode goes up to MQTT (not one that came
         // from there).
         out += mqttUplink(packet, ownPacket: false)
@@ -388,6 +401,9 @@ public struct VirtualRadio {
     /// any other own packet (Router::send).
     mutating func sendOwn(_ packet: MeshPacket, now: Double) -> [Output] {
         guard !ledger.firmwareRefuses(nowSeconds: now) else { return [] }
+        var packet = packet
+        packet.pkiEncrypted = sendsPKI(packet)
+        if packet.pkiEncrypted { packet.channel = 0 }
         ledger.record(startSeconds: now, milliseconds: settings.preset.modem.timeOnAirMilliseconds(bytes: Self.phyBytes(packet)))
         if packet.wantAck && packet.to != MeshPacket.broadcast {
             awaitingAck[packet.id] = (packet, 1, now + settings.retransmitSeconds)
@@ -474,12 +490,11 @@ public struct VirtualRadio {
     }
 
     /// Bytes on the air: the 16-byte header plus the encoded Data (with the bitfield the
-    /// firmware always adds), plus 12 for a PKI DM.
+    /// firmware always adds), plus 12 for a PKI DM (`pkiEncrypted`, set by `sendsPKI`).
     static func phyBytes(_ p: MeshPacket) -> Int {
         var d = p.decoded ?? PacketData()
         d.bitfield = d.bitfield ?? 0
         let dataBytes = p.decoded != nil ? d.encoded().count : (p.payloadVariant.map { if case .encrypted(let e) = $0 { return e.count } else { return 0 } } ?? 0)
-        let pki = p.to != MeshPacket.broadcast && p.decoded != nil
-        return MeshtasticFrame.phyBytes(encodedData: dataBytes, pki: pki)
+        return MeshtasticFrame.phyBytes(encodedData: dataBytes, pki: p.pkiEncrypted)
     }
 }

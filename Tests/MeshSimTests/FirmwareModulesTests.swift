@@ -248,6 +248,49 @@ extension FromRadio {
         #expect(replies(m, at: 0, to: id).isEmpty)
     }
 
+    /// Router::perhapsEncode/perhapsDecode: a DM between radios that hold each other's keys
+    /// goes PKI (12 bytes more on the air) and reaches the client marked, with the sender's
+    /// key; broadcasts, traceroutes and ACKs never do.
+    @Test func directMessagesGoPKIBetweenKnownKeys() throws {
+        var m = MeshBench(.twoRadios)
+        m.connectAll()
+        let a = m.air.radio(0).identity, b = m.air.radio(1).identity
+        let dm = m.send(from: 0, privatePacket(to: b.nodeNum, [1, 2, 3]))
+        let all = m.send(from: 0, textBroadcast("all"))
+        m.run(for: 15)
+        let got = try #require(m.received(at: 1, id: dm).first)
+        #expect(got.pkiEncrypted && got.publicKey == a.publicKey && got.channel == 0)
+        #expect(m.received(at: 1, id: all).first?.pkiEncrypted == false)
+        let acks = m.air.records.compactMap { r -> Double? in
+            if case .transmitted(1, b.nodeNum, _, _, let ms) = r { return ms } else { return nil }
+        }
+        let dmAir = m.air.records.compactMap { r -> Double? in
+            if case .transmitted(0, a.nodeNum, dm, _, let ms) = r { return ms } else { return nil }
+        }
+        func air(_ p: MeshPacket) -> Double { LoRaPreset.longFast.modem.timeOnAirMilliseconds(bytes: VirtualRadio.phyBytes(p)) }
+        var sent = privatePacket(to: b.nodeNum, [1, 2, 3])
+        sent.pkiEncrypted = true
+        #expect(dmAir.first == air(sent))
+        var ack = MeshPacket()
+        ack.to = a.nodeNum
+        var d = PacketData(portnum: PortNum(.routingApp), payload: Routing(errorReason: RoutingError(.none)).encoded())
+        d.requestId = dm
+        ack.payloadVariant = .decoded(d)
+        #expect(!acks.isEmpty && acks.allSatisfy { $0 == air(ack) }, "ACKs are not PKI: \(acks) vs \(air(ack))")
+    }
+
+    /// A PKI DM from a node whose key this radio lacks does not open: PKI_UNKNOWN_PUBKEY back.
+    @Test func aPKIMessageFromAnUnknownKeyIsRefused() {
+        var radio = VirtualRadio(identity: .init(nodeNum: 0x10, longName: "b", shortName: "b"), bootedAt: 0)
+        var p = privatePacket(to: 0x10, [1])
+        p.from = 0x20; p.id = 9; p.pkiEncrypted = true; p.hopStart = 3; p.hopLimit = 3
+        let out = radio.heard(p, now: 5)
+        let nak = out.compactMap { if case .transmit(let t) = $0 { return t } else { return nil } }.first
+        #expect(nak?.to == 0x20 && nak?.decoded?.requestId == 9)
+        #expect(nak.flatMap { try? Routing(decoding: $0.decoded!.payload).errorReason } == RoutingError(.pkiUnknownPubkey))
+        #expect(!out.contains { if case .write = $0 { true } else { false } })
+    }
+
     /// Admin from another node, with no admin key or admin channel: AdminModule refuses it.
     @Test func remoteAdminIsNotAuthorized() throws {
         var m = MeshBench(.twoRadios)

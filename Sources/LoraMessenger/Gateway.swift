@@ -189,9 +189,7 @@ public actor Gateway {
         switch e {
         case .session(.mqttProxy(let m)):
             guard case .data(let payload)? = m.payload else { return }   // JSON (text) uplink is not carried
-            if let trace, let p = (try? ServiceEnvelope(decoding: payload))?.packet {
-                trace(GatewayTrace(direction: .up, gateway: radioNodeID, from: p.from, id: p.id, at: ProcessInfo.processInfo.systemUptime))
-            }
+            note(.up, payload)
             uplink(topic: m.topic, payload: payload)
         case .disconnected(let why):
             status.radioUp = false
@@ -209,17 +207,20 @@ public actor Gateway {
         }
     }
 
+    /// Hands a packet that crossed the gateway to the bench's tracer, when one listens.
+    private func note(_ direction: GatewayTrace.Direction, _ payload: [UInt8]) {
+        guard let trace, let p = (try? ServiceEnvelope(decoding: payload))?.packet else { return }
+        trace(GatewayTrace(direction: direction, gateway: radioNodeID, from: p.from, id: p.id, at: ProcessInfo.processInfo.systemUptime))
+    }
+
     private func uplink(topic: String, payload: [UInt8]) {
-        guard status.brokerUp else {
-            waiting.append((topic, payload))
-            if waiting.count > Self.maxWaiting { waiting.removeFirst(); count(.brokerDown) }
-            return
-        }
         do {
+            guard status.brokerUp else { throw MQTTLinkError.notConnected }
             try broker.publish(topic: topic, payload: payload)
             status.uplinked += 1
             changed()
         } catch {
+            // The broker is away: the newest uplinks wait for it, the oldest give way.
             waiting.append((topic, payload))
             if waiting.count > Self.maxWaiting { waiting.removeFirst(); count(.brokerDown) }
         }
@@ -251,9 +252,7 @@ public actor Gateway {
                     count(.radioDown); return
                 }
                 status.downlinked += 1
-                if let trace, let p = (try? ServiceEnvelope(decoding: payload))?.packet {
-                    trace(GatewayTrace(direction: .down, gateway: radioNodeID, from: p.from, id: p.id, at: ProcessInfo.processInfo.systemUptime))
-                }
+                note(.down, payload)
                 changed()
             }
         }

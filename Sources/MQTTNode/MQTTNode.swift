@@ -59,16 +59,6 @@ public final class MQTTNode: @unchecked Sendable {
         try broker.start()
     }
 
-    /// Waits (up to `seconds`) until the broker answered; false if it did not.
-    public func waitForBroker(seconds: Double) async -> Bool {
-        let end = Date().addingTimeInterval(seconds)
-        while Date() < end {
-            if lock.withLock({ brokerUp }) { return true }
-            try? await Task.sleep(nanoseconds: 20_000_000)
-        }
-        return lock.withLock { brokerUp }
-    }
-
     public func stop() {
         lock.withLock { stopping = true }
         nudge()

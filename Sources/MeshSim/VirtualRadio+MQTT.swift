@@ -77,7 +77,7 @@ extension VirtualRadio {
             // Our own uplink coming back. For our own packet the firmware makes a local
             // implicit ACK (transport MQTT), which ReliableRouter does not let stop retransmissions.
             if p.from == identity.nodeNum {
-                return toClient(FromRadio(.packet(routingPacket(RoutingError(.none), requestID: p.id, from: identity.nodeNum))))
+                return toClient(FromRadio(.packet(errorReply(RoutingError(.none), to: p))))
             }
             return []   // "Ignore downlink message we originally sent"
         }
@@ -93,7 +93,7 @@ extension VirtualRadio {
             if d.portnum == .adminApp { return [] }           // "Ignore decoded admin packet"
             p.channel = 0
         case .encrypted?:
-            // PKI payloads cannot be opened by the sim (it does not model PKI); a channel
+            // PKI payloads cannot be opened by the sim (it marks PKI, never encrypts with it); a channel
             // packet is decrypted as Router::perhapsDecode would, by the channel hash.
             guard !isPKI, let opened = ChannelCipher.open(p, key: channelKey, channelHash: channelKey.hash(channelName: channelID)) else { return [] }
             p = opened

@@ -65,8 +65,7 @@ extension VirtualRadio {
         case .getConfigRequest(let type)?:
             return (answer(.getConfigResponse(config(type))), [])
         case .getModuleConfigRequest(let type)?:
-            let tag = Int(type.rawValue) + 1
-            return (answer(.getModuleConfigResponse(tag == 1 ? ModuleConfig(mqtt: settings.mqtt) : ModuleConfig(emptyVariant: tag))), [])
+            return (answer(.getModuleConfigResponse(moduleConfig(type))), [])
         case .getChannelRequest(let n)?:
             guard n >= 1, n <= 8 else { return (errorReply(RoutingError(.badRequest), to: p), []) }
             return (answer(.getChannelResponse(channel(Int(n) - 1))), [])
@@ -108,7 +107,13 @@ extension VirtualRadio {
         }
     }
 
-    private func config(_ type: ConfigType) -> Config {
+    /// A module's config: MQTT's as set, every other module at its defaults (oneof tag =
+    /// type + 1).
+    func moduleConfig(_ type: ModuleConfigType) -> ModuleConfig {
+        type.rawValue == 0 ? ModuleConfig(mqtt: settings.mqtt) : ModuleConfig(emptyVariant: Int(type.rawValue) + 1)
+    }
+
+    func config(_ type: ConfigType) -> Config {
         switch type.rawValue {
         case 0:
             var device = DeviceConfig(); device.serialEnabled = true
@@ -181,7 +186,10 @@ extension VirtualRadio {
         return altered
     }
 
-    enum ModuleAnswer { case reply(MeshPacket), ignored, none }
+    enum ModuleAnswer {
+        case reply(MeshPacket), ignored, none
+        var isReply: Bool { if case .reply = self { true } else { false } }
+    }
 
     /// The module of the packet's port answers a `want_response` packet heard from another node
     /// (addressed to us, or a broadcast): `allocReply` of TraceRoute, DeviceTelemetry, Position
@@ -230,6 +238,12 @@ extension VirtualRadio {
         return Telemetry(time: UInt32(max(0, settings.epoch + now)), deviceMetrics: m)
     }
 
+    /// Router::perhapsEncode: a packet that goes PKI is marked and leaves on channel 0.
+    func perhapsEncodePKI(_ p: inout MeshPacket) {
+        p.pkiEncrypted = sendsPKI(p)
+        if p.pkiEncrypted { p.channel = 0 }
+    }
+
     /// Router::perhapsEncode's rule for PKI: our own DM (not traceroute, NodeInfo, routing or
     /// position) to a node whose 32-byte public key is in the node database, from a radio with
     /// a key of its own. (The sim marks such packets; their bytes on the air stay decoded.)
@@ -251,7 +265,7 @@ extension VirtualRadio {
         var d = data
         d.requestId = request.id
         r.payloadVariant = .decoded(d)
-        r.id = nextReplyID()
+        r.id = freshID()
         r.hopLimit = hopLimitForResponse(request)
         r.hopStart = r.hopLimit
         r.wantAck = request.from == identity.nodeNum || request.from == 0 ? false : request.wantAck
@@ -276,5 +290,4 @@ extension VirtualRadio {
         return min(settings.hopLimit, used + 2)
     }
 
-    private mutating func nextReplyID() -> UInt32 { freshID() }
 }

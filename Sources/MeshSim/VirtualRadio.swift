@@ -45,7 +45,7 @@ public struct VirtualRadio {
         /// Retransmission timeout per try for want_ack packets (firmware ≈ 7.5 s on LongFast).
         public var retransmitSeconds = 7.5
         /// The primary channel (index 0); empty name = the preset's name, PSK [1] = default key.
-        /// Secondary channels are not modelled.
+        /// The air carries only this one (secondary channels are kept for the client, not used).
         public var primaryChannel: ChannelSettings = {
             var c = ChannelSettings(); c.psk = [1]; return c
         }()
@@ -189,19 +189,11 @@ public struct VirtualRadio {
             replies.append(FromRadio(.nodeInfo(own)))
             replies.append(FromRadio(.metadata(metadata)))
             replies += (0..<8).map { FromRadio(.channel(channel($0))) }
-            var device = DeviceConfig(); device.serialEnabled = true
-            let lora = loraConfig
-            var security = SecurityConfig(); security.publicKey = identity.publicKey; security.serialEnabled = true
-            let configs: [Config.Variant] = [
-                .device(device), .position(OpaqueMessage()), .power(OpaqueMessage()), .network(OpaqueMessage()),
-                .display(OpaqueMessage()), .lora(lora), .bluetooth(OpaqueMessage()), .security(security),
-                .sessionkey(OpaqueMessage()), .deviceUi(OpaqueMessage()),
-            ]
-            replies += configs.map { FromRadio(.config(Config($0))) }
-            // One per module in oneof tag order (PhoneAPI STATE_SEND_MODULECONFIG): MQTT (1)
-            // first, through paxcounter (13), each its own case of the oneof.
-            replies.append(FromRadio(.moduleConfig(ModuleConfig(mqtt: settings.mqtt))))
-            replies += (2...13).map { FromRadio(.moduleConfig(ModuleConfig(emptyVariant: $0))) }
+            // Every config type in order (device … device UI), then one module config per
+            // oneof case in tag order (PhoneAPI STATE_SEND_MODULECONFIG): MQTT (1) through
+            // paxcounter (13). The same values AdminModule's get_*_config answers with.
+            replies += (0...9).map { FromRadio(.config(config(ConfigType(rawValue: $0)))) }
+            replies += (0...12).map { FromRadio(.moduleConfig(moduleConfig(ModuleConfigType(rawValue: $0)))) }
             if nonce != 69420 { replies += settings.knownNodes.map { FromRadio(.nodeInfo($0)) } }
         }
         replies.append(FromRadio(.configCompleteId(nonce)))
@@ -255,9 +247,7 @@ public struct VirtualRadio {
         if p.to == identity.nodeNum, let d = p.decoded, d.portnum == .adminApp {
             return localAdmin(p, d, now: now, api: api)
         }
-        // perhapsEncode: a DM to a node whose key the radio holds goes PKI-encrypted.
-        p.pkiEncrypted = sendsPKI(p)
-        if p.pkiEncrypted { p.channel = 0 }
+        perhapsEncodePKI(&p)
         // perhapsEncode: the originator's packets carry the bitfield, OK_TO_MQTT from config.
         if var d = p.decoded {
             d.bitfield = (d.bitfield ?? 0) & ~1 | (settings.okToMqtt ? 1 : 0)
@@ -279,7 +269,7 @@ public struct VirtualRadio {
             n.message = "Duty cycle limit exceeded. You can send again in \(minutes) mins"
             return frames([
                 FromRadio(.queueStatus(queueStatus(id: p.id, res: Int32(RoutingError(.dutyCycleLimit).rawValue), now: now))),
-                FromRadio(.packet(routingPacket(RoutingError(.dutyCycleLimit), requestID: p.id, from: identity.nodeNum))),
+                FromRadio(.packet(errorReply(RoutingError(.dutyCycleLimit), to: p))),
                 FromRadio(.clientNotification(n)),
             ], api: api)
         }
@@ -309,7 +299,7 @@ public struct VirtualRadio {
         // DM's destination still sends its own ACK, which reaches the client as well.
         if packet.from == identity.nodeNum {
             if awaitingAck.removeValue(forKey: packet.id) != nil {
-                out += toClient(FromRadio(.packet(routingPacket(RoutingError(.none), requestID: packet.id, from: identity.nodeNum))))
+                out += toClient(FromRadio(.packet(errorReply(RoutingError(.none), to: packet))))
             }
             return out
         }
@@ -334,7 +324,7 @@ public struct VirtualRadio {
             return out + toClient(FromRadio(.packet(packet)))
         }
         let toUs = forUs || packet.to == MeshPacket.broadcast
-        guard let d = packet.decoded else { return out }
+        guard let d = packet.decoded else { return toUs ? out + toClient(FromRadio(.packet(packet))) : out }
         // Any other packet carrying request_id (a module's reply) is an ACK too.
         if forUs, d.requestId != 0 { awaitingAck[d.requestId] = nil }
         // MeshModule::callModules: the port's module may answer a want_response request.
@@ -344,9 +334,7 @@ public struct VirtualRadio {
         // gets one only when it came straight from its sender (hop limit 0): further away, the
         // sender already heard a relay, which is its implicit ACK.
         if toUs { out += toClient(FromRadio(.packet(packet))) }
-        var replied = false
-        if case .reply = answer { replied = true }
-        if forUs && packet.wantAck && d.portnum != .routingApp && !replied {
+        if forUs && packet.wantAck && d.portnum != .routingApp && !answer.isReply {
             if d.requestId == 0 && d.replyId == 0 {
                 out += ack(packet, now: now)
             } else if packet.hopStart > 0 && packet.hopStart == packet.hopLimit {
@@ -402,8 +390,7 @@ public struct VirtualRadio {
     mutating func sendOwn(_ packet: MeshPacket, now: Double) -> [Output] {
         guard !ledger.firmwareRefuses(nowSeconds: now) else { return [] }
         var packet = packet
-        packet.pkiEncrypted = sendsPKI(packet)
-        if packet.pkiEncrypted { packet.channel = 0 }
+        perhapsEncodePKI(&packet)
         ledger.record(startSeconds: now, milliseconds: settings.preset.modem.timeOnAirMilliseconds(bytes: Self.phyBytes(packet)))
         if packet.wantAck && packet.to != MeshPacket.broadcast {
             awaitingAck[packet.id] = (packet, 1, now + settings.retransmitSeconds)
@@ -433,7 +420,7 @@ public struct VirtualRadio {
         for (id, entry) in awaitingAck.sorted(by: { $0.key < $1.key }) where entry.due <= now {
             if entry.tries >= 3 {
                 awaitingAck[id] = nil
-                out += toClient(FromRadio(.packet(routingPacket(RoutingError(.maxRetransmit), requestID: id, from: identity.nodeNum))))
+                out += toClient(FromRadio(.packet(errorReply(RoutingError(.maxRetransmit), to: entry.packet))))
             } else if !ledger.firmwareRefuses(nowSeconds: now) {
                 awaitingAck[id] = (entry.packet, entry.tries + 1, now + settings.retransmitSeconds)
                 ledger.record(startSeconds: now, milliseconds: settings.preset.modem.timeOnAirMilliseconds(bytes: Self.phyBytes(entry.packet)))
@@ -477,16 +464,6 @@ public struct VirtualRadio {
     mutating func freshID() -> UInt32 {
         nextID = nextID &* 1_103_515_245 &+ 12345
         return nextID == 0 ? 1 : nextID
-    }
-
-    func routingPacket(_ reason: RoutingError, requestID: UInt32, from: UInt32) -> MeshPacket {
-        var p = MeshPacket()
-        p.from = from
-        p.to = identity.nodeNum
-        var d = PacketData(portnum: PortNum(.routingApp), payload: Routing(errorReason: reason).encoded())
-        d.requestId = requestID
-        p.payloadVariant = .decoded(d)
-        return p
     }
 
     /// Bytes on the air: the 16-byte header plus the encoded Data (with the bitfield the

@@ -223,7 +223,6 @@ extension FromRadio {
         var m = MeshBench(.twoRadios)
         m.connectAll()
         let b = m.air.radio(1).identity.nodeNum
-        var ask = Telemetry(); ask.deviceMetrics = DeviceMetrics()
         let id = m.send(from: 0, request(.telemetryApp, to: b, payload: Telemetry(time: 0, deviceMetrics: DeviceMetrics()).encoded()))
         m.run(for: 15)
         let reply = try #require(replies(m, at: 0, to: id).first)
@@ -234,6 +233,26 @@ extension FromRadio {
         let none = m.send(from: 0, request(.telemetryApp, to: b, payload: []))
         m.run(for: 15)
         #expect(m.deliveries(at: 0, id: none).contains(.failed(.nak(RoutingError(.noResponse)))))
+    }
+
+    /// Garbage in a request: TraceRouteModule::allocReply answers with what it could decode
+    /// (here nothing, so it starts from an empty route), DeviceTelemetryModule with nothing (NO_RESPONSE). No
+    /// relay or receiver rewrites a traceroute it cannot parse.
+    @Test func garbageRequestsAreAnsweredAsTheFirmwareDoes() throws {
+        var m = MeshBench(.line5)
+        m.connectAll()
+        let n3 = m.air.radio(2).identity.nodeNum
+        let junk: [UInt8] = [0x0A, 0x40, 0xFF, 0x12]   // a length running past the end
+        let trace = m.send(from: 0, request(.tracerouteApp, to: n3, payload: junk))
+        let tele = m.send(from: 0, request(.telemetryApp, to: n3, payload: junk))
+        m.run(for: 40)
+        let reply = try #require(replies(m, at: 0, to: trace).first)
+        // Nothing towards n3 survived; the way back is written by n2 and n1 as usual.
+        let route = try RouteDiscovery(decoding: reply.decoded!.payload)
+        #expect(route.route.isEmpty && route.snrTowards.isEmpty && route.routeBack == [m.air.radio(1).identity.nodeNum])
+        #expect(m.deliveries(at: 0, id: tele).contains(.failed(.nak(RoutingError(.noResponse)))), "\(m.deliveries(at: 0, id: tele))")
+        let relayed = m.air.radio(1).alteredOnReceipt({ var p = request(.tracerouteApp, to: n3, payload: junk); p.from = 1; return p }())
+        #expect(relayed.decoded?.payload == junk)
     }
 
     /// A radio without a fix cannot answer a position request (allocPositionPacket refuses

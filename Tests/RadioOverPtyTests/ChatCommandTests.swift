@@ -16,9 +16,7 @@ final class TmuxChat: @unchecked Sendable {
         environment = ["LORA_MSG_TIME_SCALE": "4", "LORA_MSG_TIME_ORIGIN": "\(Date().timeIntervalSince1970)"]
         root = NSTemporaryDirectory() + "lora-msg-chat-" + UUID().uuidString.prefix(8)
         await sim.waitForLinks()
-        let keys = try TestHomes.create(["alice", "bob"], at: home)
-        try #require(try CLI.run(["contact", "add", "bob", keys["bob"]!, "--node", node("bob"), "--home", home("alice")]).status == 0)
-        try #require(try CLI.run(["contact", "add", "alice", keys["alice"]!, "--node", node("alice"), "--home", home("bob")]).status == 0)
+        try TestHomes.pair("alice", node: node("alice"), "bob", node: node("bob"), at: home)
     }
 
     func home(_ n: String) -> String { root + "/" + n }

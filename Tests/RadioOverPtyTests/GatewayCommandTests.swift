@@ -20,9 +20,7 @@ final class TwoValleys: @unchecked Sendable {
         environment = ["LORA_MSG_TIME_SCALE": "10", "LORA_MSG_TIME_ORIGIN": "\(Date().timeIntervalSince1970)"]
         root = NSTemporaryDirectory() + "lora-msg-valleys-" + UUID().uuidString.prefix(8)
         await sim.waitForLinks()
-        let keys = try TestHomes.create(["north", "east"], at: home)
-        try #require(try CLI.run(["contact", "add", "east", keys["east"]!, "--node", node("b-east"), "--home", home("north")]).status == 0)
-        try #require(try CLI.run(["contact", "add", "north", keys["north"]!, "--node", node("a-north"), "--home", home("east")]).status == 0)
+        try TestHomes.pair("north", node: node("a-north"), "east", node: node("b-east"), at: home)
     }
 
     func home(_ n: String) -> String { root + "/" + n }

@@ -18,9 +18,7 @@ final class Chain: @unchecked Sendable {
         radios = ["a": ends.0, "b": ends.1]
         environment = scaledTime ? ["LORA_MSG_TIME_SCALE": "\(speed)", "LORA_MSG_TIME_ORIGIN": "\(Date().timeIntervalSince1970)"] : [:]
         await sim.waitForLinks()
-        let keys = try TestHomes.create(["a", "b"], at: home)
-        try #require(try CLI.run(["contact", "add", "b", keys["b"]!, "--home", home("a")]).status == 0)
-        try #require(try CLI.run(["contact", "add", "a", keys["a"]!, "--home", home("b")]).status == 0)
+        try TestHomes.pair("a", "b", at: home)
     }
     func home(_ n: String) -> String { root + "/" + n }
     /// Every event on the air so far, as `sim --capture` writes it.

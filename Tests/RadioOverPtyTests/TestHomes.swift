@@ -13,4 +13,14 @@ enum TestHomes {
         }
         return keys
     }
+
+    /// Two homes that know each other: `a` holds `b` as a contact and the other way round,
+    /// each pointed at the other's radio node when one is given.
+    static func pair(_ a: String, node nodeA: String? = nil, _ b: String, node nodeB: String? = nil, at home: (String) -> String) throws {
+        let keys = try create([a, b], at: home)
+        for (me, other, node) in [(a, b, nodeB), (b, a, nodeA)] {
+            let r = try CLI.run(["contact", "add", other, keys[other] ?? "", "--home", home(me)] + (node.map { ["--node", $0] } ?? []))
+            try #require(r.status == 0, "\(r.err)")
+        }
+    }
 }

@@ -37,9 +37,9 @@ extension VirtualRadio {
 
     /// `MQTT::onSend`: our own packets (from Router::send) and packets heard and decoded (from
     /// Router::handleReceived), published through the client as a ServiceEnvelope.
-    /// The sim uplinks every packet channel-encrypted: it does not model PKI, which the firmware
-    /// uses only for a DM to a node whose public key it holds (never between two valleys that
-    /// have not heard each other); such a DM would go to the "PKI" topic instead.
+    /// The sim uplinks every packet channel-encrypted: it marks PKI DMs (`sendsPKI`) but never
+    /// encrypts with PKI, so a DM the firmware would publish on the "PKI" topic goes on the
+    /// channel's topic here, with its PKI mark cleared.
     mutating func mqttUplink(_ packet: MeshPacket, ownPacket: Bool) -> [Output] {
         guard mqttProxyActive, !packet.viaMqtt, settings.primaryChannel.uplinkEnabled, let d = packet.decoded else { return [] }
         if !ownPacket && !mqttServerIsPrivate && (d.bitfield ?? 0) & 1 == 0 {

@@ -13,14 +13,14 @@ final class TmuxChat: @unchecked Sendable {
 
     init() async throws {
         sim = try RunningSim(.twoRadios, speed: 4)
-        environment = ["LORA_MSG_TIME_SCALE": "4", "LORA_MSG_TIME_ORIGIN": "\(Date().timeIntervalSince1970)"]
+        environment = sim.clockEnvironment
         root = NSTemporaryDirectory() + "lora-msg-chat-" + UUID().uuidString.prefix(8)
         await sim.waitForLinks()
         try TestHomes.pair("alice", node: node("alice"), "bob", node: node("bob"), at: home)
     }
 
     func home(_ n: String) -> String { root + "/" + n }
-    func node(_ radio: String) -> String { sim.runtime.ports.first { $0.name == radio }!.nodeID }
+    func node(_ radio: String) -> String { sim.nodeID(radio) }
 
     /// Runs tmux and waits for it, output to a file. Not through Foundation's Process: the
     /// tmux server that `new-session` forks would inherit the descriptor Process watches for

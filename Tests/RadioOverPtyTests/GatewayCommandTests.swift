@@ -17,14 +17,14 @@ final class TwoValleys: @unchecked Sendable {
     init(broker: MosquittoBroker) async throws {
         self.broker = broker
         sim = try RunningSim(.twoValleys, speed: 10)
-        environment = ["LORA_MSG_TIME_SCALE": "10", "LORA_MSG_TIME_ORIGIN": "\(Date().timeIntervalSince1970)"]
+        environment = sim.clockEnvironment
         root = NSTemporaryDirectory() + "lora-msg-valleys-" + UUID().uuidString.prefix(8)
         await sim.waitForLinks()
         try TestHomes.pair("north", node: node("a-north"), "east", node: node("b-east"), at: home)
     }
 
     func home(_ n: String) -> String { root + "/" + n }
-    func node(_ radio: String) -> String { sim.runtime.ports.first { $0.name == radio }!.nodeID }
+    func node(_ radio: String) -> String { sim.nodeID(radio) }
     func radio(_ n: String) -> String { sim.link(n == "north" ? "a-north" : "b-east") }
 
     func gateway(_ gate: String, _ extra: [String] = ["--configure"]) throws -> Background {

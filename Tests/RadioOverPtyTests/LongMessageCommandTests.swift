@@ -16,7 +16,7 @@ final class Chain: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         sim = try RunningSim(scenario, speed: speed, capture: root + "/air.jsonl")
         radios = ["a": ends.0, "b": ends.1]
-        environment = scaledTime ? ["LORA_MSG_TIME_SCALE": "\(speed)", "LORA_MSG_TIME_ORIGIN": "\(Date().timeIntervalSince1970)"] : [:]
+        environment = scaledTime ? sim.clockEnvironment : [:]
         await sim.waitForLinks()
         try TestHomes.pair("a", "b", at: home)
     }

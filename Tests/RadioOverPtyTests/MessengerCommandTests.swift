@@ -93,7 +93,7 @@ final class Valley: @unchecked Sendable {
 
     func home(_ n: String) -> String { root + "/" + n }
     func port(_ n: String) -> String { sim.link(n) }
-    func node(_ n: String) -> String { sim.runtime.ports.first { $0.name == n }!.nodeID }
+    func node(_ n: String) -> String { sim.nodeID(n) }
     func db(_ n: String) -> String { home(n) + "/messages.sqlite" }
 
     func run(_ n: String, _ args: [String], environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {

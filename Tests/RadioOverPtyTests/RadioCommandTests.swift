@@ -60,7 +60,7 @@ struct CLI {
         let r = try CLI.run(["radio", "nodes", "--json", "--port", sim.link("east")])
         #expect(r.status == 0, "\(r.err)")
         let rows = r.out.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-        let northID = sim.runtime.ports.first { $0.name == "north" }!.nodeID
+        let northID = sim.nodeID("north")
         let row = try #require(rows.first { $0["node"] as? String == northID })
         #expect(row["last_heard"] is String)
         #expect(row["snr"] is Double)

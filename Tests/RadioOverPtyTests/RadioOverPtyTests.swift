@@ -53,6 +53,9 @@ func dm(to: UInt32, _ text: String) -> MeshPacket {
 final class RunningSim: @unchecked Sendable {
     let runtime: SimRuntime
     let linkDir: String
+    /// For commands run against it: their clock and protocol timers at the sim's speed, from
+    /// the sim's start (LORA_MSG_TIME_SCALE, LORA_MSG_TIME_ORIGIN).
+    let clockEnvironment: [String: String]
     private let done = NSCondition()
     private var stopped = false
 
@@ -62,6 +65,7 @@ final class RunningSim: @unchecked Sendable {
         var o = SimRuntime.Options()
         o.speed = speed; o.baud = baud; o.bootDelaySeconds = bootDelay; o.linkDirectory = linkDir; o.tcpBasePort = tcpBase
         o.capturePath = capture
+        clockEnvironment = ["LORA_MSG_TIME_SCALE": "\(speed)", "LORA_MSG_TIME_ORIGIN": "\(Date().timeIntervalSince1970)"]
         runtime = try SimRuntime(scenario: scenario, options: o)
         let t = Thread { [runtime, done] in
             runtime.run()
@@ -71,6 +75,8 @@ final class RunningSim: @unchecked Sendable {
     }
 
     func link(_ name: String) -> String { linkDir + "/" + name }
+    /// The `!xxxxxxxx` of the scenario's radio `name`.
+    func nodeID(_ name: String) -> String { runtime.ports.first { $0.name == name }?.nodeID ?? "!00000000" }
 
     func waitForLinks() async {
         for _ in 0..<200 where !runtime.ports.allSatisfy({ FileManager.default.fileExists(atPath: link($0.name)) }) {
@@ -166,7 +172,8 @@ final class RunningSim: @unchecked Sendable {
         let c = try await RadioConnection.connect(to: .serial(device.path), options: quickOptions())
         let log = EventLog(c)
         let id = try await c.send(dm(to: 0xBEEF, "hi"))
-        let u = await log.delivery(id) { if case .renumbered = $0 { true } else { if case .failed = $0 { true } else { false } } }
+        // Renumbered (waiting for a slot), never failed; a loaded CI machine once took over 10 s.
+        let u = await log.delivery(id, timeout: 30) { if case .renumbered = $0 { true } else { if case .failed = $0 { true } else { false } } }
         guard case .renumbered(let again)? = u else { Issue.record("expected the packet to wait for a slot, got \(String(describing: u))"); return }
         #expect(again != id)
         await c.close()

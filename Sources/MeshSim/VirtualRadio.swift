@@ -237,7 +237,12 @@ public struct VirtualRadio {
             p.id = freshID()
         }
         p.from = identity.nodeNum
-        if p.hopLimit == 0 || p.hopLimit > 7 { p.hopLimit = settings.hopLimit }
+        // Router::sendLocal fills in the configured hop limit only for a client's packet that
+        // asks for an ACK (`src == RX_SRC_USER && p->want_ack && p->hop_limit == 0`): anything
+        // else handed over with hop limit 0 goes on the air with 0, and no relay repeats it.
+        if p.wantAck && p.hopLimit == 0 { p.hopLimit = settings.hopLimit }
+        // The LoRa header holds the hop limit in 3 bits (RadioLibInterface::beginSending masks it).
+        p.hopLimit &= 7
         p.hopStart = p.hopLimit
         p.rxTime = 0
         let isBroadcast = p.to == MeshPacket.broadcast

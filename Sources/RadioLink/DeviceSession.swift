@@ -44,6 +44,12 @@ public struct DeviceSession {
 
     public private(set) var state = State.idle
     public private(set) var info = RadioInfo()
+    /// The hop limit the radio's LoRa config names (at most HOP_MAX, 7), or 3 when it names
+    /// none (HOP_RELIABLE, what NodeDB::installDefaultConfig sets).
+    public var configuredHopLimit: UInt32 {
+        let h = info.lora?.hopLimit ?? 0
+        return h == 0 ? 3 : min(h, 7)
+    }
     public let options: Options
 
     private var decoder = FrameDecoder()
@@ -150,6 +156,11 @@ public struct DeviceSession {
         var p = packet
         p.id = freshPacketID()
         p.from = 0
+        // The firmware fills in its configured hop limit only for packets with want_ack
+        // (Router::sendLocal); without it a hop limit of 0 stays 0 and no relay repeats the
+        // packet. So every packet leaves here with the radio's own limit unless the caller chose
+        // one, as the official client does (mesh_interface._getHopLimit).
+        if p.hopLimit == 0 { p.hopLimit = configuredHopLimit }
         // Refuse here what the radio could never take (a frame over 512 bytes): the caller
         // gets a failure now instead of an id that never resolves.
         guard (try? FrameEncoder.frame(ToRadio(.packet(p)))) != nil else {

@@ -58,6 +58,9 @@ let package = Package(
 
         // Presets, regions, time on air, duty-cycle ledger: physics and law, no protobuf, no I/O.
         .target(name: "LoRaPHY"),
+        // The delivery engine: when to send a message again, and when to give up. Sans I/O: it
+        // may import only MeshtasticWire and LoRaPHY (DeliveryTests checks), never Foundation.
+        .target(name: "Delivery"),
 
         // The client side of the device API: session state machine (sans-I/O), transports.
         .target(name: "RadioLink", dependencies: ["MeshtasticWire", "CPty"]),
@@ -82,7 +85,7 @@ let package = Package(
         // The use cases (send, receive, history, contacts) joining crypto, store and radio.
         .target(
             name: "LoraMessenger",
-            dependencies: ["LoraCrypto", "MessageStore", "RadioLink", "MeshtasticWire", "MeshChannel", "MQTTLink", "MQTTNode", "LoRaPHY"]
+            dependencies: ["Delivery", "LoraCrypto", "MessageStore", "RadioLink", "MeshtasticWire", "MeshChannel", "MQTTLink", "MQTTNode", "LoRaPHY"]
         ),
 
         .executableTarget(
@@ -119,6 +122,7 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "LoRaPHYTests", dependencies: ["LoRaPHY"]),
+        .testTarget(name: "DeliveryTests", dependencies: ["Delivery"]),
         .testTarget(
             name: "MeshChannelTests",
             dependencies: ["MeshChannel", "MQTTNode", "MeshtasticWire"],

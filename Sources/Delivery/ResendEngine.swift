@@ -44,6 +44,20 @@ public struct ResendEngine: Sendable {
         estimates[peer] ?? seed
     }
 
+    /// Pacing: until when a new message to `peer` should wait. While an earlier one to them,
+    /// sent less than a round trip ago, has no receipt, that receipt is on its way back along
+    /// the same relays; a new message sent into it meets it head-on (a relay is deaf while it
+    /// transmits, and the two ends cannot hear each other), and both are lost. nil: send now.
+    /// The wait ends at the receipt (the driver asks again then) or one smoothed round trip
+    /// after the latest send, whichever is first.
+    public func holdNewMessage(to peer: [UInt8], now: Double, seed: RoundTripEstimate) -> Double? {
+        guard policy.maxAttempts > 1 else { return nil }
+        let rtt = estimate(for: peer, seed: seed).smoothed
+        let latest = tracked.values.filter { $0.peer == peer }.map(\.lastSentAt).max()
+        guard let latest, latest + rtt > now else { return nil }
+        return latest + rtt
+    }
+
     // MARK: Facts from the store (after a restart)
 
     public mutating func restore(_ m: TrackedMessage) { tracked[m.id] = m }
@@ -53,8 +67,11 @@ public struct ResendEngine: Sendable {
 
     /// The radio took a send of the message (the first or a resend). `seed`: the path's
     /// expected round trip, used until the contact's receipts have taught a real one.
+    /// With resending off (one attempt) nothing is followed: the message keeps what the radio
+    /// said of it, as the user chose.
     public mutating func transmitted(messageID id: String, peer: [UInt8], now: Double, seed: RoundTripEstimate) {
         resending.remove(id)
+        guard policy.maxAttempts > 1 else { return }
         var m = tracked[id] ?? TrackedMessage(id: id, peer: peer, attempts: 0, firstSentAt: now, lastSentAt: now, nextAttemptAt: now)
         m.attempts += 1
         m.lastSentAt = now

@@ -22,6 +22,8 @@ public struct BenchRun: Sendable {
         public var preloadAirtimeSeconds = 0.0
         /// How much faster than the wall `clock` runs (a scaled simulation); pauses are shortened to match.
         public var clockSpeed = 1.0
+        /// End-to-end resending by the sender's lora-msg (`config resend`); off sends each once.
+        public var resend = true
         public init() {}
     }
 
@@ -46,6 +48,8 @@ public struct BenchRun: Sendable {
         /// Airtime in the sender's ledger over the hour up to then, this message included, as
         /// the duty-cycle gate counts it (preload too).
         public var hourUsedSeconds: Double?
+        /// Sends by the sender's lora-msg, the first included (resends for want of a receipt).
+        public var attempts: Int? = nil
     }
 
     public struct Summary: Codable, Equatable, Sendable {
@@ -59,6 +63,9 @@ public struct BenchRun: Sendable {
         public var rssi: Stats?
         public var snr: Stats?
         public var states: [String: Int]
+        /// Sends beyond the first, and their airtime (each at the message's own airtime).
+        public var resends: Int = 0
+        public var resendAirtimeSeconds: Double = 0
     }
 
     public struct Stats: Codable, Equatable, Sendable {
@@ -126,7 +133,8 @@ public struct BenchRun: Sendable {
         let relay = try choiceRelay?.locate()
         let root = NSTemporaryDirectory() + "lora-msg-bench-" + UUID().uuidString.prefix(8)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let (ma, mb, ca, cb) = try await Self.connectPair(root: root, a: a, b: b, clock: clock, speed: options.clockSpeed)
+        let (ma, mb, ca, cb) = try await Self.connectPair(root: root, a: a, b: b, clock: clock, speed: options.clockSpeed,
+                                                          resend: options.resend)
         var radios = [Self.describe("A", a, ca.radioInfo), Self.describe("B", b, cb.radioInfo)]
         if let relay {
             // Only to report what it is; the relay radio needs no client to repeat packets.
@@ -166,11 +174,15 @@ public struct BenchRun: Sendable {
                     try? await Task.sleep(nanoseconds: UInt64(max(0, options.intervalSeconds) / options.clockSpeed * 1e9))
                 }
             }
-            // Final states: wait (simulated time where it is scaled) for outstanding ACKs.
-            let grace = clock() + min(30, options.timeoutSeconds)
+            // Final states: wait (simulated time where it is scaled) for outstanding ACKs and,
+            // while the sender's lora-msg still resends a message, for its receipt.
+            let policy = sender.resendPolicy
+            let grace = clock() + (options.resend ? policy.timeToLive : min(30, options.timeoutSeconds))
             func settled(_ id: String) -> DeliveryState? {
-                guard let st = try? sender.store.message(id: id)?.state else { return nil }
-                return st == .acked || st == .failed || st == .relayed ? st : nil
+                guard let m = try? sender.store.message(id: id) else { return nil }
+                if m.nextAttemptAt != nil { return nil }
+                if options.resend { return m.state == .delivered || m.state == .read || m.state == .failed ? m.state : nil }
+                return m.state == .acked || m.state == .failed || m.state == .relayed || m.state == .delivered ? m.state : nil
             }
             // A message that arrived after its own window (a busy machine can stall a simulated
             // radio past it) still arrived: it counts, with the latency it really had.
@@ -189,7 +201,9 @@ public struct BenchRun: Sendable {
             for e in leg {
                 var sample = e.sample; let id = e.messageID
                 if id != nil, e.sentAt > 0 { sample.sentAtSeconds = e.sentAt - begin }
-                sample.state = id.flatMap { (try? sender.store.message(id: $0))??.state.rawValue } ?? "failed"
+                let row = id.flatMap { (try? sender.store.message(id: $0)) ?? nil }
+                sample.state = row?.state.rawValue ?? "failed"
+                sample.attempts = row?.attempts
                 samples.append(sample)
                 progress(.sample(sample))
             }
@@ -265,9 +279,10 @@ public struct BenchRun: Sendable {
 
     /// Two throwaway homes under `root`, each with a courier on its radio.
     static func connectPair(root: String, a: RadioEndpoint, b: RadioEndpoint, clock: @escaping @Sendable () -> Double,
-                            speed: Double) async throws(MessengerError) -> (Messenger, Messenger, MessageCourier, MessageCourier) {
+                            speed: Double, resend: Bool = true) async throws(MessengerError) -> (Messenger, Messenger, MessageCourier, MessageCourier) {
         let ma = try throwawayHome(root + "/a", clock: clock)
         let mb = try throwawayHome(root + "/b", clock: clock)
+        if !resend { for m in [ma, mb] { try m.setResend(attempts: 1, timeToLive: nil) } }
         let ca = try await MessageCourier.connect(messenger: ma, endpoint: a, reconnectForSeconds: 30)
         let cb: MessageCourier
         do { cb = try await MessageCourier.connect(messenger: mb, endpoint: b, reconnectForSeconds: 30) } catch {
@@ -305,7 +320,9 @@ public struct BenchRun: Sendable {
             deliveredPercent: s.isEmpty ? 0 : Double(delivered.count) / Double(s.count) * 100,
             latencyMs: Stats(delivered.compactMap(\.deliveredMs)), acceptMs: Stats(s.compactMap(\.acceptedMs)),
             hops: hops, rssi: Stats(delivered.compactMap { $0.rssi.map(Double.init) }), snr: Stats(delivered.compactMap(\.snr)),
-            states: states)
+            states: states,
+            resends: s.reduce(0) { $0 + max(0, ($1.attempts ?? 1) - 1) },
+            resendAirtimeSeconds: s.reduce(0) { $0 + Double(max(0, ($1.attempts ?? 1) - 1)) * $1.airtimeMs } / 1000)
     }
 
     /// The most airtime inside any one-hour window of the ledger (each window starting at an entry).

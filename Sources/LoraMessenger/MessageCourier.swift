@@ -1,3 +1,4 @@
+import Delivery
 import Foundation
 import LoRaPHY
 import LoraCrypto
@@ -66,12 +67,12 @@ public actor MessageCourier {
     private func wallNanoseconds(_ seconds: Double) -> UInt64 { UInt64(max(0.001, seconds) / timeScale * 1e9) }
 
     /// Sleeps `seconds` on the messenger's clock.
-    private func pause(_ seconds: Double) async {
+    func pause(_ seconds: Double) async {
         try? await Task.sleep(nanoseconds: wallNanoseconds(seconds))
     }
 
     /// Runs `action` after `seconds` on the messenger's clock, unless the task is cancelled.
-    private func after(_ seconds: Double, _ action: @escaping @Sendable (MessageCourier) async -> Void) -> Task<Void, Never> {
+    func after(_ seconds: Double, _ action: @escaping @Sendable (MessageCourier) async -> Void) -> Task<Void, Never> {
         let real = wallNanoseconds(seconds)
         return Task {
             try? await Task.sleep(nanoseconds: real)
@@ -91,10 +92,15 @@ public actor MessageCourier {
     private var retentionTimer: Task<Void, Never>?
     static let retentionIntervalSeconds = 3600.0
 
+    /// End-to-end resending: the engine decides, `performResendActions` does.
+    var resends: ResendEngine
+    var resendTimer: Task<Void, Never>?
+
     init(messenger: Messenger, connection: RadioConnection) {
         self.messenger = messenger
         self.connection = connection
         gate = DutyCycleGate(radio: connection.info)
+        resends = ResendEngine(policy: messenger.resendPolicy)
         (events, continuation) = AsyncStream.makeStream(of: MessengerEvent.self, bufferingPolicy: .bufferingNewest(1024))
     }
 
@@ -121,6 +127,7 @@ public actor MessageCourier {
             self.finishEvents()
         }
         armRetention()
+        restoreResends()
     }
 
     private func armRetention() {
@@ -141,11 +148,12 @@ public actor MessageCourier {
         for t in transferReceiptTimers.values { t.cancel() }
         receiptTimer?.cancel()
         retentionTimer?.cancel()
+        resendTimer?.cancel()
         await connection.close()
         await pump?.value
     }
 
-    private func emit(_ e: MessengerEvent) { continuation.yield(e) }
+    func emit(_ e: MessengerEvent) { continuation.yield(e) }
 
     // MARK: Sending
 
@@ -154,7 +162,7 @@ public actor MessageCourier {
     /// With a `deadline` (the messenger's clock), a duty-cycle wait that would end after it
     /// throws `dutyCycleWait` at once: the message stays in the outbox.
     @discardableResult
-    public func transmit(messageID: String, broadcast: Bool = false, duty: DutyPolicy, deadline: Double? = nil,
+    public func transmit(messageID: String, broadcast: Bool = false, duty: DutyPolicy, deadline: Double? = nil, resend: Bool = false,
                          progress: @Sendable (Int) -> Void = { _ in }) async throws(MessengerError) -> UInt32 {
         guard !sending.contains(messageID) else { throw .store(.io("message \(messageID) is already being sent")) }
         sending.insert(messageID)
@@ -169,6 +177,10 @@ public actor MessageCourier {
         let packet = messenger.packet(for: m, broadcast: broadcast)
         if gate.settings.region == .unset { throw .regionUnset(node: connection.info.nodeID) }
         let ms = gate.milliseconds(for: packet)
+        if !resend && !alternate {
+            await paceNewMessage(peer: m.peer, seed: roundTripSeed(messageMilliseconds: ms, node: packet.to == MeshPacket.broadcast ? nil : packet.to, peer: m.peer),
+                                 deadline: deadline)
+        }
         try await awaitAirtime(ms, messageID: messageID, duty: duty, deadline: deadline, progress: progress)
         let packetID: UInt32
         do { packetID = try await connection.send(packet) } catch { throw .notSent(error, messageID: messageID) }
@@ -176,9 +188,14 @@ public actor MessageCourier {
         let now = messenger.now
         do {
             try store.markTransmitted(id: messageID, packetID: packetID, toNode: isBroadcast ? nil : packet.to,
-                                      channel: m.channel, hopLimit: m.hopLimit, at: now, alternate: alternate)
+                                      channel: m.channel, hopLimit: m.hopLimit, at: now, alternate: alternate, resend: resend)
         } catch { throw .store(error) }
         inFlight[packetID] = Flight(messageID: messageID, milliseconds: ms, broadcast: isBroadcast, startedAt: now)
+        if !alternate {
+            resends.transmitted(messageID: messageID, peer: m.peer, now: now,
+                                seed: roundTripSeed(messageMilliseconds: ms, node: isBroadcast ? nil : packet.to, peer: m.peer))
+            performResendActions()
+        }
         emit(.transmitted(messageID: messageID, packetID: packetID, broadcast: isBroadcast))
         for u in early.removeValue(forKey: packetID) ?? [] { deliver(packetID, u) }
         return packetID
@@ -627,7 +644,10 @@ public actor MessageCourier {
         do { m = try store.message(id: messageID) } catch { throw .store(error) }
         guard let m else { throw .store(.noSuchMessage(messageID)) }
         if goal.reached(by: m.state) { return m.state }
-        if m.state == .failed { throw .deliveryFailed(reason: m.failure ?? "failed", messageID: messageID) }
+        // A packet the radio gave up on is not the end of a wait for the receipt while the
+        // message is still due to be sent again.
+        let resending = m.nextAttemptAt != nil && (goal == .delivered || goal == .read)
+        if m.state == .failed && !resending { throw .deliveryFailed(reason: m.failure ?? "failed", messageID: messageID) }
         if expired { throw .timedOut(waitingFor: goal.waitingFor, seconds: timeout, messageID: messageID) }
         return nil
     }
@@ -649,7 +669,7 @@ public actor MessageCourier {
         }
     }
 
-    private func wake(_ messageID: String, token: Int? = nil) {
+    func wake(_ messageID: String, token: Int? = nil) {
         guard var list = waiters[messageID] else { return }
         if let token {
             guard let i = list.firstIndex(where: { $0.token == token }) else { return }
@@ -693,7 +713,7 @@ public actor MessageCourier {
     }
 
     /// Writes a delivery fact to the store; a failure is reported, never swallowed.
-    private func record(_ what: String, _ body: () throws(StoreError) -> Void) {
+    func record(_ what: String, _ body: () throws(StoreError) -> Void) {
         do { try body() } catch { emit(.notice("could not record \(what) in the database: \(error.description)")) }
     }
 
@@ -703,15 +723,18 @@ public actor MessageCourier {
         switch e {
         case .session(.packetReceived(let p)):
             if let hops = p.hopsTaken, p.from != connection.info.nodeNum { relaysHeard[p.from] = hops; pathLearned(p.from) }
+            heard(node: p.from)
             switch messenger.receive(p) {
             case .message(let m):
                 emit(.message(m))
+                heard(contactNamed: m.contact)
                 scheduleReceipts(in: Self.receiptBatchSeconds)
             case .duplicate:
                 emit(.duplicate)
                 scheduleReceipts(in: Self.receiptBatchSeconds)
             case let .receipt(contact, ids, read, rebound):
-                for id in ids { wake(id) }
+                for id in ids { wake(id); resends.receipted(messageID: id, now: messenger.now) }
+                heard(contactNamed: contact)
                 emit(.receipt(contact: contact, messageIDs: ids, read: read, reboundTo: rebound))
             case .contactRequest(let n):
                 emit(.contactRequest(n))
@@ -735,6 +758,7 @@ public actor MessageCourier {
         case .session(.heardFrom(let node, let relays)):
             relaysHeard[node] = relays
             pathLearned(node)
+            heard(node: node)
         case .session(.delivery(let id, let update)):
             deliver(id, update)
         case .session(.log(let line)):

@@ -246,7 +246,7 @@ public final class Messenger: Sendable {
         do {
             try store.requeueFailed(at: now)
             try store.requeueUnreceipted(updatedBefore: now - Self.receiptPatienceSeconds, createdAfter: now - Self.receiptListingSeconds, at: now)
-            return try store.pending().map(resealIfStale)
+            return try store.pending().map { resealIfStale($0) }
         } catch { throw .store(error) }
     }
 

@@ -82,8 +82,11 @@ extension Messenger {
     /// keys it was sealed under, so the text (from the local copy) is sealed afresh under the
     /// pair's current keys. Its id for dedup changes with it: if the first copy did arrive
     /// and only its receipt was lost, the receiver shows it twice rather than never.
-    func resealIfStale(_ m: StoredMessage) -> StoredMessage {
-        guard m.direction == .outgoing, m.state == .pending, m.envelope.first == RatchetEnvelope.version,
+    /// `resending`: the resend engine sends a message the radio already carried (any state
+    /// short of a receipt); otherwise only a pending one is resealed.
+    func resealIfStale(_ m: StoredMessage, resending: Bool = false) -> StoredMessage {
+        guard m.direction == .outgoing, resending ? m.state != .delivered && m.state != .read : m.state == .pending,
+              m.envelope.first == RatchetEnvelope.version,
               now - m.createdAt > RatchetState.graceSeconds, let copy = m.localCopy,
               let storage = try? storageKey(), let env = try? LoraEnvelope(bytes: copy),
               let content = RatchetedContent(localCopy: env, key: storage),

@@ -73,16 +73,16 @@ public final class MessageStore: Sendable {
         close(fd)
     }
 
-    private func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+    func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         do { return try db.write(body) } catch { throw StoreError(error, path: path) }
     }
 
-    private func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+    func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         do { return try db.read(body) } catch { throw StoreError(error, path: path) }
     }
 
     /// `rowid` rides along under this name so a damaged row can be named in the error.
-    private static let withRowNumber = "rowid AS row_number, *"
+    static let withRowNumber = "rowid AS row_number, *"
 
     // MARK: Contacts
 
@@ -243,8 +243,10 @@ public final class MessageStore: Sendable {
     /// Records that a new mesh packet carries this envelope (a send or a retry).
     /// `alternate`: the same message sent a second way at once (`--via both`); its packet id is
     /// followed beside the first, and the state is not reset.
+    /// `resend`: lora-msg sending it again for want of a receipt; the state it reached stays
+    /// (a later `queued` for the new packet cannot lower it).
     public func markTransmitted(id: String, packetID: UInt32, toNode: UInt32?, channel: Int, hopLimit: Int?, at time: Double,
-                                alternate: Bool = false) throws(StoreError) {
+                                alternate: Bool = false, resend: Bool = false) throws(StoreError) {
         if alternate {
             try write { db in
                 try db.execute(sql: "UPDATE message SET alt_packet_id = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?",
@@ -256,7 +258,7 @@ public final class MessageStore: Sendable {
             try db.execute(
                 sql: """
                     UPDATE message SET packet_id = ?, to_node = ?, channel = ?, hop_limit = ?, attempts = attempts + 1,
-                        state = 'pending', failure = NULL, updated_at = ?
+                        state = \(resend ? "state" : "'pending'"), failure = NULL, updated_at = ?
                     WHERE id = ?
                     """,
                 arguments: [Int64(packetID), toNode.map { Int64($0) }, channel, hopLimit, time, id])
@@ -272,7 +274,7 @@ public final class MessageStore: Sendable {
     }
 
     /// SQL for a state's rank, from `DeliveryState.rank` (the one definition of the order).
-    private static let rankSQL: String = {
+    static let rankSQL: String = {
         "(CASE state " + DeliveryState.allCases.map { "WHEN '\($0.rawValue)' THEN \($0.rank)" }.joined(separator: " ") + " ELSE 99 END)"
     }()
 
@@ -306,7 +308,7 @@ public final class MessageStore: Sendable {
                     db, sql: "SELECT id FROM message WHERE direction = 'out' AND peer = ? AND substr(nonce, 1, ?) = ? AND \(Self.rankSQL) < ?",
                     arguments: [Data(peer), ref.count, Data(ref), state.rank])
                 for id in ids {
-                    try db.execute(sql: "UPDATE message SET state = ?, failure = NULL, updated_at = ? WHERE id = ?",
+                    try db.execute(sql: "UPDATE message SET state = ?, failure = NULL, next_attempt_at = NULL, updated_at = ? WHERE id = ?",
                                    arguments: [state.rawValue, time, id])
                 }
                 moved += ids

@@ -79,6 +79,8 @@ extension StoredMessage: FetchableRecord, PersistableRecord {
         public static let updatedAt = Column("updated_at"), readAt = Column("read_at"), receiptSent = Column("receipt_sent")
         public static let transferID = Column("transfer_id"), chunkCount = Column("chunk_count")
         public static let localCopy = Column("local_copy")
+        public static let firstSentAt = Column("first_sent_at"), lastSentAt = Column("last_sent_at")
+        public static let nextAttemptAt = Column("next_attempt_at")
     }
 
     public init(row: Row) throws {
@@ -93,7 +95,9 @@ extension StoredMessage: FetchableRecord, PersistableRecord {
             channel: try r("channel"), hopLimit: try r.optional("hop_limit"), attempts: try r("attempts"),
             updatedAt: try r("updated_at"), readAt: try r.optional("read_at"), receiptSent: try r("receipt_sent"),
             transferID: try r.node("transfer_id"), chunkCount: try r.optional("chunk_count"),
-            localCopy: try r.optional("local_copy", as: Data.self).map { [UInt8]($0) })
+            localCopy: try r.optional("local_copy", as: Data.self).map { [UInt8]($0) },
+            firstSentAt: try r.optional("first_sent_at"), lastSentAt: try r.optional("last_sent_at"),
+            nextAttemptAt: try r.optional("next_attempt_at"))
     }
 
     public func encode(to container: inout PersistenceContainer) {
@@ -122,6 +126,9 @@ extension StoredMessage: FetchableRecord, PersistableRecord {
         container[Columns.transferID] = transferID.map { Int64($0) }
         container[Columns.chunkCount] = chunkCount
         container[Columns.localCopy] = localCopy.map { Data($0) }
+        container[Columns.firstSentAt] = firstSentAt
+        container[Columns.lastSentAt] = lastSentAt
+        container[Columns.nextAttemptAt] = nextAttemptAt
     }
 }
 

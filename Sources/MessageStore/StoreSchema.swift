@@ -169,6 +169,26 @@ enum StoreSchema {
                 UPDATE message SET seen_at = COALESCE(received_at, created_at) WHERE direction = 'in';
                 """)
         }
+        m.registerMigration("v8: resends") { db in
+            try db.execute(sql: """
+                -- End-to-end resending (Delivery.ResendEngine): an outgoing message's sends and when
+                -- it is next due live on its row, so a restarted tail carries on. next_attempt_at
+                -- is NULL once a receipt came, the message failed, or it was never sent.
+                ALTER TABLE message ADD COLUMN first_sent_at REAL;
+                ALTER TABLE message ADD COLUMN last_sent_at REAL;
+                ALTER TABLE message ADD COLUMN next_attempt_at REAL;
+                CREATE INDEX message_next_attempt ON message (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+
+                -- Each contact's learned round trip (send to receipt), smoothed as RFC 6298 does.
+                CREATE TABLE round_trip (
+                    peer BLOB NOT NULL PRIMARY KEY CHECK (length(peer) = 8),
+                    smoothed REAL NOT NULL CHECK (smoothed >= 0),
+                    variation REAL NOT NULL CHECK (variation >= 0),
+                    samples INTEGER NOT NULL CHECK (samples >= 0),
+                    updated_at REAL NOT NULL
+                );
+                """)
+        }
         return m
     }
 }

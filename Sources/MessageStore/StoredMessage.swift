@@ -83,6 +83,11 @@ public struct StoredMessage: Equatable, Sendable {
     /// A ratcheted message: its content sealed under the local storage key, which `history`
     /// opens instead of `envelope` (whose ratchet keys are erased in time).
     public var localCopy: [UInt8]?
+    /// Outgoing, followed by the resend engine: the first and latest send, and when it is next
+    /// due (nil: receipted, failed for good, or never sent).
+    public var firstSentAt: Double?
+    public var lastSentAt: Double?
+    public var nextAttemptAt: Double?
 
     public init(
         id: String, peer: [UInt8], direction: Direction, envelope: [UInt8], senderID: [UInt8], nonce: [UInt8],
@@ -90,7 +95,7 @@ public struct StoredMessage: Equatable, Sendable {
         packetID: UInt32? = nil, toNode: UInt32? = nil, fromNode: UInt32? = nil, hops: Int? = nil,
         rssi: Int? = nil, snr: Double? = nil, channel: Int = 0, hopLimit: Int? = nil, attempts: Int = 0,
         updatedAt: Double? = nil, readAt: Double? = nil, receiptSent: Int = 0, transferID: UInt32? = nil, chunkCount: Int? = nil,
-        localCopy: [UInt8]? = nil
+        localCopy: [UInt8]? = nil, firstSentAt: Double? = nil, lastSentAt: Double? = nil, nextAttemptAt: Double? = nil
     ) {
         self.id = id; self.peer = peer; self.direction = direction; self.envelope = envelope
         self.senderID = senderID; self.nonce = nonce; self.createdAt = createdAt; self.receivedAt = receivedAt
@@ -99,6 +104,7 @@ public struct StoredMessage: Equatable, Sendable {
         self.hopLimit = hopLimit; self.attempts = attempts; self.updatedAt = updatedAt ?? createdAt
         self.readAt = readAt; self.receiptSent = receiptSent
         self.transferID = transferID; self.chunkCount = chunkCount; self.localCopy = localCopy
+        self.firstSentAt = firstSentAt; self.lastSentAt = lastSentAt; self.nextAttemptAt = nextAttemptAt
     }
 }
 

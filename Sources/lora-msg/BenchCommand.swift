@@ -49,6 +49,7 @@ struct BenchTraffic: ParsableArguments {
     @Option(help: ArgumentHelp("Relays allowed (0-7); the radio's own setting when omitted.", valueName: "n")) var hopLimit: Int?
     @Option(help: ArgumentHelp("Seconds to wait for each message.", valueName: "s")) var timeout = 60.0
     @Flag(help: "Only A → B.") var oneWay = false
+    @Flag(help: "Send each message once: no end-to-end resending for want of a receipt (to compare).") var noResend = false
     @Option(help: ArgumentHelp("Start as if A had already used this many seconds of airtime in the last hour (to watch the duty-cycle throttle).", valueName: "s"))
     var preloadAirtime = 0.0
 }
@@ -100,6 +101,7 @@ struct BenchRunCommand: AsyncParsableCommand {
         var options = BenchRun.Options()
         options.count = traffic.count; options.intervalSeconds = traffic.interval; options.hopLimit = traffic.hopLimit
         options.bothWays = !traffic.oneWay; options.timeoutSeconds = traffic.timeout; options.preloadAirtimeSeconds = traffic.preloadAirtime
+        options.resend = !traffic.noResend
         let started = Date()
         let outcome: (BenchRun.Result, BenchSetting)
         if let sim = radios.sim {

@@ -37,7 +37,22 @@ struct BenchText {
             "latency: from the send call until the other side's lora-msg had it decrypted" + (isSimulated ? " (simulated time)" : ""),
             String(format: "duty cycle %@: %.1f s of the hour's %.0f s budget used (%.1f %% of the budget), %.1f s spent waiting for it, most airtime in any hour %.1f s",
                    l.region, l.usedSecondsAtEnd, l.budgetSeconds, budgetShare(l.usedSecondsAtEnd, l.budgetSeconds), l.totalDutyWaitSeconds, l.largestWindowSeconds),
+            resendLine,
         ]).joined(separator: "\n")
+    }
+
+    /// How many messages lora-msg sent again for want of a receipt, and what that cost.
+    private var resendLine: String {
+        result.summaries.map { s in
+            let attempts = result.samples.filter { $0.direction == s.direction }.compactMap(\.attempts)
+            return String(format: "%@: %d resends (attempts per message: %@), %.1f s of airtime", s.direction, s.resends,
+                          attemptsHistogram(attempts), s.resendAirtimeSeconds)
+        }.joined(separator: "; ")
+    }
+
+    private func attemptsHistogram(_ a: [Int]) -> String {
+        let counts = Dictionary(grouping: a, by: { $0 }).mapValues(\.count)
+        return counts.isEmpty ? "–" : counts.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " ")
     }
 
     private var isSimulated: Bool { if case .simulated = setting { return true } else { return false } }
@@ -73,12 +88,14 @@ struct BenchText {
         md.append(String(format: "Duty cycle (%@, budget %.0f s per hour): %.1f s of airtime in the last hour at the end (%.1f %% of the budget), %.1f s of it preloaded; %.1f s spent waiting for the ledger; the most airtime in any one-hour window was %.1f s.",
                          l.region, l.budgetSeconds, l.usedSecondsAtEnd, budgetShare(l.usedSecondsAtEnd, l.budgetSeconds), l.preloadSeconds, l.totalDutyWaitSeconds, l.largestWindowSeconds))
         md.append("")
+        md.append("End-to-end resends: " + resendLine + ".")
+        md.append("")
         md.append("<details><summary>Every message</summary>")
         md.append("")
-        md.append("| direction | # | accepted ms | delivered ms | hops | RSSI | SNR | state | intact | duty wait s | airtime ms |")
-        md.append("|---|---|---|---|---|---|---|---|---|---|---|")
+        md.append("| direction | # | accepted ms | delivered ms | hops | RSSI | SNR | state | sends | intact | duty wait s | airtime ms |")
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
         for s in result.samples {
-            md.append("| \(s.direction) | \(s.index) | \(f(s.acceptedMs)) | \(f(s.deliveredMs)) | \(s.hops.map(String.init) ?? "–") | \(s.rssi.map(String.init) ?? "–") | \(f(s.snr, 1)) | \(s.state) | \(s.intact ? "yes" : "no") | \(f(s.dutyWaitSeconds, 1)) | \(f(s.airtimeMs)) |")
+            md.append("| \(s.direction) | \(s.index) | \(f(s.acceptedMs)) | \(f(s.deliveredMs)) | \(s.hops.map(String.init) ?? "–") | \(s.rssi.map(String.init) ?? "–") | \(f(s.snr, 1)) | \(s.state) | \(s.attempts.map(String.init) ?? "–") | \(s.intact ? "yes" : "no") | \(f(s.dutyWaitSeconds, 1)) | \(f(s.airtimeMs)) |")
         }
         md.append("")
         md.append("</details>")

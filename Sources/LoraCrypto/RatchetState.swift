@@ -31,6 +31,9 @@ public struct RatchetState: Codable, Equatable, Sendable {
         var retiringSince: Double?
         /// The next message number under this key, per contact key id.
         var next: [UInt8: UInt16] = [:]
+        /// Made before the state was found copied: another copy may use the same numbers, so
+        /// this one uses none of them again (nil in states written before that rule).
+        var spent: Bool? = nil
     }
 
     struct PeerKey: Codable, Equatable, Sendable {
@@ -87,7 +90,7 @@ public struct RatchetState: Codable, Equatable, Sendable {
             index = held
             attach = false
         }
-        var number = own[index].next[target.id, default: 0]
+        var number = own[index].spent == true ? UInt16.max : own[index].next[target.id, default: 0]
         if number == UInt16.max {
             // Numbers under this pair of keys are spent: a new key of ours, announced.
             guard plaintext.count <= RatchetEnvelope.maxPlaintextBytesWithKey else { return nil }
@@ -148,6 +151,18 @@ public struct RatchetState: Codable, Equatable, Sendable {
             noteHeld(advert.newestPeerKeyID, now: now)
         }
         retire(now: now)
+    }
+
+    // MARK: Copies
+
+    /// The state was found in a copied or restored home, whose original may go on sealing
+    /// with the same secrets and counters: no number under a key made before is used again.
+    /// A new key is made now; the next frame announces it (or, with no room for it, goes under
+    /// the static key with a random nonce). Frames from the contact still open.
+    public mutating func abandonNumbering() throws(LoraCryptoError) {
+        for i in own.indices { own[i].spent = true }
+        try makeOwnKey()
+        advanceDue = false
     }
 
     // MARK: Bookkeeping

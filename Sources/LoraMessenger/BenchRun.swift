@@ -24,6 +24,9 @@ public struct BenchRun: Sendable {
         public var clockSpeed = 1.0
         /// End-to-end resending by the sender's lora-msg (`config resend`); off sends each once.
         public var resend = true
+        /// The throwaway homes' resend time to live: how long the bench waits, at most, for a
+        /// message its sender still sends again.
+        public var resendTTLSeconds = 1800.0
         public init() {}
     }
 
@@ -134,7 +137,7 @@ public struct BenchRun: Sendable {
         let root = NSTemporaryDirectory() + "lora-msg-bench-" + UUID().uuidString.prefix(8)
         defer { try? FileManager.default.removeItem(atPath: root) }
         let (ma, mb, ca, cb) = try await Self.connectPair(root: root, a: a, b: b, clock: clock, speed: options.clockSpeed,
-                                                          resend: options.resend)
+                                                          resend: options.resend, resendTTL: options.resendTTLSeconds)
         var radios = [Self.describe("A", a, ca.radioInfo), Self.describe("B", b, cb.radioInfo)]
         if let relay {
             // Only to report what it is; the relay radio needs no client to repeat packets.
@@ -177,7 +180,7 @@ public struct BenchRun: Sendable {
             // Final states: wait (simulated time where it is scaled) for outstanding ACKs and,
             // while the sender's lora-msg still resends a message, for its receipt.
             let policy = sender.resendPolicy
-            let grace = clock() + (options.resend ? policy.timeToLive : min(30, options.timeoutSeconds))
+            let grace = clock() + (options.resend ? policy.timeToLive + 1 : min(30, options.timeoutSeconds))
             func settled(_ id: String) -> DeliveryState? {
                 guard let m = try? sender.store.message(id: id) else { return nil }
                 if m.nextAttemptAt != nil { return nil }
@@ -203,7 +206,7 @@ public struct BenchRun: Sendable {
                 if id != nil, e.sentAt > 0 { sample.sentAtSeconds = e.sentAt - begin }
                 let row = id.flatMap { (try? sender.store.message(id: $0)) ?? nil }
                 sample.state = row?.state.rawValue ?? "failed"
-                sample.attempts = row?.attempts
+                sample.attempts = row?.roundSends
                 samples.append(sample)
                 progress(.sample(sample))
             }
@@ -279,10 +282,10 @@ public struct BenchRun: Sendable {
 
     /// Two throwaway homes under `root`, each with a courier on its radio.
     static func connectPair(root: String, a: RadioEndpoint, b: RadioEndpoint, clock: @escaping @Sendable () -> Double,
-                            speed: Double, resend: Bool = true) async throws(MessengerError) -> (Messenger, Messenger, MessageCourier, MessageCourier) {
+                            speed: Double, resend: Bool = true, resendTTL: Double? = nil) async throws(MessengerError) -> (Messenger, Messenger, MessageCourier, MessageCourier) {
         let ma = try throwawayHome(root + "/a", clock: clock)
         let mb = try throwawayHome(root + "/b", clock: clock)
-        if !resend { for m in [ma, mb] { try m.setResend(attempts: 1, timeToLive: nil) } }
+        for m in [ma, mb] { try m.setResend(attempts: resend ? nil : 1, timeToLive: resendTTL) }
         let ca = try await MessageCourier.connect(messenger: ma, endpoint: a, reconnectForSeconds: 30)
         let cb: MessageCourier
         do { cb = try await MessageCourier.connect(messenger: mb, endpoint: b, reconnectForSeconds: 30) } catch {

@@ -14,7 +14,7 @@ extension MessageCourier {
             }
             for m in try messenger.store.followedMessages() {
                 guard let first = m.firstSentAt, let next = m.nextAttemptAt else { continue }
-                resends.restore(TrackedMessage(id: m.id, peer: m.peer, attempts: max(1, m.attempts), firstSentAt: first,
+                resends.restore(TrackedMessage(id: m.id, peer: m.peer, attempts: max(1, m.roundSends), firstSentAt: first,
                                               lastSentAt: m.lastSentAt ?? first, nextAttemptAt: next))
             }
         } catch { emit(.notice("cannot read the messages waiting for a receipt: \(error.description)")) }

@@ -39,6 +39,8 @@ public final class Messenger: Sendable {
             if let key = try? PublicKey(bytes: c.publicKey) { _ = try? ring.add(key) }
         }
         keyring = Mutex(ring)
+        // A copied home must not seal under the numbers its original may also use.
+        try guardAgainstCopy()
         // Expired messages go before anything reads them (`config retention`), whichever
         // command or front end opened the home.
         try applyRetention()

@@ -29,7 +29,7 @@ extension Messenger {
     /// row (to mark the contact as ratcheting, or an offer made) and returns its result. A
     /// row whose state does not decode is an error, never a silent fresh start (that would
     /// strand every frame on its way under the old keys).
-    private func withRatchet<T>(peer: [UInt8], _ body: (inout RatchetState, inout RatchetRecord) throws(LoraCryptoError) -> T) throws(MessengerError) -> T {
+    func withRatchet<T>(peer: [UInt8], _ body: (inout RatchetState, inout RatchetRecord) throws(LoraCryptoError) -> T) throws(MessengerError) -> T {
         let t = now
         let outcome: Result<T, MessengerError>
         do {

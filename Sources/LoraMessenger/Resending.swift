@@ -34,10 +34,10 @@ extension Messenger {
         guard m.direction == .outgoing, let next = m.nextAttemptAt, m.transferID == nil else { return nil }
         let policy = resendPolicy
         let left = max(0, next - now)
-        if m.attempts >= policy.maxAttempts {
-            return "attempt \(m.attempts) of \(policy.maxAttempts), gives up in \(Self.roughDuration(left))"
+        if m.roundSends >= policy.maxAttempts {
+            return "attempt \(m.roundSends) of \(policy.maxAttempts), gives up in \(Self.roughDuration(left))"
         }
-        return "attempt \(m.attempts) of \(policy.maxAttempts), next in \(Self.roughDuration(left))"
+        return "attempt \(m.roundSends) of \(policy.maxAttempts), next in \(Self.roughDuration(left))"
     }
 
     /// "40 s", "3 min", "2 h": rounded up, for a person.

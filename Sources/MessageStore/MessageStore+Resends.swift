@@ -8,7 +8,7 @@ extension MessageStore {
     public func scheduleResend(id: String, attempts: Int, lastSentAt: Double, nextAttemptAt: Double) throws(StoreError) {
         try write { db in
             try db.execute(sql: """
-                UPDATE message SET attempts = ?, first_sent_at = COALESCE(first_sent_at, ?), last_sent_at = ?, next_attempt_at = ?
+                UPDATE message SET round_sends = ?, first_sent_at = COALESCE(first_sent_at, ?), last_sent_at = ?, next_attempt_at = ?
                 WHERE id = ? AND direction = 'out' AND state NOT IN ('delivered', 'read')
                 """, arguments: [attempts, lastSentAt, lastSentAt, nextAttemptAt, id])
         }

@@ -711,6 +711,11 @@ public final class MessageStore: Sendable {
 
     // MARK: Ratchet and retention
 
+    /// The contacts with a ratchet row.
+    public func ratchetPeers() throws(StoreError) -> [[UInt8]] {
+        try read { db in try Data.fetchAll(db, sql: "SELECT peer FROM ratchet").map { [UInt8]($0) } }
+    }
+
     public func ratchet(peer: [UInt8]) throws(StoreError) -> RatchetRecord? {
         try read { db in try RatchetRecord.fetchOne(db, sql: "SELECT * FROM ratchet WHERE peer = ?", arguments: [Data(peer)]) }
     }

@@ -80,7 +80,7 @@ extension StoredMessage: FetchableRecord, PersistableRecord {
         public static let transferID = Column("transfer_id"), chunkCount = Column("chunk_count")
         public static let localCopy = Column("local_copy")
         public static let firstSentAt = Column("first_sent_at"), lastSentAt = Column("last_sent_at")
-        public static let nextAttemptAt = Column("next_attempt_at")
+        public static let nextAttemptAt = Column("next_attempt_at"), roundSends = Column("round_sends")
     }
 
     public init(row: Row) throws {
@@ -97,7 +97,7 @@ extension StoredMessage: FetchableRecord, PersistableRecord {
             transferID: try r.node("transfer_id"), chunkCount: try r.optional("chunk_count"),
             localCopy: try r.optional("local_copy", as: Data.self).map { [UInt8]($0) },
             firstSentAt: try r.optional("first_sent_at"), lastSentAt: try r.optional("last_sent_at"),
-            nextAttemptAt: try r.optional("next_attempt_at"))
+            nextAttemptAt: try r.optional("next_attempt_at"), roundSends: try r("round_sends"))
     }
 
     public func encode(to container: inout PersistenceContainer) {
@@ -129,6 +129,7 @@ extension StoredMessage: FetchableRecord, PersistableRecord {
         container[Columns.firstSentAt] = firstSentAt
         container[Columns.lastSentAt] = lastSentAt
         container[Columns.nextAttemptAt] = nextAttemptAt
+        container[Columns.roundSends] = roundSends
     }
 }
 

@@ -177,6 +177,9 @@ enum StoreSchema {
                 ALTER TABLE message ADD COLUMN first_sent_at REAL;
                 ALTER TABLE message ADD COLUMN last_sent_at REAL;
                 ALTER TABLE message ADD COLUMN next_attempt_at REAL;
+                -- Sends in the current round (`attempts` counts every packet that ever carried it;
+                -- 'outbox retry' starts a new round).
+                ALTER TABLE message ADD COLUMN round_sends INTEGER NOT NULL DEFAULT 0 CHECK (round_sends >= 0);
                 CREATE INDEX message_next_attempt ON message (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
 
                 -- Each contact's learned round trip (send to receipt), smoothed as RFC 6298 does.

@@ -50,6 +50,7 @@ struct BenchTraffic: ParsableArguments {
     @Option(help: ArgumentHelp("Seconds to wait for each message.", valueName: "s")) var timeout = 60.0
     @Flag(help: "Only A → B.") var oneWay = false
     @Flag(help: "Send each message once: no end-to-end resending for want of a receipt (to compare).") var noResend = false
+    @Option(help: ArgumentHelp("Resend for at most this many seconds before a message fails.", valueName: "s")) var resendTtl = 1800.0
     @Option(help: ArgumentHelp("Start as if A had already used this many seconds of airtime in the last hour (to watch the duty-cycle throttle).", valueName: "s"))
     var preloadAirtime = 0.0
 }
@@ -95,13 +96,14 @@ struct BenchRunCommand: AsyncParsableCommand {
         guard traffic.timeout > 0, traffic.timeout <= 3600 else { throw ValidationError("--timeout must be 0-3600 seconds") }
         guard radios.speed >= 0.1, radios.speed <= 1000 else { throw ValidationError("--speed must be 0.1-1000") }
         guard traffic.preloadAirtime >= 0, traffic.preloadAirtime <= 3600 else { throw ValidationError("--preload-airtime must be 0-3600 seconds") }
+        guard traffic.resendTtl >= 1, traffic.resendTtl <= 86_400 else { throw ValidationError("--resend-ttl must be 1-86400 seconds") }
     }
 
     func run() async throws {
         var options = BenchRun.Options()
         options.count = traffic.count; options.intervalSeconds = traffic.interval; options.hopLimit = traffic.hopLimit
         options.bothWays = !traffic.oneWay; options.timeoutSeconds = traffic.timeout; options.preloadAirtimeSeconds = traffic.preloadAirtime
-        options.resend = !traffic.noResend
+        options.resend = !traffic.noResend; options.resendTTLSeconds = traffic.resendTtl
         let started = Date()
         let outcome: (BenchRun.Result, BenchSetting)
         if let sim = radios.sim {

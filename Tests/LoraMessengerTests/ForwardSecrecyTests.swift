@@ -308,3 +308,54 @@ private struct StolenHome {
         #expect(c.alice.messenger.retentionSeconds == nil)
     }
 }
+
+/// Hardening 3, item 2: a home copied after a few ratcheted round trips (a second laptop, a
+/// restored disk) must never seal under a key and nonce its original may also use.
+@Suite struct CopiedHomeTests {
+    @Test func aCopyNeverSealsUnderTheOriginalsKeyAndNonce() throws {
+        let c = try Conversation()
+        try c.startRatcheting()
+        for n in 1...3 { try c.roundTrip(n) }
+        try c.alice.messenger.store.checkpoint()
+        let copyDir = TempDirectory("copied-home")
+        try? FileManager.default.removeItem(atPath: copyDir.path)
+        try FileManager.default.copyItem(atPath: c.alice.path, toPath: copyDir.path)   // new files: `cp -a`
+        let clock = c.clock
+        let copy = try Messenger(home: copyDir.path, clock: { clock.now })
+        let dawn = "attack at dawn!", noon = "retreat at noon"
+        #expect(dawn.utf8.count == noon.utf8.count)
+        let fromOriginal = try c.say(dawn, from: c.alice, to: c.bob, name: "bob")
+        let fromCopy = try copy.compose(to: "bob", text: noon)
+        // The air: both are ratcheted frames, and they differ in (s, r, n) or in the key they
+        // announce, so their keys and nonces differ.
+        let a = try RatchetEnvelope(bytes: fromOriginal.envelope), b = try RatchetEnvelope(bytes: fromCopy.envelope)
+        let sameHeader = a.senderKeyID == b.senderKeyID && a.recipientKeyID == b.recipientKeyID && a.number == b.number
+        #expect(!sameHeader || (b.attachedKey != nil && a.attachedKey != b.attachedKey), "(s, r, n) reused")
+        #expect(fromOriginal.nonce != fromCopy.nonce)
+        // The attack itself: XOR of the ciphertexts is not the XOR of the texts.
+        let xorCipher = zip(a.ciphertext, b.ciphertext).map { $0 ^ $1 }
+        let xorPlain = zip(Array(dawn.utf8), Array(noon.utf8)).map { $0 ^ $1 }
+        #expect(xorCipher.count >= xorPlain.count)
+        #expect(!xorCipher.indices.contains { i in
+            xorCipher.count - i >= xorPlain.count && Array(xorCipher[i..<(i + xorPlain.count)]) == xorPlain
+        })
+        // Bob still reads what the copy sends (it announces its new key).
+        var p = heard(fromCopy, from: 0xA11CE, id: 991)
+        p.from = 0xA11CE
+        guard case .message(let got) = c.bob.messenger.receive(p) else { Issue.record("the copy's frame did not open"); return }
+        #expect(got.text == noon)
+    }
+
+    /// Without the guard the two would collide: the same home opened again where it was made
+    /// keeps its numbering (no new key, no abandoned numbers).
+    @Test func theSameHomeReopenedKeepsItsNumbering() throws {
+        let c = try Conversation()
+        try c.startRatcheting()
+        try c.roundTrip(1)
+        let clock = c.clock
+        let again = try Messenger(home: c.alice.path, clock: { clock.now })
+        #expect(try again.guardAgainstCopy() == false)
+        _ = try again.compose(to: "bob", text: "still the same home")
+        #expect(try again.guardAgainstCopy() == false)
+    }
+}

@@ -85,8 +85,10 @@ import TestSupport
         defer { try? FileManager.default.removeItem(atPath: path) }
         try Data(#"{"name": "far", "nodes": [{"name": "a", "x": 0, "y": 0}, {"name": "b", "x": 60000, "y": 0}]}"#.utf8)
             .write(to: URL(fileURLWithPath: path))
-        let r = try CLI.run(["bench", "--sim", path, "--count", "1", "--one-way", "--timeout", "20"])
+        // Resent until its time to live, then failed with the reason.
+        let r = try CLI.run(["bench", "--sim", path, "--count", "1", "--one-way", "--timeout", "20", "--resend-ttl", "120"])
         #expect(r.status == 75, "\(r.err)")
+        #expect(r.out.contains(/A→B: [1-9]\d* resends/), "\(r.out)")
         #expect(r.err.contains("1 of 1 messages did not arrive intact"))
         #expect(r.out.contains("0.0 %"))
     }

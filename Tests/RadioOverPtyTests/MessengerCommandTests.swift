@@ -187,7 +187,9 @@ enum RawDB {
         #expect(await tail.exited() == 0)
         #expect(tail.out.contains("acked please") && tail.out.contains("to all who hear"))
         let states = try RawDB.rows(v.db("north"), "SELECT state FROM message ORDER BY created_at").map { $0["state"] as String }
-        #expect(states == ["acked", "relayed"])
+        // The first may have its receipt by now: the broadcast waited for it (a new message is
+        // held while an earlier one's receipt is on its way back, ResendEngine.holdNewMessage).
+        #expect(states == ["acked", "relayed"] || states == ["delivered", "relayed"], "\(states)")
     }
 
     @Test func unknownContactAndOverlongMessageSendNothing() async throws {

@@ -177,7 +177,7 @@ extension Messenger {
     public func applyRetention() throws(MessengerError) -> Int {
         guard let keep = retentionSeconds else { return 0 }
         do {
-            let n = try store.deleteMessages(createdBefore: now - keep)
+            let n = try store.deleteMessages(createdBefore: now - keep) { self.replayDigest(sender: $0, nonce: $1) }
             if n > 0 { try store.checkpoint() }   // no copy of them left in the WAL
             return n
         } catch { throw .store(error) }

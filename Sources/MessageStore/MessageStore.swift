@@ -198,8 +198,11 @@ public final class MessageStore: Sendable {
     /// Stores a message. Returns false, storing nothing, when an envelope with the same
     /// (sender_id, nonce) is already there: a relayed copy or a replay.
     @discardableResult
-    public func insert(_ m: StoredMessage) throws(StoreError) -> Bool {
+    /// `replayDigest`: the envelope's digest as retention records it; a match means a recording
+    /// of a message retention deleted, refused like a copy.
+    public func insert(_ m: StoredMessage, replayDigest: [UInt8]? = nil) throws(StoreError) -> Bool {
         try write { db in
+            if let replayDigest, try Self.retired(db, replayDigest) { return false }
             // Not INSERT OR IGNORE: that would also silently skip a row the CHECKs refuse.
             let seen = try Bool.fetchOne(
                 db, sql: "SELECT EXISTS (SELECT 1 FROM message WHERE sender_id = ? AND nonce = ?)",
@@ -451,8 +454,11 @@ public final class MessageStore: Sendable {
 
     /// Keeps an incoming chunk within `limits`. A chunk whose count disagrees with the chunks
     /// already held for that transfer belongs to another message and is refused.
-    public func admitChunk(_ c: StoredChunk, limits: TransferLimits = TransferLimits()) throws(StoreError) -> ChunkAdmission {
+    public func admitChunk(_ c: StoredChunk, limits: TransferLimits = TransferLimits(), replayDigest: [UInt8]? = nil) throws(StoreError) -> ChunkAdmission {
         try write { db in
+            if let replayDigest, try Self.retired(db, replayDigest) {
+                return .refused("a recording of a chunk retention already deleted")
+            }
             try db.execute(sql: """
                 DELETE FROM chunk WHERE direction = 'in'
                   AND (peer, transfer_id) IN (SELECT peer, transfer_id FROM chunk WHERE direction = 'in' GROUP BY peer, transfer_id HAVING max(at) < ?)
@@ -711,6 +717,10 @@ public final class MessageStore: Sendable {
 
     // MARK: Ratchet and retention
 
+    static func retired(_ db: Database, _ digest: [UInt8]) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM retired_envelope WHERE digest = ?)", arguments: [Data(digest)]) ?? false
+    }
+
     /// The contacts with a ratchet row.
     public func ratchetPeers() throws(StoreError) -> [[UInt8]] {
         try read { db in try Data.fetchAll(db, sql: "SELECT peer FROM ratchet").map { [UInt8]($0) } }
@@ -736,8 +746,22 @@ public final class MessageStore: Sendable {
     /// Deletes the messages (and their chunks) created before `cutoff`, except outgoing ones
     /// never handed to a radio. Returns how many messages went.
     @discardableResult
-    public func deleteMessages(createdBefore cutoff: Double) throws(StoreError) -> Int {
+    /// `digest` makes each deleted incoming envelope's replay digest (of its sender id and
+    /// nonce), kept in `retired_envelope`.
+    public func deleteMessages(createdBefore cutoff: Double, digest: ([UInt8], [UInt8]) -> [UInt8]? = { _, _ in nil }) throws(StoreError) -> Int {
         try write { db in
+            let doomed = try Row.fetchAll(db, sql: """
+                SELECT sender_id, nonce FROM message WHERE direction = 'in' AND created_at < ?
+                UNION ALL
+                SELECT c.peer AS sender_id, c.nonce FROM chunk c JOIN message m
+                  ON m.transfer_id = c.transfer_id AND m.peer = c.peer AND m.direction = c.direction
+                WHERE c.direction = 'in' AND m.created_at < ?
+                """, arguments: [cutoff, cutoff])
+            for row in doomed {
+                let sender: Data = row["sender_id"], nonce: Data = row["nonce"]
+                guard let d = digest([UInt8](sender), [UInt8](nonce)), d.count == 16 else { continue }
+                try db.execute(sql: "INSERT OR IGNORE INTO retired_envelope (digest) VALUES (?)", arguments: [Data(d)])
+            }
             try db.execute(sql: """
                 DELETE FROM chunk WHERE EXISTS (
                     SELECT 1 FROM message m

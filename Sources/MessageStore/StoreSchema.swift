@@ -190,6 +190,13 @@ enum StoreSchema {
                     samples INTEGER NOT NULL CHECK (samples >= 0),
                     updated_at REAL NOT NULL
                 );
+
+                -- What retention deleted, so a recording of it replayed later is never shown as
+                -- new: a keyed 16-byte digest of (sender_id, nonce) per incoming envelope (message
+                -- or chunk), no time, no sender in the clear (Messenger.replayDigest).
+                CREATE TABLE retired_envelope (
+                    digest BLOB NOT NULL PRIMARY KEY CHECK (length(digest) = 16)
+                ) WITHOUT ROWID;
                 """)
         }
         return m

@@ -183,3 +183,68 @@ func prose(_ bytes: Int, _ seed: String) -> String {
                 "a bitmap of another length is no receipt for this transfer")
     }
 }
+
+/// Hardening 3, item 1: retention deletes a message's row, and with it the only record of its
+/// (sender_id, nonce). A recording of the frames replayed afterwards must not come back as new.
+@Suite struct ReplayAfterRetentionTests {
+    func homes() throws -> (alice: TestHome, bob: TestHome, clock: Clock) {
+        let clock = Clock(1_800_000_000)
+        let c = clock
+        let alice = try TestHome(clock: { c.now }), bob = try TestHome(clock: { c.now })
+        try alice.messenger.addContact(name: "bob", key: bob.key, node: nil)
+        try bob.messenger.addContact(name: "alice", key: alice.key, node: nil)
+        return (alice, bob, clock)
+    }
+
+    @Test func aRecordedTextReplayedAfterRetentionIsNotNew() throws {
+        let (alice, bob, clock) = try homes()
+        let m = try alice.messenger.compose(to: "bob", text: "meet at the ford")
+        #expect(m.envelope[0] == 0x01)
+        let recorded = heard(m, id: 501)
+        guard case .message = bob.messenger.receive(recorded) else { Issue.record("not received"); return }
+        try bob.messenger.setRetention(seconds: 60)
+        clock.now += 120
+        #expect(try bob.messenger.applyRetention() == 1)
+        #expect(try bob.messenger.store.messageCount() == 0, "the row is gone")
+        // Another radio sends the recording again, in a new packet.
+        let outcome = bob.messenger.receive(heard(m, from: 0xBAD, id: 502))
+        #expect(outcome == .duplicate, "\(outcome)")
+        #expect(try bob.messenger.store.messageCount() == 0)
+        #expect(try bob.messenger.store.receiptsDue(readReceipts: false, since: 0).isEmpty, "no receipt goes back")
+        // The database holds no sender id or nonce of it in the clear.
+        try bob.messenger.store.checkpoint()
+        let raw = try Data(contentsOf: URL(fileURLWithPath: bob.path + "/messages.sqlite"))
+        #expect(raw.range(of: Data(m.nonce)) == nil)
+    }
+
+    @Test func aRecordedFileReplayedAfterRetentionIsNotNew() throws {
+        let (alice, bob, clock) = try homes()
+        let (_, packets) = try longText(alice, prose(900, "ford"))
+        var arrived = 0
+        for p in packets { if case .message = bob.messenger.receive(p) { arrived += 1 } }
+        #expect(arrived == 1)
+        try bob.messenger.setRetention(seconds: 60)
+        clock.now += 120
+        #expect(try bob.messenger.applyRetention() == 1)
+        var replayed: [ReceiveOutcome] = []
+        for p in packets { replayed.append(bob.messenger.receive(p)) }
+        #expect(!replayed.contains { if case .message = $0 { true } else { false } }, "\(replayed)")
+        #expect(!replayed.contains { if case .chunkReceived = $0 { true } else { false } }, "no chunk of it is taken in again")
+        #expect(try bob.messenger.store.messageCount() == 0)
+    }
+
+    /// A message retention has not reached yet is still a plain duplicate (its receipt owed
+    /// again), and a new message after retention is still new.
+    @Test func genuineTrafficIsUnaffected() throws {
+        let (alice, bob, clock) = try homes()
+        try bob.messenger.setRetention(seconds: 60)
+        let old = try alice.messenger.compose(to: "bob", text: "old news")
+        _ = bob.messenger.receive(heard(old, id: 601))
+        clock.now += 120
+        try bob.messenger.applyRetention()
+        let fresh = try alice.messenger.compose(to: "bob", text: "fresh news")
+        guard case .message(let got) = bob.messenger.receive(heard(fresh, id: 602)) else { Issue.record("fresh not new"); return }
+        #expect(got.text == "fresh news")
+        #expect(bob.messenger.receive(heard(fresh, id: 603)) == .duplicate)
+    }
+}

@@ -267,6 +267,8 @@ public final class Messenger: Sendable {
         public var message: StoredMessage
         public var contact: String
         public var chunks: (confirmed: Int, count: Int)?
+        /// "attempt 2 of 6, next in 3 min" while the resend engine follows it.
+        public var resend: String?
     }
 
     /// The outbox with each message's contact name.
@@ -274,7 +276,8 @@ public final class Messenger: Sendable {
         do {
             let names = Dictionary(try store.contacts().map { ($0.senderID, $0.name) }, uniquingKeysWith: { a, _ in a })
             var seen = Set<String>()
-            let waiting = (try store.outbox() + store.awaitingReceipt(updatedBefore: now - Self.receiptPatienceSeconds, createdAfter: now - Self.receiptListingSeconds))
+            let waiting = (try store.outbox() + store.followedMessages()
+                           + store.awaitingReceipt(updatedBefore: now - Self.receiptPatienceSeconds, createdAfter: now - Self.receiptListingSeconds))
                 .filter { seen.insert($0.id).inserted }
             return try waiting.sorted { $0.createdAt < $1.createdAt }.map { m throws(StoreError) in
                 var chunks: (Int, Int)?
@@ -282,7 +285,8 @@ public final class Messenger: Sendable {
                     let all = try store.chunks(peer: m.peer, direction: .outgoing, transferID: t)
                     chunks = (all.filter(\.held).count, m.chunkCount ?? all.count)
                 }
-                return OutboxItem(message: m, contact: names[m.peer] ?? (try? SenderID(bytes: m.peer))?.hex ?? "?", chunks: chunks)
+                return OutboxItem(message: m, contact: names[m.peer] ?? (try? SenderID(bytes: m.peer))?.hex ?? "?", chunks: chunks,
+                                  resend: resendStatus(m))
             }
         } catch { throw .store(error) }
     }

@@ -291,9 +291,10 @@ public final class MessageStore: Sendable {
                 sql: """
                     UPDATE message SET state = ?, failure = ?, updated_at = ?
                     WHERE id = ? AND direction = 'out' AND (? IS NULL OR packet_id = ? OR alt_packet_id = ?) AND \(Self.rankSQL) <= ?
+                      AND NOT (? = 'failed' AND state = 'failed' AND next_attempt_at IS NULL AND round_sends > 0)
                     """,
                 arguments: [state.rawValue, failure, time, id, packetID.map { Int64($0) }, packetID.map { Int64($0) },
-                            packetID.map { Int64($0) }, state.rank])
+                            packetID.map { Int64($0) }, state.rank, state.rawValue])
             return db.changesCount > 0
         }
     }

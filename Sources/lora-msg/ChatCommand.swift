@@ -207,7 +207,8 @@ final class ChatUI: @unchecked Sendable {
             if incoming {
                 lines.append(("\(time) \(terminalSafe(e.contact)):", body, Int32(TERM_PLAIN)))
             } else {
-                let state = s.state == .failed ? "failed: \(s.failure ?? "no reason given")" : s.state.rawValue
+                var state = s.state == .failed ? "failed: \(s.failure ?? "no reason given")" : s.state.rawValue
+                if let resend = messenger.resendStatus(s) { state += ", " + resend }
                 let style = s.state == .failed ? TERM_BAD : [.acked, .delivered, .read].contains(s.state) ? TERM_GOOD : TERM_MINE
                 lines.append(("\(time) me [\(state)]:", body, Int32(style)))
             }

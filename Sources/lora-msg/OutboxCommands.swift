@@ -6,7 +6,7 @@ struct OutboxCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "outbox",
         abstract: "Show messages not yet sent, those that failed, and those with no receipt yet.",
-        discussion: "A message the radio took but whose recipient has not sent a receipt after 2 minutes is listed as \"no receipt yet\" (for a week). 'lora-msg outbox retry' sends them all again: the same envelope in a new mesh packet, so a recipient who already has it shows it once (and answers with a receipt again). 'outbox cancel' deletes unsent ones.",
+        discussion: "A message the radio took but whose recipient has not sent a receipt yet is listed as \"no receipt yet\" (for a week), with its next attempt while lora-msg still sends it again by itself ('config resend'). 'lora-msg outbox retry' sends them all again: the same envelope in a new mesh packet, so a recipient who already has it shows it once (and answers with a receipt again). 'outbox cancel' deletes unsent ones.",
         subcommands: [OutboxList.self, OutboxRetry.self, OutboxCancel.self],
         defaultSubcommand: OutboxList.self
     )
@@ -25,6 +25,9 @@ struct OutboxRow: CompleteJSON {
     /// A long message or file: chunks the receiver confirmed, of all.
     var chunksConfirmed: Int?
     var chunkCount: Int?
+    /// Followed by the resend engine: "attempt 2 of 6, next in 3 min", and when.
+    var resend: String?
+    var nextAttemptAt: String?
 
     init(_ item: Messenger.OutboxItem) {
         let m = item.message
@@ -33,6 +36,7 @@ struct OutboxRow: CompleteJSON {
         // A transfer on its way is not missing a receipt: it is partial.
         receiptMissing = !m.state.isRetryable && item.chunks == nil
         chunksConfirmed = item.chunks?.confirmed; chunkCount = item.chunks?.count
+        resend = item.resend; nextAttemptAt = m.nextAttemptAt.map(TimeText.rfc3339)
     }
 }
 
@@ -54,7 +58,7 @@ struct OutboxList: ParsableCommand {
             let state = if let c = i.chunks { "\(r.state), \(c.confirmed)/\(c.count) chunks confirmed" }
                         else if i.message.state.isRetryable { r.state } else { "\(r.state), no receipt yet" }
             print("\(r.id.prefix(8))  \(TimeText.local(i.message.createdAt, withDate: true))  → \(terminalSafe(r.contact))  \(state)" +
-                  (r.failure.map { ": \($0)" } ?? "") + "  (\(r.attempts) sent)")
+                  (r.failure.map { ": \($0)" } ?? "") + "  (" + (r.resend ?? "\(r.attempts) sent") + ")")
         }
     }
 }

@@ -67,7 +67,7 @@ public enum MessengerError: Error, Equatable, Sendable, CustomStringConvertible 
         case let .deliveryFailed(reason, id):
             return "message \(Self.short(id)) not delivered: \(reason); 'lora-msg outbox retry' sends it again"
         case let .timedOut(what, s, id):
-            return "no \(what) for message \(Self.short(id)) within \(Int(s)) s; it may still arrive ('lora-msg history' shows its state)"
+            return "gave up waiting for \(what) for message \(Self.short(id)) after \(Int(s)) s; it may still arrive ('lora-msg history' shows its state)"
         case let .notSent(e, id):
             return "\(e.description); message \(Self.short(id)) is kept in the outbox and goes out with the next 'lora-msg tail' or 'lora-msg outbox retry'"
         case .usage(let why):

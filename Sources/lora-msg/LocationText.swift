@@ -28,6 +28,6 @@ enum LocationText {
 /// How a received file reads in a terminal: what it is, and how to get it out.
 enum FileText {
     static func line(_ f: IncomingFile, id: String) -> String {
-        "file '\(terminalSafe(f.name))' (\(f.mediaType), \(f.size) bytes); write it out with: lora-msg save \(id.prefix(8)) PATH"
+        "file '\(terminalSafe(f.name))' (\(terminalSafe(f.mediaType)), \(f.size) bytes); write it out with: lora-msg save \(id.prefix(8)) PATH"
     }
 }

@@ -25,6 +25,12 @@ func printErrorRaw(_ s: String) {
 /// Text from a contact is shown in a terminal: control characters (escape sequences that
 /// could rewrite the screen or the title bar) and bidi/zero-width formatting characters (that
 /// could reorder or hide what is shown) are made visible instead of obeyed.
+/// `s` as one word for a POSIX shell, whatever it holds: inside single quotes, where nothing is
+/// special, with each single quote closed, escaped and reopened (`carol's` → `'carol'\''s'`).
+func shellQuoted(_ s: String) -> String {
+    "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}
+
 func terminalSafe(_ s: String) -> String {
     var out = ""
     for scalar in s.unicodeScalars {

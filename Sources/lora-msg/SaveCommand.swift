@@ -14,6 +14,6 @@ struct SaveCommand: ParsableCommand {
 
     func run() throws {
         let f = try home.openMessenger().saveFile(messageID: id, to: path)
-        print("saved '\(terminalSafe(f.name))' (\(f.mediaType), \(f.size) bytes) to \(path)")
+        print("saved '\(terminalSafe(f.name))' (\(terminalSafe(f.mediaType)), \(f.size) bytes) to \(path)")
     }
 }

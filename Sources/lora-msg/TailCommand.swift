@@ -89,7 +89,8 @@ struct TailCommand: AsyncParsableCommand {
             case .contactRequest(let r):
                 printError("lora-msg: contact \(r.isAnswer ? "answer" : "request") from '\(terminalSafe(r.displayName))' (\(r.node ?? "unknown node")), key \(r.publicKey)")
                 printError("lora-msg:   safety number \(r.safetyNumber.split(separator: "\n").joined(separator: " "))")
-                printError("lora-msg:   add with: lora-msg contact accept '\(terminalSafe(r.displayName))' [--as NAME]   or: lora-msg contact reject '\(terminalSafe(r.displayName))'")
+                let name = shellQuoted(terminalSafe(r.displayName))
+                printError("lora-msg:   add with: lora-msg contact accept \(name) [--as NAME]   or: lora-msg contact reject \(name)")
             case let .contactAdded(name, node):
                 printError("lora-msg: '\(terminalSafe(name))' answered your contact request and was added" + (node.map { " (radio \($0))" } ?? "") + "; compare safety numbers with 'lora-msg contact show \(terminalSafe(name))'")
             case .duplicate:

@@ -70,7 +70,12 @@ public struct LocationFix: Equatable, Sendable {
         longitudeUnits = Self.int24(b[4], b[5], b[6])
         fixTime = UInt32(b[7]) << 24 | UInt32(b[8]) << 16 | UInt32(b[9]) << 8 | UInt32(b[10])
         var i = 11
-        if flags & 1 != 0 { altitude = Int16(bitPattern: UInt16(b[i]) << 8 | UInt16(b[i + 1])); i += 2 } else { altitude = nil }
+        if flags & 1 != 0 {
+            let a = Int16(bitPattern: UInt16(b[i]) << 8 | UInt16(b[i + 1]))
+            // The protocol clamps to ±32767: −32768 is never sent, so it is not a location.
+            guard a != Int16.min else { throw .malformedEnvelope(.badField("altitude -32768 is outside ±32767 m")) }
+            altitude = a; i += 2
+        } else { altitude = nil }
         if flags & 2 != 0 { accuracy = UInt16(b[i]) << 8 | UInt16(b[i + 1]) } else { accuracy = nil }
     }
 

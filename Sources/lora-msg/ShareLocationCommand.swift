@@ -20,9 +20,9 @@ struct ShareLocationCommand: AsyncParsableCommand {
     @OptionGroup(title: "Radio") var radio: RadioOptions
     @OptionGroup(title: "No radio: over an MQTT broker") var mqtt: MQTTNodeOptions
     @Argument(help: "The contact's name.") var name: String
-    @Option(help: ArgumentHelp("Latitude in degrees (north positive).", valueName: "deg")) var lat: Double?
-    @Option(help: ArgumentHelp("Longitude in degrees (east positive).", valueName: "deg")) var lon: Double?
-    @Option(help: ArgumentHelp("Altitude in metres.", valueName: "m")) var alt: Double?
+    @Option(parsing: .unconditional, help: ArgumentHelp("Latitude in degrees (north positive; south as -33.87).", valueName: "deg")) var lat: Double?
+    @Option(parsing: .unconditional, help: ArgumentHelp("Longitude in degrees (east positive; west as -0.57).", valueName: "deg")) var lon: Double?
+    @Option(parsing: .unconditional, help: ArgumentHelp("Altitude in metres (below sea level as -3).", valueName: "m")) var alt: Double?
     @Option(help: ArgumentHelp("Horizontal accuracy in metres.", valueName: "m")) var accuracy: Double?
     @Flag(help: "Read the position from gpsd on this machine (127.0.0.1:2947).") var gpsd = false
     @Option(help: ArgumentHelp("Read the position from gpsd at this address instead.", valueName: "host:port")) var gpsdAt: String?

@@ -213,6 +213,11 @@ struct VectorParty {
         // Negative coordinates survive the 24-bit sign extension.
         let south = try LocationFix(bytes: LocationFix(latitude: -33.8568, longitude: -70.6, fixTime: 0).bytes)
         #expect(abs(south.latitude + 33.8568) < 1e-5 && abs(south.longitude + 70.6) < 2e-5)
+        // Hardening 3: altitude −32768 is outside the protocol's ±32767; −32767 is fine.
+        let deep = try LocationFix(latitude: 0, longitude: 0, fixTime: 0, altitude: -99_999)
+        #expect(try deep.altitude == -32767 && LocationFix(bytes: deep.bytes).altitude == -32767)
+        var below = deep.bytes; below[11] = 0x80; below[12] = 0x00
+        #expect(throws: LoraCryptoError.self) { try LocationFix(bytes: below) }
     }
 
     @Test func frameDispatchAndVersionSeparation() throws {

@@ -33,3 +33,16 @@ import Testing
         #expect(line.contains("\\u{1b}]0;owned"))
     }
 }
+
+/// Found by implementing PROTOCOL.md from the document alone: half the world is south or west
+/// of zero, and the command line must take it.
+@Suite struct NegativeCoordinateTests {
+    @Test func negativeLatitudeLongitudeAndAltitudeParse() throws {
+        let c = try ShareLocationCommand.parse(["carol", "--lat", "-33.87", "--lon", "-0.57", "--alt", "-3", "--home", "/tmp/x"])
+        #expect(c.lat == -33.87 && c.lon == -0.57 && c.alt == -3)
+        let e = try ShareLocationCommand.parse(["carol", "--lon", "151.21", "--lat", "-33.87"])
+        #expect(e.lat == -33.87 && e.lon == 151.21)
+        // A value is still required: '--lat' last is an error, not a silent nil.
+        #expect(throws: (any Error).self) { try ShareLocationCommand.parse(["carol", "--lat"]) }
+    }
+}

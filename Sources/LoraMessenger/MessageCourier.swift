@@ -464,9 +464,12 @@ public actor MessageCourier {
         // wearing one out while a relay is still forwarding the pass.
         guard let m = try? store.message(id: messageID), let transfer = m.transferID,
               m.state != .delivered, m.state != .read, m.state != .failed,
-              let chunk = (try? store.chunks(peer: m.peer, direction: .outgoing, transferID: transfer))?.filter({ !$0.held }).min(by: { ($0.sends, $0.index) < ($1.sends, $1.index) })
+              let all = try? store.chunks(peer: m.peer, direction: .outgoing, transferID: transfer),
+              // Every chunk held but no ordinary receipt yet (it was lost): any chunk makes the
+              // receiver send it again.
+              let chunk = (all.contains { !$0.held } ? all.filter { !$0.held } : all).min(by: { ($0.sends, $0.index) < ($1.sends, $1.index) })
         else { silentProbes[messageID] = nil; return }
-        if chunk.sends >= Self.maxChunkSends {
+        if chunk.sends >= Self.maxChunkSends && !chunk.held {
             await repair(messageID)   // fails it with the reason
             return
         }

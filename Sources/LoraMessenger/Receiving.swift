@@ -146,10 +146,11 @@ extension Messenger {
         if let advert = r.ratchet { learnRatchet(advert, from: maker.bytes) }
         if let holdings = r.transfer {
             _ = try? store.bindNode(senderID: maker.bytes, node: r.makerNode)
-            guard let (id, complete) = (try? store.markChunksHeld(peer: maker.bytes, transferID: holdings.transferID, held: holdings.held, at: now)) ?? nil else {
+            guard let (id, _) = (try? store.markChunksHeld(peer: maker.bytes, transferID: holdings.transferID, held: holdings.held, at: now)) ?? nil else {
                 return .ignored("a transfer receipt from '\(name)' for no transfer of ours")
             }
-            if complete { _ = try? store.updateState(id: id, packetID: nil, to: .delivered, at: now) }
+            // Every bit set is not `delivered`: only the ordinary receipt says the receiver
+            // reassembled and authenticated the whole (the sender's probe asks for it again).
             return .transferReceipt(contact: name, messageID: id, held: holdings.held.filter { $0 }.count, count: holdings.held.count)
         }
         let ids: [String]

@@ -248,3 +248,31 @@ func prose(_ bytes: Int, _ seed: String) -> String {
         #expect(bob.messenger.receive(heard(fresh, id: 603)) == .duplicate)
     }
 }
+
+/// Found by implementing PROTOCOL.md from the document alone: only the ordinary receipt says a
+/// transfer was delivered; a bitmap with every bit set says only that the chunks arrived.
+@Suite struct FullBitmapTests {
+    @Test func aFullBitmapIsNotDelivered() throws {
+        let (alice, bob) = try pair()
+        let (m, packets) = try longText(alice, prose(900, "ford"))
+        let transfer = try #require(m.transferID)
+        try alice.messenger.store.updateState(id: m.id, packetID: nil, to: .queued, at: 1)
+        // Bob's bitmap: every chunk held. Alice hears it.
+        let bobKey = try #require(bob.messenger.key(for: alice.messenger.identity.senderID))
+        let full = try DeliveryReceipt.make(holdings: .init(transferID: transfer, held: Array(repeating: true, count: packets.count)),
+                                            node: 0xB0B, maker: bob.messenger.identity.senderID, key: bobKey)
+        var p = MeshPacket(); p.from = 0xB0B; p.to = 0xA11CE; p.id = 9
+        p.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: full.bytes))
+        guard case .transferReceipt(_, let id, let held, let count) = alice.messenger.receive(p) else { Issue.record("not a transfer receipt"); return }
+        #expect(id == m.id && held == count)
+        #expect(try alice.messenger.store.message(id: m.id)?.state == .queued, "not delivered on a bitmap")
+        // The ordinary receipt, made when bob reassembles it, is what delivers it.
+        for q in packets { _ = bob.messenger.receive(q) }
+        let due = try bob.messenger.store.receiptsDue(readReceipts: false, since: 0)
+        for var r in try bob.messenger.receiptPackets(for: due, read: false, node: 0xB0B) {
+            r.from = 0xB0B
+            _ = alice.messenger.receive(r)
+        }
+        #expect(try alice.messenger.store.message(id: m.id)?.state == .delivered)
+    }
+}

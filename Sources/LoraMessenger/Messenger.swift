@@ -121,7 +121,7 @@ public final class Messenger: Sendable {
     public func setNode(named name: String, node text: String?) throws(MessengerError) -> Contact {
         let c = try contact(named: name)
         let node = try text.map(Self.nodeNumber)
-        do { try store.setNode(named: c.name, to: node) } catch { throw .store(error) }
+        do { try store.setNode(named: c.name, to: node, at: now) } catch { throw .store(error) }
         return try contact(named: c.name)
     }
 

@@ -145,9 +145,11 @@ extension Messenger {
         let name = (try? store.contact(senderID: maker.bytes))??.name ?? maker.hex
         if let advert = r.ratchet { learnRatchet(advert, from: maker.bytes) }
         if let holdings = r.transfer {
-            _ = try? store.bindNode(senderID: maker.bytes, node: r.makerNode)
             guard let (id, _) = (try? store.markChunksHeld(peer: maker.bytes, transferID: holdings.transferID, held: holdings.held, at: now)) ?? nil else {
                 return .ignored("a transfer receipt from '\(name)' for no transfer of ours")
+            }
+            if let sent = (try? store.message(id: id))??.createdAt {
+                _ = try? store.bindNode(senderID: maker.bytes, node: r.makerNode, evidenceSentAt: sent, at: now)
             }
             // Every bit set is not `delivered`: only the ordinary receipt says the receiver
             // reassembled and authenticated the whole (the sender's probe asks for it again).
@@ -157,7 +159,10 @@ extension Messenger {
         do { ids = try store.markReceipted(peer: maker.bytes, refs: r.refs, read: r.read, at: now) } catch {
             return .malformed("receipt not recorded: \(error.description)")
         }
-        let rebound = (try? store.bindNode(senderID: maker.bytes, node: r.makerNode)) == true
+        // Only a receipt that moved one of our messages forward (not a replay of one already
+        // counted) may name their radio, and only for a message made after the last binding.
+        let newest = ids.compactMap { (try? store.message(id: $0))??.createdAt }.max()
+        let rebound = newest.map { (try? store.bindNode(senderID: maker.bytes, node: r.makerNode, evidenceSentAt: $0, at: now)) == true } ?? false
         try? store.noteHeard(senderID: maker.bytes, node: p.from == 0 ? nil : p.from, at: now)
         return .receipt(contact: name, messageIDs: ids, read: r.read, reboundTo: rebound ? User.nodeID(r.makerNode) : nil)
     }
@@ -177,14 +182,14 @@ extension Messenger {
         guard a.verify(own: identity) else { return .failedAuthentication(contact: "a contact answer from \(User.nodeID(p.from))") }
         let node = a.node == 0 ? nil : a.node
         if let c = try? store.contact(senderID: a.publicKey.senderID.bytes) {
-            if let node { try? store.bindNode(senderID: c.senderID, node: node) }
+            // Already a contact: an accept (perhaps a replayed one) does not move their node.
             return .ignored("'\(c.name)' answered our contact request; already a contact")
         }
         let display = (try? Self.normalized(name: a.displayName)) ?? ""
         let askedAt = (try? store.setting(Self.requestSentSetting)).flatMap { $0 }.flatMap(Double.init) ?? -.infinity
         if now - askedAt <= Self.requestAnswerWindow, !display.isEmpty,
            let added = try? addContact(name: display, key: a.publicKey.base64, node: nil) {
-            if let node { try? store.bindNode(senderID: added.senderID, node: node) }
+            if let node { try? store.bindNode(senderID: added.senderID, node: node, evidenceSentAt: askedAt, at: now) }
             try? store.removeRequest(publicKey: a.publicKey.bytes)
             return .contactAdded(name: added.name, node: node.map(User.nodeID))
         }

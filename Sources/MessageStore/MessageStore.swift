@@ -141,10 +141,10 @@ public final class MessageStore: Sendable {
     }
 
     /// Sets the contact's node as the user's choice (nil: none, messages go as broadcasts).
-    public func setNode(named name: String, to node: UInt32?) throws(StoreError) {
+    public func setNode(named name: String, to node: UInt32?, at time: Double = 0) throws(StoreError) {
         let n = try write { db in
-            try db.execute(sql: "UPDATE contact SET node = ?, node_given = ? WHERE name = ?",
-                           arguments: [node.map { Int64($0) }, node != nil, name])
+            try db.execute(sql: "UPDATE contact SET node = ?, node_given = ?, node_bound_at = ? WHERE name = ?",
+                           arguments: [node.map { Int64($0) }, node != nil, time, name])
             return db.changesCount
         }
         if n == 0 { throw StoreError.noSuchContact(name) }
@@ -171,12 +171,17 @@ public final class MessageStore: Sendable {
 
     /// The contact said, in data only they could authenticate (a receipt, an accept), that
     /// their radio is `node`. Returns true when that changed the contact's node.
+    /// `evidenceSentAt`: when the message that data answers was made. A node the user set by
+    /// hand is never moved, nor one bound after that message (a replayed old receipt).
     @discardableResult
-    public func bindNode(senderID: [UInt8], node: UInt32) throws(StoreError) -> Bool {
+    public func bindNode(senderID: [UInt8], node: UInt32, evidenceSentAt: Double, at time: Double) throws(StoreError) -> Bool {
         guard node != 0, node != UInt32.max else { return false }
         return try write { db in
-            try db.execute(sql: "UPDATE contact SET node = ?, node_given = 0 WHERE sender_id = ? AND (node IS NULL OR node != ?)",
-                           arguments: [Int64(node), Data(senderID), Int64(node)])
+            try db.execute(sql: """
+                UPDATE contact SET node = ?, node_given = 0, node_bound_at = ?
+                WHERE sender_id = ? AND (node IS NULL OR node != ?) AND node_given = 0
+                  AND (node_bound_at IS NULL OR node_bound_at < ?)
+                """, arguments: [Int64(node), time, Data(senderID), Int64(node), evidenceSentAt])
             let changed = db.changesCount > 0
             // Their own radio is no longer an "other" node.
             try db.execute(sql: "DELETE FROM node_seen WHERE sender_id = ? AND node = ?", arguments: [Data(senderID), Int64(node)])

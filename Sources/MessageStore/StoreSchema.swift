@@ -182,6 +182,10 @@ enum StoreSchema {
                 ALTER TABLE message ADD COLUMN round_sends INTEGER NOT NULL DEFAULT 0 CHECK (round_sends >= 0);
                 CREATE INDEX message_next_attempt ON message (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
 
+                -- When the contact's node was last set (by the user, or by their authenticated
+                -- receipt or accept): a receipt for a message sent before then cannot move it.
+                ALTER TABLE contact ADD COLUMN node_bound_at REAL;
+
                 -- Each contact's learned round trip (send to receipt), smoothed as RFC 6298 does.
                 CREATE TABLE round_trip (
                     peer BLOB NOT NULL PRIMARY KEY CHECK (length(peer) = 8),

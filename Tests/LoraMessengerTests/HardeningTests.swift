@@ -115,4 +115,38 @@ import Testing
             #expect(!error.message.contains("NSCocoaErrorDomain") && !error.message.contains("\n"))
         }
     }
+
+    /// Hardening 3, item 5: a receipt recorded from the air and replayed later names the
+    /// contact's old radio. It must not move the node back, nor undo `contact set-node`.
+    @Test func aReplayedReceiptMovesNoNodeBack() throws {
+        let (north, east) = try pair()
+        let oldRadio: UInt32 = 0xEA57, newRadio: UInt32 = 0xEA58
+        func receiptFor(_ m: StoredMessage, node: UInt32) throws -> MeshPacket {
+            guard case .message = east.messenger.receive(heard(m, from: 0x4047, id: UInt32.random(in: 10...9999))) else {
+                Issue.record("not received"); return MeshPacket()
+            }
+            let stored = try #require(try east.messenger.store.receiptsDue(readReceipts: false, since: 0).last)
+            try east.messenger.store.markReceiptSent(ids: [stored.id], level: 1)
+            var r = try east.messenger.receiptPacket(for: [stored], read: false, node: node)
+            r.from = node; r.id = UInt32.random(in: 10_000...99_999)
+            return r
+        }
+        // East's first receipt names the old radio; it is recorded.
+        let first = try north.messenger.compose(to: "bob", text: "one")
+        let recorded = try receiptFor(first, node: oldRadio)
+        // Before north hears it, the user points bob at the new radio by hand.
+        _ = try north.messenger.setNode(named: "bob", node: "!0000ea58")
+        _ = north.messenger.receive(recorded)
+        #expect(try north.messenger.contact(named: "bob").node == newRadio, "a node set by hand is never moved")
+        #expect(try north.messenger.store.message(id: first.id)?.state == .delivered, "the receipt still counts")
+        // Later, with the node learned (not given): east moves radio, says so in a receipt
+        // for a newer message; the old receipt replayed again moves nothing back.
+        _ = try north.messenger.setNode(named: "bob", node: nil)
+        let second = try north.messenger.compose(to: "bob", text: "two")
+        _ = north.messenger.receive(try receiptFor(second, node: newRadio))
+        #expect(try north.messenger.contact(named: "bob").node == newRadio)
+        var replay = recorded; replay.id = 424_242
+        _ = north.messenger.receive(replay)
+        #expect(try north.messenger.contact(named: "bob").node == newRadio, "a replayed old receipt moves nothing")
+    }
 }

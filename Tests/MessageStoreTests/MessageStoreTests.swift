@@ -63,13 +63,17 @@ func outgoing(to v: UInt8, nonce: UInt8, at t: Double = 3000) -> StoredMessage {
         #expect(try store.contact(named: "given")?.lastHeardAt == 5)
         #expect(try store.contact(named: "unknown")?.node == nil)
         #expect(try store.otherNodes(senderID: bytes(8, 2)).map(\.node) == [0x22])
-        // A receipt's authenticated node binds (and replaces a given one: they know their radio).
-        #expect(try store.bindNode(senderID: bytes(8, 2), node: 0x22))
-        #expect(try !store.bindNode(senderID: bytes(8, 2), node: 0x22), "the same node again changes nothing")
-        #expect(try store.bindNode(senderID: bytes(8, 1), node: 0x33))
+        // A receipt's authenticated node binds; a node the user gave is never moved (Hardening 3).
+        #expect(try store.bindNode(senderID: bytes(8, 2), node: 0x22, evidenceSentAt: 10, at: 11))
+        #expect(try !store.bindNode(senderID: bytes(8, 2), node: 0x22, evidenceSentAt: 12, at: 13), "the same node again changes nothing")
+        #expect(try !store.bindNode(senderID: bytes(8, 1), node: 0x33, evidenceSentAt: 10, at: 11))
         let given = try #require(try store.contact(named: "given"))
-        #expect(given.node == 0x33 && !given.nodeGiven)
-        #expect(try !store.bindNode(senderID: bytes(8, 1), node: 0xFFFF_FFFF), "broadcast is not a node")
+        #expect(given.node == 0x11 && given.nodeGiven)
+        // Evidence older than the binding (a replayed receipt for an earlier message) moves nothing.
+        #expect(try !store.bindNode(senderID: bytes(8, 2), node: 0x44, evidenceSentAt: 10, at: 20))
+        #expect(try store.contact(named: "unknown")?.node == 0x22)
+        #expect(try store.bindNode(senderID: bytes(8, 2), node: 0x44, evidenceSentAt: 15, at: 21), "a newer message's receipt does")
+        #expect(try !store.bindNode(senderID: bytes(8, 1), node: 0xFFFF_FFFF, evidenceSentAt: 99, at: 99), "broadcast is not a node")
     }
 }
 

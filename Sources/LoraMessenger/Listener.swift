@@ -22,12 +22,19 @@ public final class Listener: Sendable {
     public static func start(_ messenger: Messenger, radio: RadioChoice,
                              waiting: (@Sendable (String) -> Void)? = nil) async throws(MessengerError) -> Listener {
         if radio.via == .both { throw .usage("--via both is for send; tail listens one way (--via radio or --via mqtt)") }
-        if let pid = TailPresence.runningTail(home: messenger.home) { throw .tailRunning(pid: pid) }
-        let endpoint = try radio.locate()
-        let courier = try await MessageCourier.connect(messenger: messenger, endpoint: endpoint, reconnectForSeconds: .infinity, waiting: waiting)
-        guard TailPresence.claim(home: messenger.home) else {
-            await courier.close()
-            throw .tailRunning(pid: TailPresence.runningTail(home: messenger.home) ?? 0)
+        switch TailPresence.claim(home: messenger.home) {
+        case .claimed: break
+        case .heldBy(let pid): throw .tailRunning(pid: pid ?? 0)
+        case .failed(let why): throw .store(.io(why))
+        }
+        let endpoint: RadioEndpoint
+        let courier: MessageCourier
+        do {
+            endpoint = try radio.locate()
+            courier = try await MessageCourier.connect(messenger: messenger, endpoint: endpoint, reconnectForSeconds: .infinity, waiting: waiting)
+        } catch {
+            TailPresence.release(home: messenger.home)
+            throw error
         }
         let store = messenger.store
         let outbox = Task {

@@ -76,6 +76,8 @@ public enum MessengerError: Error, Equatable, Sendable, CustomStringConvertible 
             return "'\(name)' has no known radio node, so the message goes as a broadcast, which only a neighbour's repeat confirms; give the node ('lora-msg contact set-node \(name) !xxxxxxxx') or use --wait relayed"
         case .invalidText(let why):
             return why
+        case .tailRunning(0):
+            return "another 'lora-msg tail' is starting for this home; stop it first"
         case .tailRunning(let pid):
             return "'lora-msg tail' is already running for this home (pid \(pid)); stop it first"
         case .cannotCreate(let why):

@@ -149,4 +149,24 @@ import Testing
         _ = north.messenger.receive(replay)
         #expect(try north.messenger.contact(named: "bob").node == newRadio, "a replayed old receipt moves nothing")
     }
+
+    /// Hardening 3, item 8: the claim on a home is exclusive (flock), so of two tails started
+    /// at once exactly one runs; a home that cannot take the pid file says why.
+    @Test func oneTailPerHome() throws {
+        let home = try TestHome()
+        #expect(TailPresence.claim(home: home.path) == .claimed)
+        #expect(TailPresence.recordedPid(home: home.path) == getpid())
+        guard case .heldBy = TailPresence.claim(home: home.path) else { Issue.record("a second claim won"); return }
+        TailPresence.release(home: home.path)
+        #expect(TailPresence.recordedPid(home: home.path) == nil)
+        #expect(TailPresence.claim(home: home.path) == .claimed, "released, it can be claimed again")
+        TailPresence.release(home: home.path)
+        // Where tail.pid cannot be written (here a directory sits in its place), the reason is
+        // given, not "already running (pid 0)".
+        try FileManager.default.createDirectory(atPath: TailPresence.path(home: home.path) + "/x", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: TailPresence.path(home: home.path)) }
+        guard case .failed(let why) = TailPresence.claim(home: home.path) else { Issue.record("claimed over a directory"); return }
+        #expect(why.hasPrefix("cannot write tail.pid: ") && !why.contains("pid 0"), "\(why)")
+        #expect(MessengerError.tailRunning(pid: 0).description.contains("starting"))
+    }
 }

@@ -20,6 +20,9 @@ public struct LoraEnvelope: Equatable, Sendable {
     public static let overhead = headerByteCount + nonceByteCount + tagByteCount   // 49
     public static let maxTotalBytes = 200
     public static let maxPlaintextBytes = maxTotalBytes - overhead                 // 151
+    /// A local copy (a ratcheted message's content under the storage key) never goes on the
+    /// air, and must hold the longest 0x06 text (169 bytes): the same shape, up to 256 bytes.
+    public static let maxLocalCopyBytes = 256
 
     public let version: UInt8
     public let senderID: SenderID
@@ -29,12 +32,21 @@ public struct LoraEnvelope: Equatable, Sendable {
 
     /// Parses wire bytes. Checks shape only; authenticity is checked by `open`.
     public init(bytes: some Collection<UInt8>) throws(LoraCryptoError) {
+        try self.init(bytes: bytes, maximum: Self.maxTotalBytes)
+    }
+
+    /// Parses a stored local copy (up to `maxLocalCopyBytes`).
+    public init(localCopy bytes: some Collection<UInt8>) throws(LoraCryptoError) {
+        try self.init(bytes: bytes, maximum: Self.maxLocalCopyBytes)
+    }
+
+    private init(bytes: some Collection<UInt8>, maximum: Int) throws(LoraCryptoError) {
         let b = Array(bytes)
         guard b.count >= Self.overhead else {
             throw .malformedEnvelope(.tooShort(bytes: b.count, minimum: Self.overhead))
         }
-        guard b.count <= Self.maxTotalBytes else {
-            throw .malformedEnvelope(.tooLong(bytes: b.count, maximum: Self.maxTotalBytes))
+        guard b.count <= maximum else {
+            throw .malformedEnvelope(.tooLong(bytes: b.count, maximum: maximum))
         }
         guard b[0] == Self.version || b[0] == Self.sealedVersion else { throw .malformedEnvelope(.unsupportedVersion(b[0])) }
         version = b[0]
@@ -65,6 +77,17 @@ public struct LoraEnvelope: Equatable, Sendable {
     /// Seals `text` for the contact whose key is `key`, with a fresh random nonce.
     public static func seal(_ text: String, from sender: SenderID, with key: ContactKey) throws(LoraCryptoError) -> LoraEnvelope {
         try seal(bytes: Array(text.utf8), from: sender, with: key, nonce: Sodium.randomBytes(nonceByteCount))
+    }
+
+    /// Seals a local copy of a text (never sent): as `seal`, up to `maxLocalCopyBytes` in all.
+    public static func sealLocalCopy(_ text: String, from sender: SenderID, with key: ContactKey) throws(LoraCryptoError) -> LoraEnvelope {
+        let plaintext = Array(text.utf8)
+        guard plaintext.count <= maxLocalCopyBytes - overhead else {
+            throw .messageTooLong(bytes: plaintext.count, limit: maxLocalCopyBytes - overhead)
+        }
+        let nonce = Sodium.randomBytes(nonceByteCount)
+        let (ciphertext, tag) = try XChaCha20Poly1305.seal(plaintext, ad: [version] + sender.bytes, nonce: nonce, key: key.bytes)
+        return LoraEnvelope(version: version, senderID: sender, nonce: nonce, ciphertext: ciphertext, tag: tag)
     }
 
     /// Sealing with a caller-chosen nonce exists for known-answer tests only: a repeated

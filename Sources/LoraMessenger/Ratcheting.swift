@@ -88,7 +88,7 @@ extension Messenger {
         guard m.direction == .outgoing, resending ? m.state != .delivered && m.state != .read : m.state == .pending,
               m.envelope.first == RatchetEnvelope.version,
               now - m.createdAt > RatchetState.graceSeconds, let copy = m.localCopy,
-              let storage = try? storageKey(), let env = try? LoraEnvelope(bytes: copy),
+              let storage = try? storageKey(), let env = try? LoraEnvelope(localCopy: copy),
               let content = RatchetedContent(localCopy: env, key: storage),
               let sid = try? SenderID(bytes: m.peer), let key = key(for: sid) else { return m }
         let me = identity.senderID
@@ -185,7 +185,7 @@ extension Messenger {
 
     /// A stored local copy opened for display.
     func openLocalCopy(_ bytes: [UInt8], expectedSender: [UInt8]) -> HistoryEntry.Body {
-        guard let key = try? storageKey(), let env = try? LoraEnvelope(bytes: bytes), env.senderID.bytes == expectedSender else {
+        guard let key = try? storageKey(), let env = try? LoraEnvelope(localCopy: bytes), env.senderID.bytes == expectedSender else {
             return .unreadable("stored local copy does not match its record")
         }
         guard let content = RatchetedContent(localCopy: env, key: key) else {
@@ -205,7 +205,7 @@ extension RatchetedContent {
     func localCopy(from sender: SenderID, key: ContactKey) throws(MessengerError) -> LoraEnvelope {
         do {
             switch self {
-            case .text(let t): return try LoraEnvelope.seal(t, from: sender, with: key)
+            case .text(let t): return try LoraEnvelope.sealLocalCopy(t, from: sender, with: key)
             case .location(let fix): return try LoraEnvelope.seal(.location(fix), from: sender, with: key)
             }
         } catch { throw .crypto(error) }

@@ -359,3 +359,43 @@ private struct StolenHome {
         #expect(try again.guardAgainstCopy() == false)
     }
 }
+
+/// Found by implementing PROTOCOL.md from the document alone: a 0x06 text of 152–169 bytes is
+/// a valid frame (lora-msg sends texts that long in chunks, another implementation need not),
+/// and was dropped because its local copy did not fit a 200-byte envelope.
+@Suite struct LongRatchetedTextTests {
+    @Test(arguments: [152, 160, 169])
+    func aRatchetedTextUpTo169BytesIsShownAndKept(length: Int) throws {
+        let c = try Conversation()
+        try c.startRatcheting()
+        try c.roundTrip(1)
+        let text = String(repeating: "é", count: length / 2) + String(repeating: "x", count: length % 2)
+        #expect(text.utf8.count == length)
+        let bob = c.bob.messenger.identity.publicKey
+        let key = try ContactKey(own: c.alice.messenger.identity, peer: bob)
+        let me = c.alice.messenger.identity.senderID
+        let now = c.clock.now
+        let sealed = try #require(try c.alice.messenger.withRatchet(peer: bob.senderID.bytes) { (state, _) throws(LoraCryptoError) in
+            try state.seal(RatchetedContent.text(text).bytes, from: me, contactKey: key, now: now)
+        })
+        var p = MeshPacket(); p.from = 0xA11CE; p.to = MeshPacket.broadcast; p.id = 7777
+        p.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: sealed.envelope.bytes))
+        guard case .message(let got) = c.bob.messenger.receive(p) else { Issue.record("a \(length)-byte 0x06 text was not shown"); return }
+        #expect(got.text == text)
+        let history = try c.bob.messenger.history(with: "alice", limit: 50).compactMap { if case .text(let t) = $0.body { t } else { nil } }
+        #expect(history.contains(text), "its local copy opens")
+        let due = try c.bob.messenger.store.receiptsDue(readReceipts: false, since: 0)
+        #expect(due.contains { $0.id == got.id }, "a receipt is owed")
+    }
+
+    @Test func aLocalCopyIsStillBounded() throws {
+        let key = try ContactKey(own: IdentityKeyPair.generate(), peer: IdentityKeyPair.generate().publicKey)
+        let sender = try IdentityKeyPair.generate().senderID
+        #expect(throws: LoraCryptoError.self) { try LoraEnvelope.sealLocalCopy(String(repeating: "x", count: 208), from: sender, with: key) }
+        let fits = try LoraEnvelope.sealLocalCopy(String(repeating: "x", count: 207), from: sender, with: key)
+        #expect(fits.bytes.count == 256)
+        #expect(throws: LoraCryptoError.self) { try LoraEnvelope(bytes: fits.bytes) }
+        #expect(throws: LoraCryptoError.self) { try LoraEnvelope(localCopy: fits.bytes + [0]) }
+        #expect(try LoraEnvelope(localCopy: fits.bytes) == fits)
+    }
+}

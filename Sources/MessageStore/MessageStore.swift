@@ -533,14 +533,23 @@ public final class MessageStore: Sendable {
     /// The bitmap replaces what we knew, it does not add to it: a receiver may have dropped
     /// an idle partial (or lost its store), and a chunk we once saw held but it no longer has
     /// must go again. Adding would call a transfer delivered that the receiver cannot open.
-    public func markChunksHeld(peer: [UInt8], transferID: UInt32, held: [Bool], at time: Double) throws(StoreError) -> (messageID: String, complete: Bool)? {
+    /// A bitmap less than `mergeSeconds` after the previous one adds to what is known: bitmaps
+    /// overtake each other on the way (one sent before a repair pass arrived can come after a
+    /// newer one), and a receiver drops a partial transfer only after hours without a chunk,
+    /// so within that time a missing bit is a late bitmap, not a loss. Later, it replaces.
+    public func markChunksHeld(peer: [UInt8], transferID: UInt32, held: [Bool], at time: Double,
+                               mergeSeconds: Double = 3600) throws(StoreError) -> (messageID: String, complete: Bool)? {
         try write { db in
-            guard let id = try String.fetchOne(db, sql: "SELECT id FROM message WHERE direction = 'out' AND peer = ? AND transfer_id = ? AND chunk_count = ?",
-                                               arguments: [Data(peer), Int64(transferID), held.count]) else { return nil }
-            for (i, h) in held.enumerated() {
+            guard let row = try Row.fetchOne(db, sql: "SELECT id, bitmap_at FROM message WHERE direction = 'out' AND peer = ? AND transfer_id = ? AND chunk_count = ?",
+                                             arguments: [Data(peer), Int64(transferID), held.count]) else { return nil }
+            let id: String = row["id"]
+            let previous: Double? = row["bitmap_at"]
+            let merge = previous.map { time - $0 < mergeSeconds } ?? false
+            for (i, h) in held.enumerated() where h || !merge {
                 try db.execute(sql: "UPDATE chunk SET held = ? WHERE direction = 'out' AND peer = ? AND transfer_id = ? AND idx = ?",
                                arguments: [h, Data(peer), Int64(transferID), i])
             }
+            try db.execute(sql: "UPDATE message SET bitmap_at = ? WHERE id = ?", arguments: [time, id])
             let missing = try Int.fetchOne(db, sql: "SELECT count(*) FROM chunk WHERE direction = 'out' AND peer = ? AND transfer_id = ? AND held = 0",
                                            arguments: [Data(peer), Int64(transferID)]) ?? 0
             return (id, missing == 0)

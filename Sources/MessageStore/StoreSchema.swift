@@ -186,6 +186,10 @@ enum StoreSchema {
                 -- receipt or accept): a receipt for a message sent before then cannot move it.
                 ALTER TABLE contact ADD COLUMN node_bound_at REAL;
 
+                -- An outgoing transfer: when the receiver's last bitmap receipt came (a late one
+                -- within the hour adds to what it says instead of clearing chunks it holds).
+                ALTER TABLE message ADD COLUMN bitmap_at REAL;
+
                 -- Each contact's learned round trip (send to receipt), smoothed as RFC 6298 does.
                 CREATE TABLE round_trip (
                     peer BLOB NOT NULL PRIMARY KEY CHECK (length(peer) = 8),

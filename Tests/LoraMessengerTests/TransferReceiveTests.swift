@@ -163,9 +163,9 @@ func prose(_ bytes: Int, _ seed: String) -> String {
 }
 
 @Suite struct TransferHoldingsTests {
-    /// The receiver held chunks 0–1, then dropped its idle partial and now holds only the
-    /// rest: that is not delivered, and the dropped chunks are to be sent again.
-    @Test func aLaterBitmapReplacesAnEarlierOne() throws {
+    /// The receiver held chunks 0–1, then (hours later, idle) dropped its partial and now
+    /// holds only the rest: that is not delivered, and the dropped chunks are to be sent again.
+    @Test func aBitmapHoursLaterReplacesAnEarlierOne() throws {
         let (alice, _) = try pair()
         let (m, packets) = try longText(alice, prose(900, "mill"))
         let transfer = try #require(m.transferID)
@@ -174,13 +174,29 @@ func prose(_ bytes: Int, _ seed: String) -> String {
         let first = (0..<n).map { $0 < 2 }
         #expect(try alice.messenger.store.markChunksHeld(peer: m.peer, transferID: transfer, held: first, at: 1)?.complete == false)
         let later = (0..<n).map { $0 >= 2 }
-        #expect(try alice.messenger.store.markChunksHeld(peer: m.peer, transferID: transfer, held: later, at: 2)?.complete == false,
+        #expect(try alice.messenger.store.markChunksHeld(peer: m.peer, transferID: transfer, held: later, at: 7202)?.complete == false,
                 "chunks 0–1 are no longer held")
         let missing = try alice.messenger.store.chunks(peer: m.peer, direction: .outgoing, transferID: transfer).filter { !$0.held }.map(\.index)
         #expect(missing == [0, 1])
-        #expect(try alice.messenger.store.markChunksHeld(peer: m.peer, transferID: transfer, held: Array(repeating: true, count: n), at: 3)?.complete == true)
-        #expect(try alice.messenger.store.markChunksHeld(peer: m.peer, transferID: transfer, held: Array(repeating: true, count: n + 1), at: 4) == nil,
+        #expect(try alice.messenger.store.markChunksHeld(peer: m.peer, transferID: transfer, held: Array(repeating: true, count: n), at: 7203)?.complete == true)
+        #expect(try alice.messenger.store.markChunksHeld(peer: m.peer, transferID: transfer, held: Array(repeating: true, count: n + 1), at: 7204) == nil,
                 "a bitmap of another length is no receipt for this transfer")
+    }
+
+    /// The late-bitmap race (findings/long-messages.md): the receiver's bitmap sent before a
+    /// repair pass arrived overtakes nothing but arrives after the newer one. It must not clear
+    /// chunks the newer one says are held, or they are sent again for nothing.
+    @Test func aLateBitmapDoesNotClearChunksANewerOneConfirmed() throws {
+        let (alice, _) = try pair()
+        let (m, packets) = try longText(alice, prose(900, "mill"))
+        let transfer = try #require(m.transferID)
+        let n = packets.count
+        let older = (0..<n).map { $0 == 0 }                 // sent before the repair arrived
+        let newer = (0..<n).map { $0 < n - 1 }              // sent after it
+        _ = try alice.messenger.store.markChunksHeld(peer: m.peer, transferID: transfer, held: newer, at: 100)
+        _ = try alice.messenger.store.markChunksHeld(peer: m.peer, transferID: transfer, held: older, at: 130)
+        let missing = try alice.messenger.store.chunks(peer: m.peer, direction: .outgoing, transferID: transfer).filter { !$0.held }.map(\.index)
+        #expect(missing == [n - 1], "only the chunk no bitmap holds goes again")
     }
 }
 

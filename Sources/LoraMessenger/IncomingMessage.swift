@@ -61,6 +61,9 @@ public enum ReceiveOutcome: Equatable, Sendable {
     case ignored(String)
     /// On our port but not an envelope we can parse.
     case malformed(String)
+    /// Authentic, but the database would not take it (a full disk, a read-only home): not
+    /// shown, no receipt, so its sender sends it again. Always reported.
+    case notStored(contact: String, reason: String)
     /// Not a lora-msg packet (other apps on the mesh).
     case notOurs
 }

@@ -70,7 +70,7 @@ extension Messenger {
     /// Stores a message just opened; a copy already held makes our receipt owed again.
     func keepIncoming(_ m: StoredMessage, from name: String, packet p: MeshPacket, text: String, location: SharedLocation?) -> ReceiveOutcome {
         let isNew: Bool
-        do { isNew = try store.insert(m, replayDigest: replayDigest(sender: m.senderID, nonce: m.nonce)) } catch { return .malformed("not stored: \(error.description)") }
+        do { isNew = try store.insert(m, replayDigest: replayDigest(sender: m.senderID, nonce: m.nonce)) } catch { return .notStored(contact: name, reason: error.description) }
         guard isNew else {
             // Another packet with an envelope we hold: its sender did not get our receipt.
             try? store.receiptLost(senderID: m.senderID, nonce: m.nonce, packetID: p.id)
@@ -90,7 +90,7 @@ extension Messenger {
         let row = StoredChunk(peer: peer, direction: .incoming, transferID: chunk.transferID, index: chunk.index, count: chunk.count,
                               envelope: envelope.bytes, nonce: envelope.nonce, at: t)
         let admission: ChunkAdmission
-        do { admission = try store.admitChunk(row, replayDigest: replayDigest(sender: peer, nonce: envelope.nonce)) } catch { return .malformed("chunk not stored: \(error.description)") }
+        do { admission = try store.admitChunk(row, replayDigest: replayDigest(sender: peer, nonce: envelope.nonce)) } catch { return .notStored(contact: name, reason: error.description) }
         switch admission {
         case .refused(let why):
             return .ignored("a chunk from '\(name)' was refused: \(why)")
@@ -121,7 +121,7 @@ extension Messenger {
             toNode: p.to == MeshPacket.broadcast ? nil : p.to, fromNode: p.from, hops: p.hopsTaken,
             rssi: p.rxRssi == 0 ? nil : Int(p.rxRssi), snr: p.rxRssi == 0 && p.rxSnr == 0 ? nil : Double(p.rxSnr),
             channel: Int(p.channel), receiptSent: 0, transferID: chunk.transferID, chunkCount: chunk.count)
-        do { _ = try store.insert(m, replayDigest: replayDigest(sender: m.senderID, nonce: m.nonce)) } catch { return .malformed("not stored: \(error.description)") }
+        do { _ = try store.insert(m, replayDigest: replayDigest(sender: m.senderID, nonce: m.nonce)) } catch { return .notStored(contact: name, reason: error.description) }
         try? store.noteHeard(senderID: peer, node: p.from == 0 ? nil : p.from, at: t)
         let file = stream.type == .file ? IncomingFile(name: stream.name, mediaType: stream.mediaType, size: stream.content.count) : nil
         return .message(IncomingMessage(

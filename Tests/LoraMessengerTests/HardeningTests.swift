@@ -169,4 +169,21 @@ import Testing
         #expect(why.hasPrefix("cannot write tail.pid: ") && !why.contains("pid 0"), "\(why)")
         #expect(MessengerError.tailRunning(pid: 0).description.contains("starting"))
     }
+
+    /// Hardening 3, item 7: when the database will not take an authentic message (here a
+    /// trigger stands in for a full disk), the outcome says so with the reason, not as a
+    /// "malformed envelope" only --verbose shows, and no receipt is owed.
+    @Test func aMessageTheDatabaseRefusesIsReportedWithTheReason() throws {
+        let (north, east) = try pair()
+        let queue = try DatabaseQueue(path: north.path + "/messages.sqlite")
+        try queue.write { db in
+            try db.execute(sql: "CREATE TRIGGER full BEFORE INSERT ON message BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END")
+        }
+        try queue.close()
+        let m = try east.messenger.compose(to: "alice", text: "the ford is closed")
+        let outcome = north.messenger.receive(heard(m, from: 0xEA57, id: 31))
+        guard case .notStored(let contact, let reason) = outcome else { Issue.record("\(outcome)"); return }
+        #expect(contact == "bob" && reason.contains("disk is full"), "\(reason)")
+        #expect(try north.messenger.store.receiptsDue(readReceipts: false, since: 0).isEmpty)
+    }
 }

@@ -37,16 +37,21 @@ extension Messenger {
         return name
     }
 
-    /// Sends our public key and display name to one node, or to everyone in range. Answers
-    /// that arrive within a day are added as contacts by themselves (they prove they hold
-    /// their key and saw ours); the user compares safety numbers as with any contact.
+    /// Sends our public key and display name to one node, or to everyone in range. An answer
+    /// to a request sent to one node, from that node, within a day, is added as a contact by
+    /// itself (it proves it holds its key and saw ours); answers to a broadcast request wait
+    /// for `contact accept` like requests, since anyone in range heard it. The user compares
+    /// safety numbers as with any contact.
     public func sendContactRequest(as given: String?, to node: String?, radio: RadioChoice, timeout: Double,
                                    progress: @escaping @Sendable (SendProgress) -> Void) async throws(MessengerError) -> String {
         let name = try rememberDisplayName(given)
         let to = try node.map(Self.nodeNumber)
         let frame: ContactRequest
         do { frame = try ContactRequest(publicKey: identity.publicKey, displayName: name) } catch { throw .crypto(error) }
-        do { try store.setSetting(Self.requestSentSetting, to: String(now)) } catch { throw .store(error) }
+        do {
+            try store.setSetting(Self.requestSentSetting, to: String(now))
+            try store.setSetting(Self.requestSentToSetting, to: to.map { String($0) })
+        } catch { throw .store(error) }
         return try await deliverFrame(frame.bytes, to: to, radio: radio, timeout: timeout, progress: progress)
     }
 
@@ -97,6 +102,11 @@ extension Messenger {
         let to = r.node.flatMap { User.nodeNum($0) }
         _ = try await deliverFrame(frame.bytes, to: to, radio: radio, timeout: timeout, progress: progress)
         return contact
+    }
+
+    /// Forgets every waiting request (after a flood of forged ones); returns how many.
+    public func rejectAllRequests() throws(MessengerError) -> Int {
+        do { return try store.removeAllRequests() } catch { throw .store(error) }
     }
 
     public func rejectRequest(_ which: String) throws(MessengerError) -> PendingRequest {

@@ -55,6 +55,9 @@ public enum ReceiveOutcome: Equatable, Sendable {
     case chunkReceived(contact: String, peer: [UInt8], transferID: UInt32, firstPass: Bool, have: Int, count: Int)
     /// A stranger (or someone) asks to be added; kept for `contact requests`.
     case contactRequest(ContactRequestNotice)
+    /// A request (or an answer) not kept, for this reason (the hourly or total limit):
+    /// always reported, since a flood of forged ones would otherwise hide a genuine one.
+    case requestDropped(displayName: String, reason: String)
     /// An authenticated answer to our request: the contact was added.
     case contactAdded(name: String, node: String?)
     /// Understood and deliberately not acted on (said why).

@@ -7,6 +7,8 @@ extension Messenger {
     /// Settings keys (the `setting` table).
     static let readReceiptsSetting = "read_receipts"
     static let requestSentSetting = "request_sent_at"
+    /// The node our last request went to; absent after a broadcast request.
+    static let requestSentToSetting = "request_sent_to"
     static let ownFixSetting = "own_fix"
     /// An accept is added by itself only within this many seconds of our last request.
     static let requestAnswerWindow: Double = 86_400
@@ -187,7 +189,11 @@ extension Messenger {
         }
         let display = (try? Self.normalized(name: a.displayName)) ?? ""
         let askedAt = (try? store.setting(Self.requestSentSetting)).flatMap { $0 }.flatMap(Double.init) ?? -.infinity
-        if now - askedAt <= Self.requestAnswerWindow, !display.isEmpty,
+        // Added by itself only when it answers a request we sent to one node and names that
+        // node: a broadcast request is heard by strangers too, and any of them could answer
+        // first under a free name.
+        let askedNode = (try? store.setting(Self.requestSentToSetting)).flatMap { $0 }.flatMap(UInt32.init)
+        if now - askedAt <= Self.requestAnswerWindow, !display.isEmpty, let askedNode, node == askedNode,
            let added = try? addContact(name: display, key: a.publicKey.base64, node: nil) {
             if let node { try? store.bindNode(senderID: added.senderID, node: node, evidenceSentAt: askedAt, at: now) }
             try? store.removeRequest(publicKey: a.publicKey.bytes)
@@ -208,7 +214,7 @@ extension Messenger {
         case .repeated:
             return .ignored("contact request from '\(displayName)' again (already waiting)")
         case .dropped(let why):
-            return .ignored("contact request from '\(displayName)' dropped: \(why)")
+            return .requestDropped(displayName: displayName, reason: why)
         }
     }
 }

@@ -118,10 +118,22 @@ struct ContactReject: ParsableCommand {
     )
 
     @OptionGroup var home: HomeOptions
-    @Argument(help: ArgumentHelp("Which request (as for accept).", valueName: "request")) var request: String
+    @Argument(help: ArgumentHelp("Which request (as for accept).", valueName: "request")) var request: String?
+    @Flag(help: "Forget every waiting request (after a flood of forged ones).") var all = false
+
+    func validate() throws {
+        if all && request != nil { throw ValidationError("give a request or --all, not both") }
+        if !all && request == nil { throw ValidationError("name the request to reject (see 'lora-msg contact requests'), or give --all") }
+    }
 
     func run() throws {
-        let r = try home.openMessenger().rejectRequest(request)
+        let m = try home.openMessenger()
+        if all {
+            let n = try m.rejectAllRequests()
+            print("rejected \(n) waiting request\(n == 1 ? "" : "s")")
+            return
+        }
+        let r = try m.rejectRequest(request ?? "")
         print("rejected '\(terminalSafe(r.displayName))'")
     }
 }

@@ -73,6 +73,9 @@ struct TailCommand: AsyncParsableCommand {
                 case .failedAuthentication(let c): key = "failed authentication"; if verbose { printError("lora-msg: dropped a message claiming to be from \(terminalSafe(c)): it failed authentication") }
                 case .malformed(let d): key = "malformed"; if verbose { printError("lora-msg: dropped a malformed envelope: \(terminalSafe(d))") }
                 case .ignored(let d): key = "ignored"; if verbose { printError("lora-msg: \(terminalSafe(d))") }
+                case let .requestDropped(name, reason):
+                    key = "requests dropped"
+                    printError("lora-msg: a contact request from '\(terminalSafe(name))' was not kept: \(terminalSafe(reason)); if these are not people you know, 'lora-msg contact reject --all' clears the waiting ones")
                 case let .notStored(c, reason):
                     key = "not stored"
                     printError("lora-msg: a message from \(terminalSafe(c)) could not be stored (\(terminalSafe(reason))); not shown, no receipt sent, so their lora-msg sends it again")

@@ -144,6 +144,13 @@ final class Clock: @unchecked Sendable {
             Issue.record("a repeat is shown again"); return
         }
         #expect(try me.messenger.contactRequests().first?.count == 2)
+        // Hardening 3: a forged copy of the request from another radio, under another name,
+        // does not move the waiting one (so 'contact accept' still answers the first radio).
+        guard case .ignored = me.messenger.receive(try requestPacket(stranger, name: "mallory", node: 0xBAD)) else {
+            Issue.record("a forged copy is shown"); return
+        }
+        let waiting = try #require(try me.messenger.contactRequests().first)
+        #expect(waiting.node == "!daef9304" && waiting.displayName == "north farm")
         // A name that could disguise itself on screen is refused.
         let sly = try TestHome()
         guard case .malformed = me.messenger.receive(try requestPacket(sly, name: "mum\u{202E}", node: 5)) else { Issue.record("bidi name kept"); return }
@@ -160,6 +167,18 @@ final class Clock: @unchecked Sendable {
             if case .contactRequest = me.messenger.receive(try requestPacket(try TestHome(), name: "spam \(i)", node: UInt32(100 + i))) { kept += 1 }
         }
         #expect(kept == 8, "at most 8 new requests an hour")
+        // The ninth is said to be dropped (a flood must not hide a genuine request silently),
+        // and the user can clear the flood in one go.
+        guard case .requestDropped(let name, let why) = me.messenger.receive(try requestPacket(try TestHome(), name: "mum", node: 77)) else {
+            Issue.record("a dropped request was not reported"); return
+        }
+        #expect(name == "mum" && why.contains("last hour"))
+        #expect(try me.messenger.rejectAllRequests() == 8 && me.messenger.contactRequests().isEmpty)
+        t.now += 3_601
+        guard case .contactRequest = me.messenger.receive(try requestPacket(try TestHome(), name: "mum", node: 77)) else {
+            Issue.record("not kept after the flood was cleared"); return
+        }
+        #expect(try me.messenger.rejectAllRequests() == 1)
         for hour in 1...6 {
             t.now += 3_601
             for i in 0..<8 { _ = me.messenger.receive(try requestPacket(try TestHome(), name: "h\(hour) \(i)", node: UInt32(1000 + i))) }
@@ -180,7 +199,14 @@ final class Clock: @unchecked Sendable {
         guard case .contactRequest(let n) = me.messenger.receive(p), n.isAnswer else { Issue.record("unsolicited accept added"); return }
         #expect(try me.messenger.contacts().isEmpty)
         try me.messenger.store.setSetting(Messenger.requestSentSetting, to: String(me.messenger.now))
+        // Asked by broadcast (Hardening 3): anyone in range heard it and could answer first
+        // under a free name, so an answer still waits for the user.
         p.id = 2
+        guard case .ignored = me.messenger.receive(p) else { Issue.record("an answer to a broadcast request was added by itself"); return }
+        #expect(try me.messenger.contacts().isEmpty && me.messenger.contactRequests().first?.isAnswer == true)
+        // Asked of east's radio: its answer, naming that radio, is added.
+        try me.messenger.store.setSetting(Messenger.requestSentToSetting, to: String(0xEA57))
+        p.id = 3
         guard case .contactAdded("east", "!0000ea57") = me.messenger.receive(p) else { Issue.record("answer not added"); return }
         #expect(try me.messenger.contact(named: "east").node == 0xEA57)
         // Made for someone else: refused.

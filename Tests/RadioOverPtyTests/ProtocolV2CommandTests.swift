@@ -84,7 +84,9 @@ import TestSupport
         try await listening(tailA, tailB)
         let noName = try CLI.run(["contact", "request", "--home", a])
         #expect(noName.status == 64 && noName.err.contains("--as"), "\(noName.err)")
-        let req = try CLI.run(["contact", "request", "--as", "north farm", "--home", a])
+        // To east's radio: an answer from that radio is then added by itself (an answer to a
+        // broadcast request waits for 'contact accept', since strangers heard it too).
+        let req = try CLI.run(["contact", "request", "--as", "north farm", "--node", v.node("east"), "--home", a])
         #expect(req.status == 0, "\(req.err)")
         #expect(await tailB.wait(timeout: 40) { tailB.err.contains("contact request from 'north farm'") }, "\(tailB.err)")
         let listed = try CLI.run(["contact", "requests", "--json", "--home", b])

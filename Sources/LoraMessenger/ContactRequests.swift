@@ -85,14 +85,18 @@ extension Messenger {
     /// with our key, so both sides have each other. A name that is taken by another key is
     /// refused, as with `contact add`.
     public func acceptRequest(_ which: String, as name: String?, introducingAs me: String?, radio: RadioChoice, timeout: Double,
-                              progress: @escaping @Sendable (SendProgress) -> Void) async throws(MessengerError) -> Contact {
+                              progress: @escaping @Sendable (SendProgress) -> Void) async throws(MessengerError) -> (contact: Contact, answered: Bool) {
         let r = try pendingRequest(which)
         let local = name ?? r.displayName
         guard !local.isEmpty else { throw .usage("that request has no display name; give one with --as NAME") }
+        // Our answer names us: without a name the other side could only be told to accept ''.
+        if !r.isAnswer, me == nil, (displayName ?? "").isEmpty {
+            throw .usage("say who you are in the answer: --me NAME (remembered for next time)")
+        }
         let contact = try addContact(name: local, key: r.publicKey, node: nil)
         do { try store.removeRequest(publicKey: contact.publicKey) } catch { throw .store(error) }
         // An answer to our own request needs no answer back: they have us already.
-        guard !r.isAnswer else { return contact }
+        guard !r.isAnswer else { return (contact, false) }
         let myName = me != nil ? try rememberDisplayName(me) : (displayName ?? "")
         let requester: PublicKey
         do { requester = try PublicKey(bytes: contact.publicKey) } catch { throw .crypto(error) }
@@ -101,7 +105,7 @@ extension Messenger {
         do { frame = try ContactAccept.make(own: identity, node: ownNode, displayName: myName, requester: requester) } catch { throw .crypto(error) }
         let to = r.node.flatMap { User.nodeNum($0) }
         _ = try await deliverFrame(frame.bytes, to: to, radio: radio, timeout: timeout, progress: progress)
-        return contact
+        return (contact, true)
     }
 
     /// Forgets every waiting request (after a flood of forged ones); returns how many.

@@ -103,9 +103,9 @@ struct ContactAcceptCommand: AsyncParsableCommand {
     func run() async throws {
         let messenger = try home.openMessenger()
         let line = ProgressLine()
-        let c = try await messenger.acceptRequest(request, as: name, introducingAs: me, radio: radio.choice, timeout: timeout) { p in report(p, on: line) }
+        let (c, answered) = try await messenger.acceptRequest(request, as: name, introducingAs: me, radio: radio.choice, timeout: timeout) { p in report(p, on: line) }
         line.finish()
-        print("added \(terminalSafe(c.name))  sender id \(Messenger.senderIDText(c)); answered with your key")
+        print("added \(terminalSafe(c.name))  sender id \(Messenger.senderIDText(c))" + (answered ? "; answered with your key" : " (they answered your request: nothing to send)"))
         print("safety number (compare with \(terminalSafe(c.name)) by voice):")
         print(try messenger.safetyDigits(for: c).grouped)
     }

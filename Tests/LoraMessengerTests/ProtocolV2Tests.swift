@@ -132,7 +132,7 @@ final class Clock: @unchecked Sendable {
         return p
     }
 
-    @Test func requestsAreKeptForTheUserNeverAdded() throws {
+    @Test func requestsAreKeptForTheUserNeverAdded() async throws {
         let me = try TestHome(), stranger = try TestHome()
         guard case .contactRequest(let n) = me.messenger.receive(try requestPacket(stranger, name: "north farm", node: 0xDAEF9304)) else {
             Issue.record("not kept"); return
@@ -154,6 +154,13 @@ final class Clock: @unchecked Sendable {
         // A name that could disguise itself on screen is refused.
         let sly = try TestHome()
         guard case .malformed = me.messenger.receive(try requestPacket(sly, name: "mum\u{202E}", node: 5)) else { Issue.record("bidi name kept"); return }
+        // Accepting without a name of our own would send an empty one, which the other side
+        // could only be told to accept as ''; refused before anything is added.
+        await #expect(throws: MessengerError.self) {
+            _ = try await me.messenger.acceptRequest("north farm", as: nil, introducingAs: nil,
+                                                     radio: RadioChoice(port: "/dev/lora-msg-absent"), timeout: 1) { _ in }
+        }
+        #expect(try me.messenger.contacts().isEmpty)
         #expect(try me.messenger.rejectRequest("north farm").displayName == "north farm")
         #expect(try me.messenger.contactRequests().isEmpty)
         #expect(throws: MessengerError.self) { try me.messenger.rejectRequest("north farm") }

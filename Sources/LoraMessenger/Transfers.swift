@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import LoraCrypto
 import MeshtasticWire
 import MessageStore
@@ -96,10 +97,12 @@ extension Messenger {
 
     /// The stream of a stored long message or file (by id or unique id prefix), opened in memory.
     func transferStream(messageID prefix: String) throws(MessengerError) -> TransferStream {
+        guard !prefix.isEmpty else { throw .usage("give the file's message id (tail shows it; so does 'lora-msg history NAME --json')") }
         let all: [StoredMessage]
         do { all = try store.messages(idPrefix: prefix) } catch { throw .store(error) }
         guard all.count == 1, let m = all.first else {
-            throw .store(all.isEmpty ? .noSuchMessage(prefix) : .ambiguousID(prefix))
+            if all.isEmpty { throw .noSuchRequest("no message with an id starting '\(prefix)'; 'lora-msg history NAME --json' shows the ids") }
+            throw .usage("more than one message id starts with '\(prefix)'; give more of it")
         }
         guard let transfer = m.transferID, let sid = try? SenderID(bytes: m.peer), let key = key(for: sid) else {
             throw .invalidText("message \(prefix) is not a file")
@@ -111,10 +114,25 @@ extension Messenger {
     public func saveFile(messageID prefix: String, to path: String) throws(MessengerError) -> IncomingFile {
         let stream = try transferStream(messageID: prefix)
         guard stream.type == .file else { throw .invalidText("message \(prefix) is a text, not a file; 'lora-msg history' shows it") }
-        guard !FileManager.default.fileExists(atPath: path) else { throw .cannotCreate("\(path) exists; choose another name (nothing is overwritten)") }
-        guard FileManager.default.createFile(atPath: path, contents: Data(stream.content), attributes: [.posixPermissions: 0o600]) else {
-            throw .cannotCreate("cannot write \(path)")
+        // Created here and now, 0600, or not at all: never a file someone made in between.
+        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            if errno == EEXIST { throw .cannotCreate("\(path) exists; choose another name (nothing is overwritten)") }
+            throw .cannotCreate("cannot write \(path): \(String(cString: strerror(errno)))")
         }
+        let content = stream.content
+        var written = 0
+        while written < content.count {
+            let n = content.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, content.count - written) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                let why = String(cString: strerror(errno))
+                Glibc.close(fd); unlink(path)
+                throw .cannotCreate("cannot write \(path): \(why)")
+            }
+            written += n
+        }
+        guard Glibc.close(fd) == 0 else { unlink(path); throw .cannotCreate("cannot write \(path)") }
         return IncomingFile(name: stream.name, mediaType: stream.mediaType, size: stream.content.count)
     }
 }

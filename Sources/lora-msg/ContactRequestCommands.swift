@@ -23,10 +23,10 @@ struct ContactRequestCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Send it to this radio only.", valueName: "!xxxxxxxx")) var node: String?
     @Option(name: .customLong("as"), help: ArgumentHelp("The name you introduce yourself with (at most 32 bytes; remembered).", valueName: "name"))
     var displayName: String?
-    @Option(help: ArgumentHelp("Seconds to wait for the radio to take it.", valueName: "s")) var timeout = 60.0
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seconds to wait for the radio to take it.", valueName: "s")) var timeout = 60.0
 
     func validate() throws {
-        guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be between 0 and 86400 seconds") }
+        guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be more than 0 and at most 86400 seconds") }
     }
 
     func run() async throws {
@@ -94,10 +94,10 @@ struct ContactAcceptCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("Which request.", valueName: "request")) var request: String
     @Option(name: .customLong("as"), help: ArgumentHelp("The name to keep them under (default: their display name).", valueName: "name")) var name: String?
     @Option(help: ArgumentHelp("The name you introduce yourself with in the answer (remembered).", valueName: "name")) var me: String?
-    @Option(help: ArgumentHelp("Seconds to wait for the radio to take the answer.", valueName: "s")) var timeout = 60.0
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seconds to wait for the radio to take the answer.", valueName: "s")) var timeout = 60.0
 
     func validate() throws {
-        guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be between 0 and 86400 seconds") }
+        guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be more than 0 and at most 86400 seconds") }
     }
 
     func run() async throws {

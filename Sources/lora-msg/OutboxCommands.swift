@@ -72,10 +72,10 @@ struct OutboxRetry: AsyncParsableCommand {
 
     @OptionGroup var home: HomeOptions
     @OptionGroup(title: "Radio") var radio: RadioOptions
-    @Option(help: ArgumentHelp("Seconds to wait for each, duty-cycle pauses included.", valueName: "s")) var timeout = 60.0
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seconds to wait for each, duty-cycle pauses included.", valueName: "s")) var timeout = 60.0
 
     func validate() throws {
-        guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be between 0 and 86400 seconds") }
+        guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be more than 0 and at most 86400 seconds") }
     }
 
     func run() async throws {

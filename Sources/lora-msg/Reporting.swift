@@ -75,9 +75,14 @@ enum TimeText {
 
 /// Writes one line to stdout and flushes it, so a pipe (`tail --json | jq`) sees each line
 /// as it happens.
-func emitLine(_ s: String) {
+/// Prints one line and flushes it; false when stdout is gone (a closed pipe: `tail | head -1`).
+@discardableResult
+func emitLine(_ s: String) -> Bool {
     print(s)
-    fflush(nil)
+    // fflush(nil) flushes every stream; a closed pipe makes it fail with EPIPE (SIGPIPE is
+    // ignored where this matters, so the write returns an error instead of killing us).
+    errno = 0
+    return fflush(nil) == 0 && errno != EPIPE
 }
 
 /// "(1 hop, -97 dBm, 4.5 dB)": the journey of a received message.

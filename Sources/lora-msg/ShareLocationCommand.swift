@@ -27,7 +27,7 @@ struct ShareLocationCommand: AsyncParsableCommand {
     @Flag(help: "Read the position from gpsd on this machine (127.0.0.1:2947).") var gpsd = false
     @Option(help: ArgumentHelp("Read the position from gpsd at this address instead.", valueName: "host:port")) var gpsdAt: String?
     @Option(help: ArgumentHelp("Send a fresh fix this often until interrupted.", valueName: "duration")) var every: String?
-    @Option(help: ArgumentHelp("Seconds to wait for the radio to take each fix (and for a GPS fix).", valueName: "s")) var timeout = 60.0
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seconds to wait for the radio to take each fix (and for a GPS fix).", valueName: "s")) var timeout = 60.0
 
     func validate() throws {
         let manual = lat != nil || lon != nil
@@ -40,7 +40,7 @@ struct ShareLocationCommand: AsyncParsableCommand {
         if let accuracy, !(accuracy.isFinite && accuracy >= 0) { throw ValidationError("--accuracy must be 0 or more metres") }
         if let alt, !alt.isFinite { throw ValidationError("--alt must be a number of metres") }
         if let every { _ = try Self.seconds(every) }
-        guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be between 0 and 86400 seconds") }
+        guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be more than 0 and at most 86400 seconds") }
     }
 
     /// Sends one fix; returns the seconds the duty cycle still needs when it was skipped.

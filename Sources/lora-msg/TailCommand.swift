@@ -56,13 +56,17 @@ struct TailCommand: AsyncParsableCommand {
             case .message(let m):
                 // Read each time: a fix shared since the tail started counts.
                 let ownFix = m.location == nil ? nil : listener.courier.messenger.ownLastFix
+                let delivered: Bool
                 if json {
-                    emitLine(try jsonLine(TailLine(m, from: ownFix)))
+                    delivered = emitLine(try jsonLine(TailLine(m, from: ownFix)))
                 } else {
                     let body = m.file.map { FileText.line($0, id: m.id) } ?? m.location.map { LocationText.line($0, from: ownFix) } ?? terminalSafe(m.text)
                     receiving.finish()
-                    emitLine("\(TimeText.local(m.receivedAt))  \(terminalSafe(m.contact))  \(journey(hops: m.hops, rssi: m.rssi, snr: m.snr))  \(body)")
+                    delivered = emitLine("\(TimeText.local(m.receivedAt))  \(terminalSafe(m.contact))  \(journey(hops: m.hops, rssi: m.rssi, snr: m.snr))  \(body)")
                 }
+                // Whoever read our output has gone (`tail | head -1`): stop, rather than go on
+                // taking in messages nobody sees.
+                if !delivered { Task { await listener.stop() }; continue }
                 if toTerminal { listener.markShown(m.id) }
                 shown += 1
                 if let count, shown >= count { Task { await listener.stop() } }

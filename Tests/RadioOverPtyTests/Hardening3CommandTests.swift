@@ -43,4 +43,37 @@ import TestSupport
         }
         #expect(chunks.count >= 2 && chunks.allSatisfy { ($0["hop_limit"] as? Int ?? 0) == 3 }, "\(chunks.map { $0["hop_limit"] ?? "?" })")
     }
+
+    /// Minor: `tail | head -1` exits once head has gone, instead of taking in messages nobody
+    /// sees. The second message's line meets the closed pipe, and tail stops.
+    @Test func tailIntoAClosedPipeExits() async throws {
+        let v = try await Valley()
+        defer { v.close() }
+        let sh = Process()
+        sh.executableURL = URL(fileURLWithPath: "/bin/sh")
+        sh.arguments = ["-c", "'\(BuiltBinary.lora)' tail --home '\(v.home("east"))' --port '\(v.port("east"))' 2>'\(v.root)/tail.err' | head -1 >'\(v.root)/head.out'"]
+        try sh.run()
+        let listening = await waitUntil(timeout: 20) {
+            ((try? String(contentsOfFile: v.root + "/tail.err", encoding: .utf8)) ?? "").contains("listening")
+        }
+        #expect(listening)
+        for text in ["first of two", "second of two", "third, if still running"] {
+            let r = try v.run("north", ["send", "east", text, "--port", v.port("north")])
+            #expect(r.status == 0, "\(r.err)")
+            if !sh.isRunning { break }
+        }
+        #expect(await waitUntil(timeout: 60) { !sh.isRunning }, "tail kept running into a closed pipe")
+        if sh.isRunning { sh.terminate() }
+        #expect(((try? String(contentsOfFile: v.root + "/head.out", encoding: .utf8)) ?? "").contains("first of two"))
+    }
+}
+
+/// Polls `condition` (a few times a second) until it holds or `timeout` seconds pass.
+func waitUntil(timeout: Double, _ condition: () -> Bool) async -> Bool {
+    let end = Date().addingTimeInterval(timeout)
+    while Date() < end {
+        if condition() { return true }
+        try? await Task.sleep(nanoseconds: 100_000_000)
+    }
+    return condition()
 }

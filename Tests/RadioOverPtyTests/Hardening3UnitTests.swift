@@ -46,3 +46,17 @@ import Testing
         #expect(throws: (any Error).self) { try ShareLocationCommand.parse(["carol", "--lat"]) }
     }
 }
+
+@Suite struct TimeoutOptionTests {
+    /// `--timeout 0` was refused as "between 0 and 86400", a negative one as "Missing value".
+    @Test(arguments: ["0", "-5", "86401"])
+    func anOutOfRangeTimeoutSaysTheRange(value: String) {
+        do {
+            _ = try SendCommand.parse(["east", "hi", "--timeout", value])
+            Issue.record("accepted \(value)")
+        } catch {
+            let text = SendCommand.message(for: error)
+            #expect(text.contains("more than 0 and at most 86400"), "\(text)")
+        }
+    }
+}

@@ -73,6 +73,12 @@ enum BrokerNodes {
         return .tcp(host: "127.0.0.1", port: node.port)
     }
 
+    /// Our broker node behind `endpoint`, if it is one.
+    static func node(at endpoint: RadioEndpoint) -> MQTTNode? {
+        guard case .tcp(_, let port) = endpoint else { return nil }
+        return running.withLock { nodes in nodes.values.first { $0.port == port } }
+    }
+
     /// Whether `endpoint` (as `RadioEndpoint.description` writes it) is one of our broker nodes.
     static func isNode(_ endpoint: String) -> Bool {
         running.withLock { nodes in nodes.values.contains { "127.0.0.1:\($0.port)" == endpoint } }

@@ -12,11 +12,15 @@ public final class Listener: Sendable {
     public var radioNodeID: String { courier.radioInfo.nodeID }
     public let endpoint: String
     private let outbox: Task<Void, Never>
+    /// Without a radio (`--mqtt`): what the broker does (connected, refused, lost), as lines
+    /// for a person; nil on a radio.
+    public let brokerStatus: AsyncStream<String>?
 
-    private init(courier: MessageCourier, endpoint: String, outbox: Task<Void, Never>) {
+    private init(courier: MessageCourier, endpoint: String, outbox: Task<Void, Never>, brokerStatus: AsyncStream<String>?) {
         self.courier = courier
         self.endpoint = endpoint
         self.outbox = outbox
+        self.brokerStatus = brokerStatus
     }
 
     public static func start(_ messenger: Messenger, radio: RadioChoice,
@@ -58,7 +62,7 @@ public final class Listener: Sendable {
                 try? await Task.sleep(nanoseconds: 250_000_000)
             }
         }
-        return Listener(courier: courier, endpoint: endpoint.description, outbox: outbox)
+        return Listener(courier: courier, endpoint: endpoint.description, outbox: outbox, brokerStatus: BrokerNodes.node(at: endpoint)?.statusLines)
     }
 
     /// Sends what waits in the outbox now: for a message this process stored itself (SQLite's

@@ -2,6 +2,7 @@ import Foundation
 import LoraCrypto
 import MeshtasticWire
 import MessageStore
+import MQTTNode
 import RadioLink
 
 /// What the user sees while a message goes out.
@@ -140,6 +141,7 @@ extension Messenger {
         }
         await courier.setAlternate(alternate)
         let watcher = Task { await Self.relay(courier.events, to: progress) }
+        let started = now
         var results: [Result<SendOutcome, MessengerError>] = []
         for id in ids {
             let deadline = now + plan.timeout
@@ -160,9 +162,34 @@ extension Messenger {
                 }
             }
         }
+        if let node = BrokerNodes.node(at: endpoint) {
+            results = await confirmBroker(node, results: results, deadline: started + plan.timeout)
+        }
         await courier.close()
         watcher.cancel()
         return results
+    }
+
+    /// Without a radio the "radio" is our own broker node, which takes every packet at once;
+    /// only the broker taking it means it left the machine. Waits for that (a refusal known
+    /// for 5 s, or the deadline, ends the wait), else fails each sent message with the
+    /// broker's reason: kept in the outbox, exit 69.
+    private func confirmBroker(_ node: MQTTNode, results: [Result<SendOutcome, MessengerError>],
+                               deadline: Double) async -> [Result<SendOutcome, MessengerError>] {
+        let started = Date()
+        while true {
+            let (done, trouble) = node.delivery
+            if done { return results }
+            let refusedLongEnough = trouble != nil && Date().timeIntervalSince(started) >= 5 && trouble != "no answer from the broker yet"
+            if refusedLongEnough || now >= deadline { break }
+            try? await Task.sleep(nanoseconds: 50_000_000)
+        }
+        let why = node.delivery.trouble ?? "no answer from the broker"
+        return results.map { r in
+            guard case .success(let o) = r else { return r }
+            try? store.updateState(id: o.messageID, packetID: nil, to: .failed, failure: "the broker never took it (\(why))", at: now)
+            return .failure(.notSent(.connectionFailed("the broker " + node.brokerDescription, reason: why), messageID: o.messageID))
+        }
     }
 
     private func outcome(_ id: String, _ state: DeliveryState) throws(MessengerError) -> SendOutcome {

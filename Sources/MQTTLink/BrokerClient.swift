@@ -32,7 +32,7 @@ public final class BrokerClient: @unchecked Sendable {
     private let continuation: AsyncStream<BrokerEvent>.Continuation
     private let subscriptions: [String]
     private let handle: OpaquePointer
-    private let state = Mutex((connected: false, stopped: false, lastError: ""))
+    private let state = Mutex((connected: false, stopped: false, lastError: "", refused: false))
 
     private static let libraryReady: Bool = mosquitto_lib_init() == MOSQ_ERR_SUCCESS.rawValue
 
@@ -136,6 +136,9 @@ public final class BrokerClient: @unchecked Sendable {
 
     private func didConnect(_ rc: Int32) {
         guard rc == 0 else {
+            // The broker's own reason ("not authorised"); the disconnect that follows says only
+            // "the connection was refused", and must not bury it.
+            state.withLock { $0.refused = true }
             continuation.yield(.disconnected(reason: String(cString: mosquitto_connack_string(rc))))
             return
         }
@@ -153,8 +156,11 @@ public final class BrokerClient: @unchecked Sendable {
     }
 
     private func didDisconnect(_ rc: Int32) {
-        let wasUp = state.withLock { s -> Bool in defer { s.connected = false }; return s.connected }
-        if rc != 0 || wasUp { continuation.yield(.disconnected(reason: rc == 0 ? "closed" : Self.text(rc))) }
+        let (wasUp, refused) = state.withLock { s -> (Bool, Bool) in
+            defer { s.connected = false; s.refused = false }
+            return (s.connected, s.refused)
+        }
+        if (rc != 0 || wasUp) && !refused { continuation.yield(.disconnected(reason: rc == 0 ? "closed" : Self.text(rc))) }
     }
 
     private func didReceive(_ topic: String, _ payload: [UInt8], _ retained: Bool) {

@@ -22,6 +22,11 @@ public final class MQTTNode: @unchecked Sendable {
     /// Publishes made while the broker is away (at start, or a restart), sent when it is back.
     private var unsent: [(topic: String, payload: [UInt8])] = []
     private let clock: @Sendable () -> Double
+    /// Why the broker last refused or dropped us (nil: never, or connected since).
+    private var lastTrouble: String?
+    /// What the broker did, as lines for a person: connected, refused, lost.
+    public let statusLines: AsyncStream<String>
+    private let statusContinuation: AsyncStream<String>.Continuation
 
     public init(settings: MQTTNodeDevice.Settings, address: BrokerAddress, credentials: BrokerCredentials,
                 clock: @escaping @Sendable () -> Double) throws(MQTTLinkError) {
@@ -29,6 +34,7 @@ public final class MQTTNode: @unchecked Sendable {
         nodeID = device.nodeID
         brokerDescription = address.description
         self.clock = clock
+        (statusLines, statusContinuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(64))
         broker = try BrokerClient(address: address, credentials: credentials,
                                   clientID: "lora-msg-\(device.nodeID.dropFirst())-\(getpid())", subscriptions: [device.subscription])
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -51,8 +57,13 @@ public final class MQTTNode: @unchecked Sendable {
             for await e in broker.events {
                 switch e {
                 case .message(let t, let p, _): self.enqueue(t, p)
-                case .connected: self.setBroker(up: true); self.flushUnsent()
-                case .disconnected: self.setBroker(up: false)
+                case .connected:
+                    self.setBroker(up: true, trouble: nil)
+                    self.statusContinuation.yield("broker \(self.brokerDescription) connected")
+                    self.flushUnsent()
+                case .disconnected(let reason):
+                    self.setBroker(up: false, trouble: reason)
+                    self.statusContinuation.yield("broker \(self.brokerDescription): \(reason); retrying")
                 }
             }
         }
@@ -65,7 +76,18 @@ public final class MQTTNode: @unchecked Sendable {
         broker.stop()
     }
 
-    private func setBroker(up: Bool) { lock.withLock { brokerUp = up } }
+    private func setBroker(up: Bool, trouble: String?) {
+        lock.withLock {
+            brokerUp = up
+            lastTrouble = trouble
+        }
+    }
+
+    /// Whether the broker has taken everything published so far: connected, nothing waiting.
+    /// Otherwise, why not (its last refusal, or that it has not answered yet).
+    public var delivery: (done: Bool, trouble: String?) {
+        lock.withLock { (brokerUp && unsent.isEmpty, brokerUp ? (unsent.isEmpty ? nil : "publishes still waiting") : (lastTrouble ?? "no answer from the broker yet")) }
+    }
 
     private func publish(_ topic: String, _ payload: [UInt8]) {
         do { try broker.publish(topic: topic, payload: payload) } catch {

@@ -72,6 +72,7 @@ struct OutboxRetry: AsyncParsableCommand {
 
     @OptionGroup var home: HomeOptions
     @OptionGroup(title: "Radio") var radio: RadioOptions
+    @OptionGroup(title: "No radio: over an MQTT broker") var mqtt: MQTTNodeOptions
     @Option(parsing: .unconditional, help: ArgumentHelp("Seconds to wait for each, duty-cycle pauses included.", valueName: "s")) var timeout = 60.0
 
     func validate() throws {
@@ -85,7 +86,7 @@ struct OutboxRetry: AsyncParsableCommand {
         var plan = SendPlan()
         plan.timeout = timeout
         let line = ProgressLine()
-        let results = try await messenger.deliver(pending.map(\.id), plan: plan, radio: radio.choice) { p in report(p, on: line) }
+        let results = try await messenger.deliver(pending.map(\.id), plan: plan, radio: try mqtt.apply(to: radio.choice, messenger: messenger)) { p in report(p, on: line) }
         line.finish()
         var failures = 0
         for (m, r) in zip(pending, results) {

@@ -47,6 +47,9 @@ struct TailCommand: AsyncParsableCommand {
         let stops = onInterrupt { Task { await listener.stop() } }
         defer { stops.forEach { $0.cancel() } }
         printError("lora-msg: listening on \(choice.describe(listener.endpoint)) as \(listener.radioNodeID)")
+        // Without a radio, the broker is the air: say when it refuses us or goes away.
+        let brokerWatch = listener.brokerStatus.map { lines in Task { for await line in lines { printError("lora-msg: \(line)") } } }
+        defer { brokerWatch?.cancel() }
         var shown = 0
         var dropped: [String: Int] = [:]
         let receiving = ProgressLine()

@@ -119,6 +119,13 @@ extension Messenger {
         } catch {
             if case .crypto(.authenticationFailed) = error { return .failedAuthentication(contact: name) }
             if case .crypto(.ratchetKeyUnavailable(let why)) = error { return .ignored("a ratcheted envelope from '\(name)': \(why)") }
+            // The frame's own ratchet key is unusable (a low-order point): the frame's fault,
+            // not the contact's public key, which is fine.
+            switch error {
+            case .crypto(.invalidKey), .crypto(.weakSharedSecret):
+                return .malformed("a ratcheted envelope from '\(name)' carries an unusable ratchet key (a low-order point)")
+            default: break
+            }
             return .malformed("from '\(name)': \(error.description)")
         }
         let content: RatchetedContent

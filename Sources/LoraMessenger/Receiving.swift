@@ -20,6 +20,10 @@ extension Messenger {
         let frame: LoraFrame
         do { frame = try LoraFrame(bytes: d.payload) } catch { return .malformed(error.description) }
         switch frame {
+        // Our own broadcast, handed back by our radio (Router::sendLocal delivers a local
+        // broadcast to its own client too): not a stranger's.
+        case .envelope(let e) where e.senderID == identity.senderID: return .ignored("our own frame, echoed by our radio")
+        case .ratcheted(let e) where e.senderID == identity.senderID: return .ignored("our own frame, echoed by our radio")
         case .envelope(let e): return receiveEnvelope(e, packet: p)
         case .receipt(let r): return receiveReceipt(r, packet: p)
         case .request(let r): return receiveRequest(r, packet: p)
@@ -142,7 +146,7 @@ extension Messenger {
         guard let (maker, _) = candidates.first(where: { r.verify(maker: $0.0, key: $0.1) }) else {
             // Forged, replayed from another pair, or from someone not in the book.
             return candidates.isEmpty ? .unknownSender(senderID: r.makerHint.map { String(format: "%02x", $0) }.joined() + "…")
-                                      : .failedAuthentication(contact: "a receipt")
+                                      : .failedAuthentication(contact: "receipt from " + candidates.compactMap { (try? store.contact(senderID: $0.0.bytes)) ?? nil }.map { "'\($0.name)'" }.joined(separator: " or "))
         }
         let name = (try? store.contact(senderID: maker.bytes))??.name ?? maker.hex
         if let advert = r.ratchet { learnRatchet(advert, from: maker.bytes) }

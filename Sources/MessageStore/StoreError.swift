@@ -31,6 +31,12 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .corrupt(let path):
             return "the message database \(path) is damaged; move it aside (keep it for recovery) and run the command again"
         case .permissionDenied(let path):
+            // SQLite needs to write the directory too (its WAL and shared-memory files live
+            // beside the database): a read-only directory is the usual cause, not the file.
+            let directory = (path as NSString).deletingLastPathComponent
+            if !directory.isEmpty, access(directory, F_OK) == 0, access(directory, W_OK) != 0 {
+                return "no permission to write in \(directory) (the database keeps its -wal and -shm files there); make the directory writable by you"
+            }
             return "no permission to write \(path); check its owner and mode (it should be yours, 0600)"
         case .newerSchema(let path):
             return "\(path) was written by a newer lora-msg; upgrade lora-msg to use it"

@@ -77,7 +77,7 @@ struct TailCommand: AsyncParsableCommand {
                 let key: String
                 switch why {
                 case .unknownSender(let sid): key = "from an unknown sender"; if verbose { printError("lora-msg: dropped a message from unknown sender \(sid)") }
-                case .failedAuthentication(let c): key = "failed authentication"; if verbose { printError("lora-msg: dropped a message claiming to be from \(terminalSafe(c)): it failed authentication") }
+                case .failedAuthentication(let c): key = "failed authentication"; if verbose { printError("lora-msg: dropped a \(c.hasPrefix("receipt from ") ? "" : "message from ")\(terminalSafe(c)): it failed authentication") }
                 case .malformed(let d): key = "malformed"; if verbose { printError("lora-msg: dropped a malformed envelope: \(terminalSafe(d))") }
                 case .ignored(let d): key = "ignored"; if verbose { printError("lora-msg: \(terminalSafe(d))") }
                 case let .requestDropped(name, reason):

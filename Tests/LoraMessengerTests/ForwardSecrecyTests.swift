@@ -399,3 +399,39 @@ private struct StolenHome {
         #expect(try LoraEnvelope(localCopy: fits.bytes) == fits)
     }
 }
+
+/// Hardening 3 (minor): what `tail --verbose` says of a frame names its real fault.
+@Suite struct VerboseWordingTests {
+    @Test func ourOwnEchoedFrameIsNotAnUnknownSender() throws {
+        let c = try Conversation()
+        let m = try c.alice.messenger.compose(to: "bob", text: "to all")
+        #expect(c.alice.messenger.receive(heard(m, from: 0xA11CE, id: 4)) == .ignored("our own frame, echoed by our radio"))
+    }
+
+    @Test func aForgedReceiptNamesWhoItClaimsToBeFrom() throws {
+        let c = try Conversation()
+        try c.say("hello", from: c.alice, to: c.bob, name: "bob")
+        let due = try c.bob.messenger.store.receiptsDue(readReceipts: false, since: 0)
+        var p = try #require(try c.bob.messenger.receiptPackets(for: due, read: false, node: 0xB0B).first)
+        guard case .decoded(var d) = p.payloadVariant else { Issue.record("not decoded"); return }
+        d.payload[d.payload.count - 1] ^= 1
+        p.payloadVariant = .decoded(d)
+        p.from = 0xB0B
+        #expect(c.alice.messenger.receive(p) == .failedAuthentication(contact: "receipt from 'bob'"))
+    }
+
+    @Test func aLowOrderRatchetKeyIsTheFramesFaultNotTheContacts() throws {
+        let c = try Conversation()
+        try c.startRatcheting()
+        let bobsKeyID = try #require(try c.bob.messenger.store.ratchet(peer: c.alice.messenger.identity.senderID.bytes)
+            .flatMap { try JSONDecoder().decode(RatchetState.self, from: Data($0.state)).currentKeyID })
+        // 0x06 | alice's sender id | flags: key attached | s 9 | r bob's | n 0 | key: all zeros | ciphertext | tag
+        var frame: [UInt8] = [0x06] + c.alice.messenger.identity.senderID.bytes + [0x01, 9, bobsKeyID, 0, 0]
+        frame += [UInt8](repeating: 0, count: 32) + [1, 2, 3, 4, 5] + [UInt8](repeating: 7, count: 16)
+        var p = MeshPacket(); p.from = 0xA11CE; p.to = MeshPacket.broadcast; p.id = 55
+        p.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: frame))
+        let outcome = c.bob.messenger.receive(p)
+        guard case .malformed(let why) = outcome else { Issue.record("\(outcome)"); return }
+        #expect(why.contains("unusable ratchet key") && !why.contains("contact's public key"), "\(why)")
+    }
+}

@@ -94,3 +94,15 @@ import TestSupport
         }
     }
 }
+
+/// Hardening 3 (minor): on a read-only home every command blamed the file's mode; SQLite
+/// needs the directory too (its -wal and -shm files), and the sentence now says so.
+@Suite struct PermissionSentenceTests {
+    @Test func aReadOnlyDirectoryIsNamedAsTheCause() {
+        // /proc/1 exists and nobody, root included, may create files in it.
+        let inReadOnly = StoreError.permissionDenied(path: "/proc/1/messages.sqlite").description
+        #expect(inReadOnly.contains("no permission to write in /proc/1") && inReadOnly.contains("-wal"), "\(inReadOnly)")
+        let writableDir = StoreError.permissionDenied(path: NSTemporaryDirectory() + "messages.sqlite").description
+        #expect(writableDir.contains("it should be yours, 0600"), "\(writableDir)")
+    }
+}

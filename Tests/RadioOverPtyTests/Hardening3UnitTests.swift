@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LoraMessenger
+import LoraCrypto
 @testable import lora_msg
 
 /// Hardening 3, items 3 and 4: what `tail`, `history` and `save` print of a stranger's words.
@@ -58,5 +59,22 @@ import Testing
             let text = SendCommand.message(for: error)
             #expect(text.contains("more than 0 and at most 86400"), "\(text)")
         }
+    }
+}
+
+@Suite struct LocationTextTests {
+    /// 6.63 sent reads 6.63 in the sender's own history (it came back as 6.629992, shown as
+    /// 6.62999); a real fix keeps its 5 decimals; a fix from another day shows its date.
+    @Test func coordinatesReadAsSentAndOldFixesShowTheirDate() throws {
+        let fix = try LocationFix(latitude: 46.52, longitude: 6.63, fixTime: 1_790_000_000)
+        let l = SharedLocation(lat: fix.latitude, lon: fix.longitude, alt: nil, accuracy: nil, fixTime: Double(fix.fixTime))
+        let line = LocationText.line(l, from: nil, now: Double(fix.fixTime) + 60)
+        #expect(line.hasPrefix("location 46.52, 6.63,"), "\(line)")
+        #expect(!line.contains("2026-"), "today's fix shows only its time: \(line)")
+        let precise = try LocationFix(latitude: 46.519734, longitude: -0.571283, fixTime: 0)
+        let p = SharedLocation(lat: precise.latitude, lon: precise.longitude, alt: nil, accuracy: nil, fixTime: 4_294_967_295)
+        let far = LocationText.line(p, from: nil, now: 1_790_000_000)
+        #expect(far.contains("46.51973, -0.57129"), "within the 2.1e-5° step of -0.571283: \(far)")
+        #expect(far.contains("2106-02-07"), "a fix dated 2106 says so: \(far)")
     }
 }

@@ -134,8 +134,8 @@ public struct BenchRun: Sendable {
     public func run(a choiceA: RadioChoice, b choiceB: RadioChoice, relay choiceRelay: RadioChoice?, progress: @escaping @Sendable (Progress) -> Void) async throws(MessengerError) -> Result {
         let a = try choiceA.locate(), b = try choiceB.locate()
         let relay = try choiceRelay?.locate()
-        let root = NSTemporaryDirectory() + "lora-msg-bench-" + UUID().uuidString.prefix(8)
-        defer { try? FileManager.default.removeItem(atPath: root) }
+        let root = Self.temporaryDirectory("lora-msg-bench-")
+        defer { Self.removeTemporaryDirectory(root) }
         let (ma, mb, ca, cb) = try await Self.connectPair(root: root, a: a, b: b, clock: clock, speed: options.clockSpeed,
                                                           resend: options.resend, resendTTL: options.resendTTLSeconds)
         var radios = [Self.describe("A", a, ca.radioInfo), Self.describe("B", b, cb.radioInfo)]
@@ -278,6 +278,26 @@ public struct BenchRun: Sendable {
         }
         e.sample.acceptedMs = accepted.map { ($0 - tSent) * 1000 }
         return e   // the state is read once the leg's ACKs have had time to come back
+    }
+
+    /// The benches' throwaway directories, so that an interrupted run (SIGINT, SIGTERM) can
+    /// remove them on its way out (`removeTemporaryDirectories`).
+    private static let temporaryDirectories = Mutex<Set<String>>([])
+
+    static func temporaryDirectory(_ prefix: String) -> String {
+        let path = NSTemporaryDirectory() + prefix + UUID().uuidString.prefix(8)
+        temporaryDirectories.withLock { _ = $0.insert(path) }
+        return path
+    }
+
+    static func removeTemporaryDirectory(_ path: String) {
+        try? FileManager.default.removeItem(atPath: path)
+        temporaryDirectories.withLock { _ = $0.remove(path) }
+    }
+
+    /// Removes every throwaway directory still in use; for a signal handler before exiting.
+    public static func removeTemporaryDirectories() {
+        for p in temporaryDirectories.withLock({ $0 }) { removeTemporaryDirectory(p) }
     }
 
     /// Two throwaway homes under `root`, each with a courier on its radio.

@@ -65,8 +65,8 @@ public struct TransferBench: Sendable {
 
     public func run(a choiceA: RadioChoice, b choiceB: RadioChoice) async throws(MessengerError) -> Result {
         let a = try choiceA.locate(), b = try choiceB.locate()
-        let root = NSTemporaryDirectory() + "lora-msg-transfer-bench-" + UUID().uuidString.prefix(8)
-        defer { try? FileManager.default.removeItem(atPath: root) }
+        let root = BenchRun.temporaryDirectory("lora-msg-transfer-bench-")
+        defer { BenchRun.removeTemporaryDirectory(root) }
         let (ma, mb, ca, cb) = try await BenchRun.connectPair(root: root, a: a, b: b, clock: clock, speed: clockSpeed)
         let arrival = ArrivalBox()
         let expected = payload

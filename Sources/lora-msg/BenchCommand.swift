@@ -100,6 +100,9 @@ struct BenchRunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Interrupted (Ctrl-C, SIGTERM): the throwaway homes go too.
+        let stops = onInterrupt { BenchRun.removeTemporaryDirectories(); Glibc.exit(130) }
+        defer { stops.forEach { $0.cancel() } }
         var options = BenchRun.Options()
         options.count = traffic.count; options.intervalSeconds = traffic.interval; options.hopLimit = traffic.hopLimit
         options.bothWays = !traffic.oneWay; options.timeoutSeconds = traffic.timeout; options.preloadAirtimeSeconds = traffic.preloadAirtime

@@ -56,6 +56,9 @@ struct LongMessagesBenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Interrupted (Ctrl-C, SIGTERM): the throwaway homes go too.
+        let stops = onInterrupt { BenchRun.removeTemporaryDirectories(); Glibc.exit(130) }
+        defer { stops.forEach { $0.cancel() } }
         var payloads: [(String, TransferBench.Payload)] = [("\(textSize) B English text", .text(TransferBenchReport.prose(bytes: textSize)))]
         if fileSize > 0 {
             var x = seed | 1

@@ -77,3 +77,21 @@ func waitUntil(timeout: Double, _ condition: () -> Bool) async -> Bool {
     }
     return condition()
 }
+
+@Suite(.serialized) struct BenchInterruptTests {
+    /// Minor: `bench` killed by SIGTERM left its temporary homes behind.
+    @Test func aTerminatedBenchLeavesNoTemporaryHome() async throws {
+        let tmp = NSTemporaryDirectory() + "lora-msg-benchterm-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        let bench = try Background(["bench", "--sim", "line-5", "--count", "50", "--speed", "2"], environment: ["TMPDIR": tmp + "/"])
+        let started = await waitUntil(timeout: 30) {
+            ((try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? []).contains { $0.hasPrefix("lora-msg-bench-") }
+        }
+        #expect(started, "the bench never made its homes")
+        bench.process.terminate()   // SIGTERM
+        #expect(await waitUntil(timeout: 20) { !bench.process.isRunning })
+        let left = ((try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? []).filter { $0.hasPrefix("lora-msg-bench-") }
+        #expect(left.isEmpty, "\(left)")
+    }
+}

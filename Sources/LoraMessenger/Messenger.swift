@@ -247,6 +247,9 @@ public final class Messenger: Sendable {
     public func requeueOutbox() throws(MessengerError) -> [StoredMessage] {
         do {
             try store.requeueFailed(at: now)
+            // A long message or file the outbox lists as partly confirmed goes again now, not
+            // only once the two minutes of "no receipt yet" have passed.
+            try store.requeueTransfers(at: now)
             try store.requeueUnreceipted(updatedBefore: now - Self.receiptPatienceSeconds, createdAfter: now - Self.receiptListingSeconds, at: now)
             return try store.pending().map { resealIfStale($0) }
         } catch { throw .store(error) }

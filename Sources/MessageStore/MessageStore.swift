@@ -677,6 +677,20 @@ public final class MessageStore: Sendable {
         }
     }
 
+    /// Puts long messages and files whose receiver does not hold every chunk yet back into the
+    /// outbox at once (`outbox` lists them as partly confirmed); returns how many.
+    @discardableResult
+    public func requeueTransfers(at time: Double) throws(StoreError) -> Int {
+        try write { db in
+            try db.execute(sql: """
+                UPDATE message SET state = 'pending', updated_at = ?
+                WHERE direction = 'out' AND transfer_id IS NOT NULL AND state IN ('queued', 'relayed', 'acked')
+                  AND peer IN (SELECT sender_id FROM contact)
+                """, arguments: [time])
+            return db.changesCount
+        }
+    }
+
     /// Puts messages that have no receipt yet back into the outbox; returns how many.
     @discardableResult
     public func requeueUnreceipted(updatedBefore: Double, createdAfter: Double, at time: Double) throws(StoreError) -> Int {

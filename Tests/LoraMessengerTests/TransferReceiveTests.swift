@@ -292,3 +292,16 @@ func prose(_ bytes: Int, _ seed: String) -> String {
         #expect(try alice.messenger.store.message(id: m.id)?.state == .delivered)
     }
 }
+
+@Suite struct TransferRetryTests {
+    /// Minor: for 2 minutes after a killed `send --file`, `outbox` listed the file while
+    /// `outbox retry` said the outbox was empty.
+    @Test func aPartlySentTransferIsRetriedAtOnce() throws {
+        let (alice, _) = try pair()
+        let (m, _) = try longText(alice, prose(900, "barn"))
+        try alice.messenger.store.markTransmitted(id: m.id, packetID: 9, toNode: nil, channel: 0, hopLimit: nil, at: alice.messenger.now)
+        try alice.messenger.store.updateState(id: m.id, packetID: 9, to: .queued, at: alice.messenger.now)
+        #expect(try alice.messenger.outbox().map(\.message.id) == [m.id], "listed as partly confirmed")
+        #expect(try alice.messenger.requeueOutbox().map(\.id) == [m.id], "and retried now")
+    }
+}

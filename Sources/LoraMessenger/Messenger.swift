@@ -270,6 +270,8 @@ public final class Messenger: Sendable {
         public var message: StoredMessage
         public var contact: String
         public var chunks: (confirmed: Int, count: Int)?
+        /// A long message or file: chunks the radio has taken at least once.
+        public var chunksSent: Int?
         /// "attempt 2 of 6, next in 3 min" while the resend engine follows it.
         public var resend: String?
     }
@@ -284,12 +286,14 @@ public final class Messenger: Sendable {
                 .filter { seen.insert($0.id).inserted }
             return try waiting.sorted { $0.createdAt < $1.createdAt }.map { m throws(StoreError) in
                 var chunks: (Int, Int)?
+                var sent: Int?
                 if let t = m.transferID {
                     let all = try store.chunks(peer: m.peer, direction: .outgoing, transferID: t)
                     chunks = (all.filter(\.held).count, m.chunkCount ?? all.count)
+                    sent = all.filter { $0.sends > 0 }.count
                 }
                 return OutboxItem(message: m, contact: names[m.peer] ?? (try? SenderID(bytes: m.peer))?.hex ?? "?", chunks: chunks,
-                                  resend: resendStatus(m))
+                                  chunksSent: sent, resend: resendStatus(m))
             }
         } catch { throw .store(error) }
     }

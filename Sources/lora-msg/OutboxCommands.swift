@@ -58,7 +58,7 @@ struct OutboxList: ParsableCommand {
             let state = if let c = i.chunks { "\(r.state), \(c.confirmed)/\(c.count) chunks confirmed" }
                         else if i.message.state.isRetryable { r.state } else { "\(r.state), no receipt yet" }
             print("\(r.id.prefix(8))  \(TimeText.local(i.message.createdAt, withDate: true))  → \(terminalSafe(r.contact))  \(state)" +
-                  (r.failure.map { ": \($0)" } ?? "") + "  (" + (r.resend ?? "\(r.attempts) sent") + ")")
+                  (r.failure.map { ": \($0)" } ?? "") + "  (" + (r.resend ?? i.chunksSent.map { "\($0) of \(i.chunks?.count ?? $0) chunks sent" } ?? "\(r.attempts) sent") + ")")
         }
     }
 }

@@ -241,7 +241,7 @@ public actor Gateway {
             changed()
         case .message(let topic, let payload, let retained):
             // A retained message is old news replayed by the broker to every new subscriber.
-            if retained { count(.duplicate); return }
+            if retained { count(.retained); return }
             switch filter.judge(topic: topic, payload: payload, now: clock()) {
             case .echo:
                 return

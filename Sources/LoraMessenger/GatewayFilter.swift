@@ -9,6 +9,8 @@ public enum GatewayDrop: String, CaseIterable, Sendable, Comparable {
     case garbage = "garbage"
     case loop = "loop"
     case duplicate = "duplicate"
+    /// Kept by the broker and replayed to every new subscriber: old news, not a duplicate.
+    case retained = "retained"
     case overBudget = "over LoRa budget"
     case radioDown = "radio away"
     case brokerDown = "broker down"

@@ -101,7 +101,7 @@ final class BrokerSpy: @unchecked Sendable {
         }
         return messages.first(where: match)
     }
-    func publish(_ topic: String, _ payload: [UInt8]) throws { try client.publish(topic: topic, payload: payload) }
+    func publish(_ topic: String, _ payload: [UInt8], retain: Bool = false) throws { try client.publish(topic: topic, payload: payload, retain: retain) }
     func stop() { client.stop() }
 }
 
@@ -259,6 +259,8 @@ final class BrokerSpy: @unchecked Sendable {
         let spy = try BrokerSpy(v.broker.url)
         defer { spy.stop() }
         #expect(await spy.waitConnected())
+        // Kept by the broker before the gateways subscribe: replayed to them as old news.
+        try spy.publish("msh/EU_868/2/e/LongFast/!cafef00d", [0x01, 0x02], retain: true)
         try await v.startGateways()
         let tail = try v.tail("east")
         defer { tail.stop() }
@@ -280,7 +282,7 @@ final class BrokerSpy: @unchecked Sendable {
         let b = v.gateways["b-gate"]!
         let counted = await b.wait(timeout: 10) {
             let e = b.err
-            return e.contains("garbage") && e.contains("oversize") && e.contains("duplicate") && e.contains("2 loop")
+            return e.contains("garbage") && e.contains("oversize") && e.contains("duplicate") && e.contains("2 loop") && e.contains("retained")
         }
         #expect(counted, "\(b.err.suffix(400))")
         // Still carrying real traffic, and east saw the first message once.

@@ -16,6 +16,9 @@ public struct GatewayOptions: Sendable {
     public var downlinkShare = 0.5
     /// Seconds on the messenger's clock; the sim's scaled clock when it runs fast.
     public var clock: @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    /// How much faster than the wall the radio's clock runs (virtual radios at --speed): the
+    /// wait for its reboot after configuring shrinks with it.
+    public var timeScale = 1.0
     /// For the bench: told of every packet carried, with the monotonic time it was carried.
     var trace: (@Sendable (GatewayTrace) -> Void)?
 
@@ -85,6 +88,9 @@ public actor Gateway {
     private var tasks: [Task<Void, Never>] = []
     private let trace: (@Sendable (GatewayTrace) -> Void)?
 
+    /// The firmware's DEFAULT_REBOOT_SECONDS: how long after a module config it reboots.
+    static let rebootSeconds = 7.0
+
     /// Checks (and with `configure`, makes) the radio's gateway settings, then connects both sides.
     public static func start(radio choice: RadioChoice, options: GatewayOptions,
                              progress: @escaping @Sendable (String) -> Void = { _ in }) async throws(MessengerError) -> Gateway {
@@ -101,10 +107,14 @@ public actor Gateway {
                 do { _ = try await c.send(p) } catch { await c.close(); throw .radio(error) }
             }
             await c.close()
-            // The module config makes the firmware reboot (7 s); read back what it now says.
+            // The module config makes the firmware reboot DEFAULT_REBOOT_SECONDS (7 s) later
+            // (AdminModule::saveChanges): read back only after that, from the rebooted radio
+            // running the module, not from the one about to reboot.
+            progress("waiting for the radio to reboot with them (about \(Int(Self.rebootSeconds)) s)")
             var confirmed = false
+            let firstRead = (Self.rebootSeconds + 1.5) / max(1, options.timeScale)
             for attempt in 0..<40 {
-                try? await Task.sleep(nanoseconds: attempt == 0 ? 1_500_000_000 : 1_000_000_000)
+                try? await Task.sleep(nanoseconds: UInt64((attempt == 0 ? firstRead : 1) * 1e9))
                 guard let again = try? await RadioQuery.open(choice, configOnly: true) else { continue }
                 setup = GatewaySetup(info: again.info, brokerHost: options.broker.host, root: options.root)
                 if !setup.isNeeded { c = again; confirmed = true; break }

@@ -78,3 +78,16 @@ import LoraCrypto
         #expect(far.contains("2106-02-07"), "a fix dated 2106 says so: \(far)")
     }
 }
+
+@Suite struct ChatWrapTests {
+    /// Minor: chat counted a raw control character in a file's media type as 0 columns while
+    /// the terminal drew it as two (^[), so the line overflowed and the message id was cut.
+    /// Now nothing raw reaches the wrap, and each row's columns are what the terminal draws.
+    @Test func aHostileMediaTypeCannotPushTheIdOffTheRow() {
+        let f = IncomingFile(name: "map.png", mediaType: "image/png\u{1B}[2J\u{07}", size: 10)
+        let rows = ChatScreen.conversation([("12:00 bob:", FileText.line(f, id: "1a2b3c4d-0000"), 0)], width: 40, height: 20)
+        #expect(rows.allSatisfy { r in !r.text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F } })
+        #expect(rows.allSatisfy { ChatScreen.columns($0.text) <= 40 })
+        #expect(rows.contains { $0.text.contains("1a2b3c4d") })
+    }
+}

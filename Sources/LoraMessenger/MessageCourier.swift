@@ -371,8 +371,11 @@ public actor MessageCourier {
             let ms = gate.milliseconds(for: template)
             let history = (try? store.airtime(since: messenger.now - AirtimeLedger.windowSeconds)) ?? []
             let plan = gate.schedule(milliseconds: Array(repeating: ms, count: todo.count - n), now: messenger.now, history: history)
+            // The duty cycle is not the only wait: on a relayed path each chunk also waits for
+            // the relays to forward the one before (chunkSpacing), and the radio leaves a gap.
+            let pacing = Double(todo.count - n - 1) * (Self.chunkSpacing(milliseconds: ms, relays: known ?? 2) + Self.queueGapSeconds)
             emit(.transferProgress(messageID: m.id, sent: n, confirmed: confirmed, count: all.count,
-                                   secondsLeft: plan.finish - messenger.now, nextSlot: plan.firstWait))
+                                   secondsLeft: plan.finish - messenger.now + pacing, nextSlot: plan.firstWait))
             try await awaitAirtime(ms, messageID: m.id, duty: duty, deadline: deadline, progress: progress)
             let id: UInt32
             switch try await sendChunk(template, chunk, of: m, milliseconds: ms) {

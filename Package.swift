@@ -135,6 +135,7 @@ let package = Package(
         .testTarget(
             name: "LoraMessengerTests",
             dependencies: [
+                "Delivery",
                 "LoraMessenger", "LoraCrypto", "MessageStore", "RadioLink", "MeshtasticWire", "LoRaPHY", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]

@@ -17,6 +17,11 @@ extension MessageCourier {
                 resends.restore(TrackedMessage(id: m.id, peer: m.peer, attempts: max(1, m.roundSends), firstSentAt: first,
                                               lastSentAt: m.lastSentAt ?? first, nextAttemptAt: next))
             }
+            // Long messages a previous process left half-confirmed: probed again, carrying on
+            // its count of silent probes.
+            for m in try messenger.store.unfinishedTransfers() {
+                armProbe(m.id, broadcast: m.toNode == nil)
+            }
         } catch { emit(.notice("cannot read the messages waiting for a receipt: \(error.description)")) }
         armResendTimer()
     }

@@ -255,9 +255,6 @@ public actor MessageCourier {
 
     // MARK: Transfers
 
-    /// The receiver sends what it holds of a transfer this long after its last chunk came in:
-    /// when the sender paused (a duty-cycle wait, the end of a pass, loss), not per chunk.
-    static let transferQuietSeconds = 6.0
     /// Relays between us and each node, from the last packet heard from it (hop_start −
     /// hop_limit); pacing chunks and the receiver's quiet both depend on it.
     private var relaysHeard: [UInt32: Int] = [:]
@@ -286,53 +283,11 @@ public actor MessageCourier {
         for w in pathWaiters.removeValue(forKey: node) ?? [] { w.resume() }
     }
 
-    /// How long after the radio took a chunk the next one waits, on a path through `relays`
-    /// relays. Without it a stream of chunks meets the relay's forwarding of the previous ones
-    /// (a relay is deaf while it transmits, and the receiver beyond it cannot hear the sender,
-    /// so neither holds back for the other) and the receiver's bitmap collides with chunks.
-    /// Our chunk, then each of the first two relays' copies with its contention wait: a third
-    /// relay is out of the sender's interference range.
-    static func chunkSpacing(milliseconds ms: Double, relays: Int) -> Double {
-        guard relays > 0 else { return 0 }
-        let r = Double(min(relays, 2))
-        return (1 + r) * ms / 1000 + r * relayWaitSeconds
-    }
-    /// The radio's own gap between two queued packets (its contention window after a
-    /// transmission): a fraction of a relay's wait.
-    static let queueGapSeconds = 0.4
-    /// A relay's contention wait before it forwards (the firmware's SNR-weighted window):
-    /// typical, not worst case.
-    static let relayWaitSeconds = 1.5
-
-    /// How long the receiver waits after a chunk before saying what it holds: longer on a
-    /// relayed path, where a relay may still be forwarding the chunks behind it.
-    static func transferQuiet(chunkMilliseconds ms: Double, relays: Int) -> Double {
-        transferQuietSeconds + Double(relays) * (2 * ms / 1000 + relayWaitSeconds)
-    }
-    /// The sender, after a pass, waits this long for word before probing with one chunk.
-    /// On a path through R relays the first `3 + R` silent probes keep that interval: a
-    /// probe and its answer both get through only 0.9^(2(R+1)) of the time at 10 % loss per
-    /// link (43 % over four hops), so there silence is mostly loss, and doubling at once made
-    /// the end of a 4-hop transfer take longer than its whole pass. Beyond those each probe
-    /// waits twice as long (the receiver may be gone), up to `transferProbeMaxSeconds`.
-    static let transferProbeSeconds = 20.0
-    static func steadyProbes(relays: Int) -> Int { 3 + min(relays, 3) }
-    static let transferProbeMaxSeconds = 600.0
-    /// The wait before the next probe, beyond the path's allowance.
-    static func probeInterval(afterSilentProbes rounds: Int, relays: Int) -> Double {
-        let doublings = max(0, rounds + 1 - steadyProbes(relays: relays))
-        return min(transferProbeMaxSeconds, transferProbeSeconds * pow(2, Double(min(doublings, 16))))
-    }
-    /// Probes in a row without word before the transfer fails: 10 (a direct path: 20 s × 3,
-    /// then 40 s doubling to 600 s, about 40 minutes; less on a long path, whose allowance
-    /// per probe is larger but which doubles later).
-    static let maxSilentProbes = 10
-    /// A chunk is sent at most this many times before the transfer fails: enough for a
-    /// path that loses half its packets, not for a receiver that can never open them.
-    static let maxChunkSends = 16
     private var transferReceiptTimers: [UInt32: Task<Void, Never>] = [:]
     private var probes: [String: Task<Void, Never>] = [:]
-    private var silentProbes: [String: Int] = [:]
+    /// Each probed transfer's schedule; its silent probes are also on the message's row, so a
+    /// restarted courier carries on counting (`resumeTransfers`).
+    private var probeSchedules: [String: ProbeSchedule] = [:]
 
     /// One pass over a transfer: every chunk the receiver is not known to hold, fewest sends
     /// first, each inside the duty cycle. Then a probe is armed in case no word comes back.
@@ -343,7 +298,7 @@ public actor MessageCourier {
         let all: [StoredChunk]
         do { all = try store.chunks(peer: m.peer, direction: .outgoing, transferID: transfer) } catch { throw .store(error) }
         let todo = all.filter { !$0.held }.sorted { ($0.sends, $0.index) < ($1.sends, $1.index) }
-        if let worn = todo.first(where: { $0.sends >= Self.maxChunkSends }) {
+        if let worn = todo.first(where: { $0.sends >= TransferPacing.maxChunkSends }) {
             let why = "chunk \(worn.index + 1) of \(worn.count) was sent \(worn.sends) times without the receiver holding it"
             record("state failed") { () throws(StoreError) in try store.updateState(id: m.id, packetID: nil, to: .failed, failure: why, at: messenger.now) }
             wake(m.id)
@@ -373,7 +328,7 @@ public actor MessageCourier {
             let plan = gate.schedule(milliseconds: Array(repeating: ms, count: todo.count - n), now: messenger.now, history: history)
             // The duty cycle is not the only wait: on a relayed path each chunk also waits for
             // the relays to forward the one before (chunkSpacing), and the radio leaves a gap.
-            let pacing = Double(todo.count - n - 1) * (Self.chunkSpacing(milliseconds: ms, relays: known ?? 2) + Self.queueGapSeconds)
+            let pacing = Double(todo.count - n - 1) * (TransferPacing.chunkSpacing(milliseconds: ms, relays: known ?? 2) + TransferPacing.queueGapSeconds)
             emit(.transferProgress(messageID: m.id, sent: n, confirmed: confirmed, count: all.count,
                                    secondsLeft: plan.finish - messenger.now + pacing, nextSlot: plan.firstWait))
             try await awaitAirtime(ms, messageID: m.id, duty: duty, deadline: deadline, progress: progress)
@@ -396,14 +351,14 @@ public actor MessageCourier {
                 }
             }
             last = id
-            radioBusyUntil = max(radioBusyUntil, messenger.now) + ms / 1000 + Self.queueGapSeconds
+            radioBusyUntil = max(radioBusyUntil, messenger.now) + ms / 1000 + TransferPacing.queueGapSeconds
             if template.wantAck, let node, n < todo.count - 1 {
                 // Wait for that ACK before the next chunk: on a long path the next chunk
                 // would meet it coming back.
                 await waitForPath(to: node, seconds: Self.pathLearningSeconds)
             }
             // Still unknown: spaced as for the longest path until an ACK or a receipt tells.
-            let spacing = Self.chunkSpacing(milliseconds: ms, relays: relays(to: node, peer: m.peer) ?? 2)
+            let spacing = TransferPacing.chunkSpacing(milliseconds: ms, relays: relays(to: node, peer: m.peer) ?? 2)
             if spacing > 0, n < todo.count - 1 { await pause(spacing) }
         }
         emit(.transferProgress(messageID: m.id, sent: todo.count, confirmed: confirmed, count: all.count, secondsLeft: 0, nextSlot: 0))
@@ -433,7 +388,7 @@ public actor MessageCourier {
     /// Sends again what the receiver said it lacks.
     private func repair(_ messageID: String) async {
         probes.removeValue(forKey: messageID)?.cancel()
-        silentProbes[messageID] = nil   // the receiver spoke
+        setSchedule(messageID) { $0.receiverSpoke() }
         guard !sending.contains(messageID), let m = try? messenger.store.message(id: messageID),
               m.state != .delivered, m.state != .read, m.state != .failed else { return }
         sending.insert(messageID)
@@ -446,18 +401,28 @@ public actor MessageCourier {
     /// No word from the receiver after a pass: one chunk goes again, which makes the
     /// receiver report what it holds (its receipt may have been lost, or every chunk).
     /// `extra`: seconds before the wait starts (the radio still sending the pass, a long path).
-    private func armProbe(_ messageID: String, broadcast: Bool, extra: Double = 0) {
+    func armProbe(_ messageID: String, broadcast: Bool, extra: Double = 0) {
         probes.removeValue(forKey: messageID)?.cancel()
-        let rounds = silentProbes[messageID, default: 0]
         // On a relayed path the receiver stays quiet longer and its answer takes longer to
         // come back: a probe sooner than that only restarts its quiet time.
         var path = 2
-        if let m = try? messenger.store.message(id: messageID) { path = relays(to: m.toNode, peer: m.peer) ?? 2 }
-        let extra = extra + Self.transferQuiet(chunkMilliseconds: gate.fullChunkMilliseconds, relays: path) - Self.transferQuietSeconds
-            + Double(path) * 2 * Self.relayWaitSeconds
-        probes[messageID] = after(extra + Self.probeInterval(afterSilentProbes: rounds, relays: path)) { c in
+        let stored = try? messenger.store.message(id: messageID)
+        if let m = stored ?? nil { path = relays(to: m.toNode, peer: m.peer) ?? 2 }
+        let schedule = probeSchedules[messageID] ?? ProbeSchedule(silentProbes: (stored ?? nil)?.silentProbes ?? 0)
+        probeSchedules[messageID] = schedule
+        let now = messenger.now
+        let due = schedule.nextProbe(now: now, busySeconds: extra, relays: path, chunkMilliseconds: gate.fullChunkMilliseconds)
+        probes[messageID] = after(due - now) { c in
             await c.probe(messageID, broadcast: broadcast)
         }
+    }
+
+    /// Changes a transfer's probe schedule and records its silent probes on the row.
+    private func setSchedule(_ messageID: String, _ change: (inout ProbeSchedule) -> Void) {
+        var s = probeSchedules[messageID] ?? ProbeSchedule(silentProbes: ((try? messenger.store.message(id: messageID)) ?? nil)?.silentProbes ?? 0)
+        change(&s)
+        probeSchedules[messageID] = s
+        record("the silent probes") { () throws(StoreError) in try messenger.store.setSilentProbes(id: messageID, s.silentProbes) }
     }
 
     private func probe(_ messageID: String, broadcast: Bool) async {
@@ -471,15 +436,10 @@ public actor MessageCourier {
               // Every chunk held but no ordinary receipt yet (it was lost): any chunk makes the
               // receiver send it again.
               let chunk = (all.contains { !$0.held } ? all.filter { !$0.held } : all).min(by: { ($0.sends, $0.index) < ($1.sends, $1.index) })
-        else { silentProbes[messageID] = nil; return }
-        if chunk.sends >= Self.maxChunkSends && !chunk.held {
-            await repair(messageID)   // fails it with the reason
-            return
-        }
-        let rounds = silentProbes[messageID, default: 0] + 1
-        if rounds > Self.maxSilentProbes {
-            silentProbes[messageID] = nil
-            let why = "no word from the receiver after \(Self.maxSilentProbes) probes"
+        else { probeSchedules[messageID] = nil; return }
+        let schedule = probeSchedules[messageID] ?? ProbeSchedule(silentProbes: m.silentProbes)
+        if case .fail(let why) = schedule.decide(chunkIndex: chunk.index, chunkCount: chunk.count, sends: chunk.sends, held: chunk.held) {
+            probeSchedules[messageID] = nil
             record("state failed") { () throws(StoreError) in try store.updateState(id: m.id, packetID: nil, to: .failed, failure: why, at: messenger.now) }
             emit(.delivery(messageID: m.id, state: .failed, detail: why))
             wake(m.id)
@@ -493,7 +453,7 @@ public actor MessageCourier {
         // one our ledger holds back is not the receiver's silence.
         if (try? await awaitAirtime(ms, messageID: nil, duty: .wait, deadline: nil)) != nil,
            case .taken? = try? await sendChunk(p, chunk, of: m, milliseconds: ms) {
-            silentProbes[messageID] = rounds
+            setSchedule(messageID) { $0.probeTaken() }
         }
         armProbe(messageID, broadcast: broadcast)
     }
@@ -747,7 +707,7 @@ public actor MessageCourier {
             case let .chunkReceived(contact, peer, transferID, firstPass, have, count):
                 emit(.receiving(contact: contact, have: have, count: count))
                 let ms = gate.milliseconds(for: p)
-                var quiet = Self.transferQuiet(chunkMilliseconds: ms, relays: p.hopsTaken ?? 0)
+                var quiet = TransferPacing.receiverQuiet(chunkMilliseconds: ms, relays: p.hopsTaken ?? 0)
                 // A first pass still on its way (a new chunk, not the last): the sender may be
                 // waiting to learn the path, so speaking now would only meet its next chunk.
                 if firstPass { quiet += Self.pathLearningSeconds }

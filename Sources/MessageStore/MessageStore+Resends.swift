@@ -45,6 +45,23 @@ extension MessageStore {
         try write { db in try db.execute(sql: "UPDATE message SET next_attempt_at = NULL WHERE id = ?", arguments: [id]) }
     }
 
+    public func setSilentProbes(id: String, _ n: Int) throws(StoreError) {
+        try write { db in try db.execute(sql: "UPDATE message SET silent_probes = ? WHERE id = ?", arguments: [max(0, n), id]) }
+    }
+
+    /// Outgoing long messages and files the radio took whose receiver has not confirmed them
+    /// (no ordinary receipt): a process that starts holding the radio probes them again.
+    public func unfinishedTransfers() throws(StoreError) -> [StoredMessage] {
+        try read { db in
+            try StoredMessage.fetchAll(db, sql: """
+                SELECT \(Self.withRowNumber) FROM message
+                WHERE direction = 'out' AND transfer_id IS NOT NULL AND state IN ('queued', 'relayed', 'acked')
+                  AND peer IN (SELECT sender_id FROM contact)
+                ORDER BY created_at
+                """)
+        }
+    }
+
     public func roundTrips() throws(StoreError) -> [RoundTripRecord] {
         try read { db in try RoundTripRecord.fetchAll(db, sql: "SELECT * FROM round_trip") }
     }

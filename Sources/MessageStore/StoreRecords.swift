@@ -81,6 +81,7 @@ extension StoredMessage: FetchableRecord, PersistableRecord {
         public static let localCopy = Column("local_copy")
         public static let firstSentAt = Column("first_sent_at"), lastSentAt = Column("last_sent_at")
         public static let nextAttemptAt = Column("next_attempt_at"), roundSends = Column("round_sends")
+        public static let silentProbes = Column("silent_probes")
     }
 
     public init(row: Row) throws {
@@ -97,7 +98,8 @@ extension StoredMessage: FetchableRecord, PersistableRecord {
             transferID: try r.node("transfer_id"), chunkCount: try r.optional("chunk_count"),
             localCopy: try r.optional("local_copy", as: Data.self).map { [UInt8]($0) },
             firstSentAt: try r.optional("first_sent_at"), lastSentAt: try r.optional("last_sent_at"),
-            nextAttemptAt: try r.optional("next_attempt_at"), roundSends: try r("round_sends"))
+            nextAttemptAt: try r.optional("next_attempt_at"), roundSends: try r("round_sends"),
+            silentProbes: try r("silent_probes"))
     }
 
     public func encode(to container: inout PersistenceContainer) {
@@ -130,6 +132,7 @@ extension StoredMessage: FetchableRecord, PersistableRecord {
         container[Columns.lastSentAt] = lastSentAt
         container[Columns.nextAttemptAt] = nextAttemptAt
         container[Columns.roundSends] = roundSends
+        container[Columns.silentProbes] = silentProbes
     }
 }
 

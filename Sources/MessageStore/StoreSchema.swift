@@ -189,6 +189,8 @@ enum StoreSchema {
                 -- An outgoing transfer: when the receiver's last bitmap receipt came (a late one
                 -- within the hour adds to what it says instead of clearing chunks it holds).
                 ALTER TABLE message ADD COLUMN bitmap_at REAL;
+                -- ...and how many probes in a row its receiver has not answered.
+                ALTER TABLE message ADD COLUMN silent_probes INTEGER NOT NULL DEFAULT 0 CHECK (silent_probes >= 0);
 
                 -- Each contact's learned round trip (send to receipt), smoothed as RFC 6298 does.
                 CREATE TABLE round_trip (

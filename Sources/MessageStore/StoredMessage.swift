@@ -90,6 +90,8 @@ public struct StoredMessage: Equatable, Sendable {
     public var nextAttemptAt: Double?
     /// Sends in the resend engine's current round.
     public var roundSends: Int
+    /// An outgoing transfer: probes in a row its receiver did not answer.
+    public var silentProbes: Int
 
     public init(
         id: String, peer: [UInt8], direction: Direction, envelope: [UInt8], senderID: [UInt8], nonce: [UInt8],
@@ -97,7 +99,7 @@ public struct StoredMessage: Equatable, Sendable {
         packetID: UInt32? = nil, toNode: UInt32? = nil, fromNode: UInt32? = nil, hops: Int? = nil,
         rssi: Int? = nil, snr: Double? = nil, channel: Int = 0, hopLimit: Int? = nil, attempts: Int = 0,
         updatedAt: Double? = nil, readAt: Double? = nil, receiptSent: Int = 0, transferID: UInt32? = nil, chunkCount: Int? = nil,
-        localCopy: [UInt8]? = nil, firstSentAt: Double? = nil, lastSentAt: Double? = nil, nextAttemptAt: Double? = nil, roundSends: Int = 0
+        localCopy: [UInt8]? = nil, firstSentAt: Double? = nil, lastSentAt: Double? = nil, nextAttemptAt: Double? = nil, roundSends: Int = 0, silentProbes: Int = 0
     ) {
         self.id = id; self.peer = peer; self.direction = direction; self.envelope = envelope
         self.senderID = senderID; self.nonce = nonce; self.createdAt = createdAt; self.receivedAt = receivedAt
@@ -108,6 +110,7 @@ public struct StoredMessage: Equatable, Sendable {
         self.transferID = transferID; self.chunkCount = chunkCount; self.localCopy = localCopy
         self.firstSentAt = firstSentAt; self.lastSentAt = lastSentAt; self.nextAttemptAt = nextAttemptAt
         self.roundSends = roundSends
+        self.silentProbes = silentProbes
     }
 }
 

@@ -45,13 +45,13 @@ private func receipt(by maker: TestHome, for nonces: [[UInt8]], node: UInt32, re
         let forged = try DeliveryReceipt.make(read: false, nonces: [m.nonce], node: 0xCA201, maker: bob.messenger.identity.senderID, key: carolKey)
         var p = MeshPacket(); p.from = 0xCA201; p.to = 0xA11CE
         p.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: forged.bytes))
-        #expect(alice.messenger.receive(p) == .failedAuthentication(contact: "a receipt"))
+        #expect(alice.messenger.receive(p) == .failedAuthentication(contact: "receipt from 'bob'"))
         // A real receipt with one reference byte changed, or its node changed, fails too.
         let real = try #require(try receipt(by: bob, for: [m.nonce], node: 0xB0B).decoded?.payload)
         for i in [9, 10, 31] {
             var b = real; b[i] ^= 1
             p.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: b))
-            #expect(alice.messenger.receive(p) == .failedAuthentication(contact: "a receipt"), "byte \(i)")
+            #expect(alice.messenger.receive(p) == .failedAuthentication(contact: "receipt from 'bob'"), "byte \(i)")
         }
         #expect(try alice.messenger.store.message(id: m.id)?.state == .pending)
         #expect(try alice.messenger.contact(named: "bob").node == nil)
@@ -63,7 +63,7 @@ private func receipt(by maker: TestHome, for nonces: [[UInt8]], node: UInt32, re
         let first = try alice.messenger.compose(to: "bob", text: "first")
         _ = bob.messenger.receive(heard(first))
         let r = try receipt(by: bob, for: [first.nonce], node: 0xB0B)
-        #expect(alice.messenger.receive(r) != .failedAuthentication(contact: "a receipt"))
+        #expect(alice.messenger.receive(r) != .failedAuthentication(contact: "receipt from 'bob'"))
         let second = try alice.messenger.compose(to: "bob", text: "second, never arrived")
         try alice.messenger.store.updateState(id: second.id, packetID: nil, to: .acked, at: alice.messenger.now)
         guard case .receipt(_, [], _, _) = alice.messenger.receive(r) else { Issue.record("replay did something"); return }

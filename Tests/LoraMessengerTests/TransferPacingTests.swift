@@ -1,3 +1,4 @@
+import Delivery
 import LoRaPHY
 import Testing
 @testable import LoraMessenger
@@ -18,39 +19,39 @@ import Testing
     /// before backing off, and the back-off is capped.
     @Test func probesBackOffLaterOnLongerPaths() {
         func schedule(_ relays: Int) -> [Double] {
-            (0..<MessageCourier.maxSilentProbes).map { MessageCourier.probeInterval(afterSilentProbes: $0, relays: relays) }
+            (0..<TransferPacing.maxSilentProbes).map { TransferPacing.probeInterval(afterSilentProbes: $0, relays: relays) }
         }
         #expect(schedule(0) == [20, 20, 20, 40, 80, 160, 320, 600, 600, 600])
         #expect(schedule(3) == [20, 20, 20, 20, 20, 20, 40, 80, 160, 320])
         #expect(schedule(9) == schedule(3))
-        #expect(MessageCourier.probeInterval(afterSilentProbes: 1000, relays: 0) == 600)
+        #expect(TransferPacing.probeInterval(afterSilentProbes: 1000, relays: 0) == 600)
     }
 
     @Test func aDirectPathIsNotPaced() {
-        #expect(MessageCourier.chunkSpacing(milliseconds: chunk, relays: 0) == 0)
+        #expect(TransferPacing.chunkSpacing(milliseconds: chunk, relays: 0) == 0)
     }
 
     /// Our chunk and each relay's copy with its contention wait have the air before the next.
     @Test func aRelayedPathLeavesTheAirToTheRelays() {
-        let one = MessageCourier.chunkSpacing(milliseconds: chunk, relays: 1)
-        let two = MessageCourier.chunkSpacing(milliseconds: chunk, relays: 2)
-        #expect(abs(one - (2 * 1.9927 + MessageCourier.relayWaitSeconds)) < 1e-9)
-        #expect(abs(two - (3 * 1.9927 + 2 * MessageCourier.relayWaitSeconds)) < 1e-9)
+        let one = TransferPacing.chunkSpacing(milliseconds: chunk, relays: 1)
+        let two = TransferPacing.chunkSpacing(milliseconds: chunk, relays: 2)
+        #expect(abs(one - (2 * 1.9927 + TransferPacing.relayWaitSeconds)) < 1e-9)
+        #expect(abs(two - (3 * 1.9927 + 2 * TransferPacing.relayWaitSeconds)) < 1e-9)
         // A third relay is beyond the sender's reach: it cannot collide with the next chunk.
-        #expect(MessageCourier.chunkSpacing(milliseconds: chunk, relays: 3) == two)
-        #expect(MessageCourier.chunkSpacing(milliseconds: chunk, relays: 7) == two)
+        #expect(TransferPacing.chunkSpacing(milliseconds: chunk, relays: 3) == two)
+        #expect(TransferPacing.chunkSpacing(milliseconds: chunk, relays: 7) == two)
     }
 
     /// The receiver waits longer than the sender's spacing before reporting, so its bitmap
     /// does not meet the next chunk of a pass still under way.
     @Test func theReceiverOutwaitsTheSendersSpacing() {
         for relays in 0...3 {
-            let quiet = MessageCourier.transferQuiet(chunkMilliseconds: chunk, relays: relays)
-            let gapAtReceiver = MessageCourier.chunkSpacing(milliseconds: chunk, relays: relays) + chunk / 1000
+            let quiet = TransferPacing.receiverQuiet(chunkMilliseconds: chunk, relays: relays)
+            let gapAtReceiver = TransferPacing.chunkSpacing(milliseconds: chunk, relays: relays) + chunk / 1000
             #expect(quiet > gapAtReceiver, "\(relays) relays")
-            #expect(quiet >= MessageCourier.transferQuietSeconds)
+            #expect(quiet >= TransferPacing.quietSeconds)
         }
-        #expect(MessageCourier.transferQuiet(chunkMilliseconds: chunk, relays: 0) == MessageCourier.transferQuietSeconds)
+        #expect(TransferPacing.receiverQuiet(chunkMilliseconds: chunk, relays: 0) == TransferPacing.quietSeconds)
     }
 }
 

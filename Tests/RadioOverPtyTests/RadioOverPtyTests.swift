@@ -166,7 +166,9 @@ final class RunningSim: @unchecked Sendable {
         device.run { d in
             guard let nonce = d.next(wantConfig) else { return }
             d.answerHandshake(nonce: nonce)
-            guard let p = d.next(packetSent) else { return }
+            // Waits for the packet, however long a loaded machine takes to send it (5 s was
+            // outlasted once by a full parallel run); it answers the moment it arrives.
+            guard let p = d.next(timeout: 60, packetSent) else { return }
             d.send(FromRadio(.queueStatus(QueueStatus(res: 32, free: 0, maxlen: 16, meshPacketId: p.id))))
         }
         let c = try await RadioConnection.connect(to: .serial(device.path), options: quickOptions())

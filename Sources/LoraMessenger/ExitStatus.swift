@@ -103,6 +103,8 @@ extension MessengerError: ReportableError {
         case .regionUnset, .gpsUnavailable: .unavailable
         case .broker(let e): e.exitStatus
         case .gatewayNeedsSetup: .usage
+        case .backup(_, .library): .software
+        case .backup: .dataError
         }
     }
     public var message: String { description }

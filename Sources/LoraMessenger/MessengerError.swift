@@ -45,6 +45,8 @@ public enum MessengerError: Error, Equatable, Sendable, CustomStringConvertible 
     case broker(MQTTLinkError)
     /// The radio is not set up as a client-proxy gateway; these changes are needed.
     case gatewayNeedsSetup(node: String, changes: [String])
+    /// A backup file that cannot be restored (named), and why.
+    case backup(String, BackupSeal.Failure)
 
     public var description: String {
         switch self {
@@ -94,6 +96,8 @@ public enum MessengerError: Error, Equatable, Sendable, CustomStringConvertible 
             return "the radio \(node) is not set up as a gateway; it needs: \(changes.joined(separator: "; ")). Run again with --configure to make these changes (the radio reboots once)"
         case .regionUnset(let node):
             return "the radio \(node) has no region set, and the firmware will not transmit without one; set it with 'lora-msg radio set region EU_868' (or your region: US, EU_433, ANZ, …)"
+        case let .backup(file, failure):
+            return "cannot restore \(file): \(failure.description); nothing was changed"
         }
     }
 

@@ -8,7 +8,7 @@ import Glibc
 /// and the airtime ledger, in one SQLite file in WAL mode so `tail` and `send` can share it.
 public final class MessageStore: Sendable {
     public let path: String
-    private let db: any DatabaseWriter
+    let db: any DatabaseWriter
 
     /// Opens (creating if needed, mode 0600 whatever the umask) and migrates the database at
     /// `path`. SQLite gives the -wal and -shm files the database file's own mode.

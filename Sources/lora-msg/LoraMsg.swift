@@ -19,7 +19,7 @@ struct LoraMsg: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, IdCommand.self, ContactCommand.self, SendCommand.self, TailCommand.self,
             ShareLocationCommand.self, SaveCommand.self, HistoryCommand.self, OutboxCommand.self, ConfigCommand.self, RadioCommand.self,
-            ChatCommand.self, GatewayCommand.self, SimCommand.self, BenchCommand.self,
+            ChatCommand.self, GatewayCommand.self, SimCommand.self, BenchCommand.self, BackupCommand.self, RestoreCommand.self,
         ],
         // No -h: a contact name like "-dash" would otherwise parse as the flags -d -a -s -h
         // and print help with exit 0 instead of an error.

@@ -49,10 +49,12 @@ public struct ResendEngine: Sendable {
     /// the same relays; a new message sent into it meets it head-on (a relay is deaf while it
     /// transmits, and the two ends cannot hear each other), and both are lost. nil: send now.
     /// The wait ends at the receipt (the driver asks again then) or one smoothed round trip
-    /// after the latest send, whichever is first.
-    public func holdNewMessage(to peer: [UInt8], now: Double, seed: RoundTripEstimate) -> Double? {
-        guard policy.maxAttempts > 1 else { return nil }
-        let rtt = estimate(for: peer, seed: seed).smoothed
+    /// after the latest send, whichever is first. Only for a contact whose receipts have
+    /// taught a round trip: one whose lora-msg never answered sends no receipt to meet, and a
+    /// person typing to them should not wait for one.
+    public func holdNewMessage(to peer: [UInt8], now: Double) -> Double? {
+        guard policy.maxAttempts > 1, let learned = estimates[peer], learned.samples > 0 else { return nil }
+        let rtt = learned.smoothed
         let latest = tracked.values.filter { $0.peer == peer }.map(\.lastSentAt).max()
         guard let latest, latest + rtt > now else { return nil }
         return latest + rtt

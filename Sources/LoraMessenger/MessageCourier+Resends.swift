@@ -99,8 +99,8 @@ extension MessageCourier {
 
     /// Holds a new message while the receipt of an earlier one to the same contact is on its
     /// way back (`ResendEngine.holdNewMessage`), never past the send's own deadline.
-    func paceNewMessage(peer: [UInt8], seed: RoundTripEstimate, deadline: Double?) async {
-        while let until = resends.holdNewMessage(to: peer, now: messenger.now, seed: seed) {
+    func paceNewMessage(peer: [UInt8], deadline: Double?) async {
+        while let until = resends.holdNewMessage(to: peer, now: messenger.now) {
             let limit = min(until, deadline ?? until)
             guard limit > messenger.now else { return }
             await pause(min(0.5, limit - messenger.now))

@@ -120,8 +120,16 @@ public actor MessageCourier {
     }
 
     private func start() {
+        // A home moved to another radio (or its radio renumbered, as 2.8 does once on upgrade
+        // from 2.7): said once, here, since the setting then names the new one.
+        let previous = ((try? messenger.store.setting(Messenger.ownNodeSetting)) ?? nil).flatMap { UInt32($0) }
+        if let previous, previous != connection.info.nodeNum {
+            emit(.notice("this home's radio changed: it was \(User.nodeID(previous)), now \(connection.info.nodeID); your contacts learn the new one from your next receipt or accept"))
+        }
         // What an answer to a contact request names as our radio, also when built offline.
-        try? messenger.store.setSetting(Messenger.ownNodeSetting, to: String(connection.info.nodeNum))
+        record("our radio's node") { () throws(StoreError) in
+            try messenger.store.setSetting(Messenger.ownNodeSetting, to: String(connection.info.nodeNum))
+        }
         pump = Task { [connection] in
             for await e in connection.events { await self.handle(e) }
             self.finishEvents()
@@ -178,8 +186,7 @@ public actor MessageCourier {
         if gate.settings.region == .unset { throw .regionUnset(node: connection.info.nodeID) }
         let ms = gate.milliseconds(for: packet)
         if !resend && !alternate {
-            await paceNewMessage(peer: m.peer, seed: roundTripSeed(messageMilliseconds: ms, node: packet.to == MeshPacket.broadcast ? nil : packet.to, peer: m.peer),
-                                 deadline: deadline)
+            await paceNewMessage(peer: m.peer, deadline: deadline)
         }
         try await awaitAirtime(ms, messageID: messageID, duty: duty, deadline: deadline, progress: progress)
         let packetID: UInt32

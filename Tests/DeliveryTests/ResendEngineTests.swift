@@ -156,3 +156,23 @@ import Testing
         }
     }
 }
+
+@Suite struct PacingTests {
+    let alice: [UInt8] = [1, 1, 1, 1, 1, 1, 1, 1]
+    let seed = RoundTripEstimate(smoothed: 20, variation: 10, samples: 0)
+
+    /// A new message waits while the receipt of the previous one is on its way back, at most
+    /// one learned round trip, and only for a contact whose receipts taught one.
+    @Test func aNewMessageWaitsForTheReceiptOnItsWayBack() {
+        var e = ResendEngine()
+        e.transmitted(messageID: "m1", peer: alice, now: 0, seed: seed)
+        #expect(e.holdNewMessage(to: alice, now: 1) == nil, "no receipt ever came from them: no wait")
+        e.receipted(messageID: "m1", now: 12)                    // learns 12 s
+        e.transmitted(messageID: "m2", peer: alice, now: 100, seed: seed)
+        #expect(e.holdNewMessage(to: alice, now: 102) == 112, "until one round trip after the send")
+        #expect(e.holdNewMessage(to: alice, now: 112) == nil)
+        e.receipted(messageID: "m2", now: 105)
+        #expect(e.holdNewMessage(to: alice, now: 106) == nil, "the receipt came: go")
+        #expect(ResendEngine(policy: .off).holdNewMessage(to: alice, now: 0) == nil)
+    }
+}

@@ -40,3 +40,18 @@ import TestSupport
         #expect(try CLI.run(["restore", root + "/missing", "--passphrase-file", pw, "--home", root + "/other"]).status == 66)
     }
 }
+
+@Suite(.serialized) struct NewRadioTests {
+    /// Moving house with a new radio: the first command on it says the radio changed, once.
+    @Test func aHomeOnAnotherRadioSaysSoOnce() async throws {
+        let v = try await Valley()
+        defer { v.close() }
+        let first = try v.run("north", ["send", "east", "from the old radio", "--port", v.port("north")])
+        #expect(first.status == 0 && !first.err.contains("radio changed"), "\(first.err)")
+        let moved = try v.run("north", ["send", "east", "from the ridge radio", "--port", v.port("ridge")])
+        #expect(moved.status == 0, "\(moved.err)")
+        #expect(moved.err.contains("this home's radio changed: it was \(v.node("north")), now \(v.node("ridge"))"), "\(moved.err)")
+        let again = try v.run("north", ["send", "east", "and again", "--port", v.port("ridge")])
+        #expect(again.status == 0 && !again.err.contains("radio changed"), "once: \(again.err)")
+    }
+}

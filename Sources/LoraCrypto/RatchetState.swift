@@ -155,6 +155,13 @@ public struct RatchetState: Codable, Equatable, Sendable {
 
     // MARK: Copies
 
+    /// A key id of ours the contact uses that this state never made: newer than our current
+    /// key, and not held. Another home with this identity (a restored backup used beside its
+    /// original) made it.
+    public func isForeignOwnKey(_ id: UInt8) -> Bool {
+        id != 0 && !own.contains { $0.id == id } && Self.isNewer(id, than: currentKeyID ?? 0)
+    }
+
     /// The state was found in a copied or restored home, whose original may go on sealing
     /// with the same secrets and counters: no number under a key made before is used again.
     /// A new key is made now; the next frame announces it (or, with no room for it, goes under

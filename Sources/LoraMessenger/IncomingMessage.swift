@@ -64,6 +64,9 @@ public enum ReceiveOutcome: Equatable, Sendable {
     case ignored(String)
     /// On our port but not an envelope we can parse.
     case malformed(String)
+    /// A ratcheted frame from the contact, sealed to a ratchet key of ours this home never
+    /// made: another home with this identity is talking to them. Always reported.
+    case anotherCopy(contact: String, keyID: UInt8)
     /// Authentic, but the database would not take it (a full disk, a read-only home): not
     /// shown, no receipt, so its sender sends it again. Always reported.
     case notStored(contact: String, reason: String)

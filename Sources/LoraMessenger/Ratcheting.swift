@@ -118,7 +118,13 @@ extension Messenger {
             }
         } catch {
             if case .crypto(.authenticationFailed) = error { return .failedAuthentication(contact: name) }
-            if case .crypto(.ratchetKeyUnavailable(let why)) = error { return .ignored("a ratcheted envelope from '\(name)': \(why)") }
+            if case .crypto(.ratchetKeyUnavailable(let why)) = error {
+                let foreign = ((try? store.ratchet(peer: envelope.senderID.bytes)) ?? nil)
+                    .flatMap { try? JSONDecoder().decode(RatchetState.self, from: Data($0.state)) }?
+                    .isForeignOwnKey(envelope.recipientKeyID) ?? false
+                if foreign { return .anotherCopy(contact: name, keyID: envelope.recipientKeyID) }
+                return .ignored("a ratcheted envelope from '\(name)': \(why)")
+            }
             // The frame's own ratchet key is unusable (a low-order point): the frame's fault,
             // not the contact's public key, which is fine.
             switch error {

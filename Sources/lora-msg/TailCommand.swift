@@ -80,6 +80,9 @@ struct TailCommand: AsyncParsableCommand {
                 case .failedAuthentication(let c): key = "failed authentication"; if verbose { printError("lora-msg: dropped a \(c.hasPrefix("receipt from ") ? "" : "message from ")\(terminalSafe(c)): it failed authentication") }
                 case .malformed(let d): key = "malformed"; if verbose { printError("lora-msg: dropped a malformed envelope: \(terminalSafe(d))") }
                 case .ignored(let d): key = "ignored"; if verbose { printError("lora-msg: \(terminalSafe(d))") }
+                case let .anotherCopy(name, keyID):
+                    key = "for another copy of this home"
+                    printError("lora-msg: '\(terminalSafe(name))' wrote to ratchet key \(keyID) of yours, which this home never made: another home with your identity (a restored backup used next to its original?) is talking to them. Keep one home per identity; messages to the other cannot be read here")
                 case let .requestDropped(name, reason):
                     key = "requests dropped"
                     printError("lora-msg: a contact request from '\(terminalSafe(name))' was not kept: \(terminalSafe(reason)); if these are not people you know, 'lora-msg contact reject --all' clears the waiting ones")

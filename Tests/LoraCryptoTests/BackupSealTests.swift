@@ -38,13 +38,24 @@ import Testing
         #expect(throws: BackupSeal.Failure.notABackup) { try BackupSeal.open([], passphrase: secret) }
     }
 
+    /// Every truncation length of a small backup is refused, as truncated or not a backup.
+    @Test func everyLengthShortOfTheWholeIsRefused() throws {
+        let small = try BackupSeal.seal(Array("a small home".utf8), passphrase: secret, limits: .minimum)
+        for n in 0..<small.count {
+            #expect(throws: BackupSeal.Failure.self, "length \(n)") { try BackupSeal.open(Array(small.prefix(n)), passphrase: secret) }
+        }
+        #expect(try BackupSeal.open(small, passphrase: secret) == Array("a small home".utf8))
+    }
+
     /// A byte changed anywhere (the limits and salt included) is found; so are bytes appended.
     @Test func anyAlteredByteIsRefused() throws {
         let small = try BackupSeal.seal(Array(plain.prefix(300)), passphrase: secret, limits: .minimum)
-        for i in 17..<small.count {
-            var bad = small
-            bad[i] ^= 0x01
-            #expect(throws: BackupSeal.Failure.self, "byte \(i)") { try BackupSeal.open(bad, passphrase: secret) }
+        for i in 0..<small.count {
+            for bit in 0..<8 {
+                var bad = small
+                bad[i] ^= UInt8(1 << bit)
+                #expect(throws: BackupSeal.Failure.self, "byte \(i) bit \(bit)") { try BackupSeal.open(bad, passphrase: secret) }
+            }
         }
         #expect(throws: BackupSeal.Failure.self) { try BackupSeal.open(small + [0], passphrase: secret) }
     }

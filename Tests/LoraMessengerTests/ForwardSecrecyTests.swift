@@ -346,6 +346,26 @@ private struct StolenHome {
         #expect(got.text == noon)
     }
 
+    /// Issue 32: one identity in two homes at once does not mix with a ratchet; when it happens
+    /// (the contact answers the copy's new key), the original says so instead of dropping it.
+    @Test func theOriginalNoticesAnotherCopyTalkingToTheContact() throws {
+        let c = try Conversation()
+        try c.startRatcheting()
+        try c.roundTrip(1)
+        try c.alice.messenger.store.checkpoint()
+        let copyDir = TempDirectory("second-laptop")
+        try? FileManager.default.removeItem(atPath: copyDir.path)
+        try FileManager.default.copyItem(atPath: c.alice.path, toPath: copyDir.path)
+        let clock = c.clock
+        let copy = try Messenger(home: copyDir.path, clock: { clock.now })
+        let fromCopy = try copy.compose(to: "bob", text: "from the second laptop")
+        guard case .message = c.bob.messenger.receive(heard(fromCopy, from: 0xA11CF, id: 801)) else { Issue.record("bob did not read the copy"); return }
+        let reply = try c.bob.messenger.compose(to: "alice", text: "which laptop is this?")
+        let outcome = c.alice.messenger.receive(heard(reply, from: 0xB0B, id: 802))
+        guard case .anotherCopy(let name, _) = outcome else { Issue.record("\(outcome)"); return }
+        #expect(name == "bob")
+    }
+
     /// Without the guard the two would collide: the same home opened again where it was made
     /// keeps its numbering (no new key, no abandoned numbers).
     @Test func theSameHomeReopenedKeepsItsNumbering() throws {

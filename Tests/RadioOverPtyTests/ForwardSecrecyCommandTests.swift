@@ -93,7 +93,7 @@ private func snapshot(_ home: String, to copy: String) throws {
     }
 }
 
-private func hexBytes(_ s: String) -> [UInt8] {
+func hexBytes(_ s: String) -> [UInt8] {
     var out: [UInt8] = []
     var it = s.makeIterator()
     while let a = it.next(), let b = it.next() { out.append(UInt8(String([a, b]), radix: 16) ?? 0) }

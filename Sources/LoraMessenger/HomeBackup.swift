@@ -82,23 +82,38 @@ extension Messenger {
     /// Writes `bytes` to `path` through a 0600 temporary file beside it, then renames it over.
     static func writePrivately(_ bytes: [UInt8], to path: String) throws(MessengerError) {
         let temporary = path + ".partial-\(getpid())"
-        let fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .cannotCreate("cannot write \(path): \(String(cString: strerror(errno)))") }
+        try createPrivately(bytes, at: temporary, naming: path)
+        guard rename(temporary, path) == 0 else {
+            let why = String(cString: strerror(errno))
+            unlink(temporary)
+            throw .cannotCreate("cannot write \(path): \(why)")
+        }
+    }
+
+    /// Creates `path` (which must not exist) 0600 with `bytes`, flushed to the disk; nothing is
+    /// left behind on failure. `naming`: the path errors speak of.
+    static func createPrivately(_ bytes: [UInt8], at path: String, naming: String? = nil) throws(MessengerError) {
+        let shown = naming ?? path
+        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            if errno == EEXIST { throw .cannotCreate("\(shown) exists; choose another name (nothing is overwritten)") }
+            throw .cannotCreate("cannot write \(shown): \(String(cString: strerror(errno)))")
+        }
         var written = 0
         while written < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, bytes.count - written) }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else {
                 let why = String(cString: strerror(errno))
-                Glibc.close(fd); unlink(temporary)
-                throw .cannotCreate("cannot write \(path): \(why)")
+                Glibc.close(fd); unlink(path)
+                throw .cannotCreate("cannot write \(shown): \(why)")
             }
             written += n
         }
-        guard fsync(fd) == 0, Glibc.close(fd) == 0, rename(temporary, path) == 0 else {
+        guard fsync(fd) == 0, Glibc.close(fd) == 0 else {
             let why = String(cString: strerror(errno))
-            unlink(temporary)
-            throw .cannotCreate("cannot write \(path): \(why)")
+            unlink(path)
+            throw .cannotCreate("cannot write \(shown): \(why)")
         }
     }
 

@@ -115,24 +115,7 @@ extension Messenger {
         let stream = try transferStream(messageID: prefix)
         guard stream.type == .file else { throw .invalidText("message \(prefix) is a text, not a file; 'lora-msg history' shows it") }
         // Created here and now, 0600, or not at all: never a file someone made in between.
-        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            if errno == EEXIST { throw .cannotCreate("\(path) exists; choose another name (nothing is overwritten)") }
-            throw .cannotCreate("cannot write \(path): \(String(cString: strerror(errno)))")
-        }
-        let content = stream.content
-        var written = 0
-        while written < content.count {
-            let n = content.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, content.count - written) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else {
-                let why = String(cString: strerror(errno))
-                Glibc.close(fd); unlink(path)
-                throw .cannotCreate("cannot write \(path): \(why)")
-            }
-            written += n
-        }
-        guard Glibc.close(fd) == 0 else { unlink(path); throw .cannotCreate("cannot write \(path)") }
+        try Self.createPrivately(stream.content, at: path)
         return IncomingFile(name: stream.name, mediaType: stream.mediaType, size: stream.content.count)
     }
 }

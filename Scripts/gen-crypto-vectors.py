@@ -6,6 +6,7 @@ SHA-256 from hashlib. The Swift tests check our bytes against this file.
 
     python3 -m venv .venv-golden && .venv-golden/bin/pip install 'cryptography>=42' pynacl==1.6.2
     .venv-golden/bin/python Scripts/gen-crypto-vectors.py > Tests/LoraCryptoTests/Fixtures/envelope-vectors.json
+    cp Tests/LoraCryptoTests/Fixtures/envelope-vectors.json docs/vectors/   # what PROTOCOL.md links (a test compares them)
 """
 import hashlib
 import json

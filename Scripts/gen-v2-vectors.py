@@ -6,6 +6,7 @@ library. The Swift tests make the same bytes and open these.
 
     python3 -m venv .venv-golden && .venv-golden/bin/pip install 'cryptography>=42' pynacl==1.6.2
     .venv-golden/bin/python Scripts/gen-v2-vectors.py > Tests/LoraCryptoTests/Fixtures/v2-vectors.json
+    cp Tests/LoraCryptoTests/Fixtures/v2-vectors.json docs/vectors/   # what PROTOCOL.md links (a test compares them)
 """
 import hashlib
 import hmac

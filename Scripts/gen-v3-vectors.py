@@ -5,6 +5,7 @@ PyNaCl, SHA-256 from the standard library. The Swift tests make the same bytes a
 
     python3 -m venv .venv-golden && .venv-golden/bin/pip install 'cryptography>=42' pynacl==1.6.2
     .venv-golden/bin/python Scripts/gen-v3-vectors.py > Tests/LoraCryptoTests/Fixtures/v3-vectors.json
+    cp Tests/LoraCryptoTests/Fixtures/v3-vectors.json docs/vectors/   # what PROTOCOL.md links (a test compares them)
 """
 import hashlib
 import hmac

@@ -26,7 +26,7 @@ public struct BenchRun: Sendable {
         public var resend = true
         /// The throwaway homes' resend time to live: how long the bench waits, at most, for a
         /// message its sender still sends again.
-        public var resendTTLSeconds = 1800.0
+        public var resendTTLSeconds = 3600.0
         public init() {}
     }
 

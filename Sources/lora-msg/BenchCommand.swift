@@ -50,7 +50,7 @@ struct BenchTraffic: ParsableArguments {
     @Option(help: ArgumentHelp("Seconds to wait for each message.", valueName: "s")) var timeout = 60.0
     @Flag(help: "Only A → B.") var oneWay = false
     @Flag(help: "Send each message once: no end-to-end resending for want of a receipt (to compare).") var noResend = false
-    @Option(help: ArgumentHelp("Resend for at most this many seconds before a message fails.", valueName: "s")) var resendTtl = 1800.0
+    @Option(help: ArgumentHelp("Resend for at most this many seconds before a message fails (enough for all 6 attempts).", valueName: "s")) var resendTtl = 3600.0
     @Option(help: ArgumentHelp("Start as if A had already used this many seconds of airtime in the last hour (to watch the duty-cycle throttle).", valueName: "s"))
     var preloadAirtime = 0.0
 }

@@ -13,8 +13,10 @@ struct ContactRequestCommand: AsyncParsableCommand {
 
         The other side sees it in 'lora-msg tail' and 'lora-msg contact requests' and decides; nothing \
         is ever added by itself. When they accept, their answer (authenticated: it proves they hold \
-        their key and saw yours) adds them to your contacts if it arrives within a day and their \
-        name is free; otherwise it waits in 'contact requests' too. Compare safety numbers by voice.
+        their key and saw yours) adds them to your contacts if you sent the request to their node \
+        (--node), it comes from that node within a day, and their name is free. An answer to a \
+        broadcast request (anyone in range heard it and could answer first) waits in 'contact \
+        requests' for 'contact accept', as does any other. Compare safety numbers by voice.
         """
     )
 

@@ -49,33 +49,106 @@ import TestSupport
     @Test func tailIntoAClosedPipeExits() async throws {
         let v = try await Valley()
         defer { v.close() }
-        let sh = Process()
-        sh.executableURL = URL(fileURLWithPath: "/bin/sh")
-        sh.arguments = ["-c", "'\(BuiltBinary.lora)' tail --home '\(v.home("east"))' --port '\(v.port("east"))' 2>'\(v.root)/tail.err' | head -1 >'\(v.root)/head.out'"]
-        try sh.run()
-        let listening = await waitUntil(timeout: 20) {
-            ((try? String(contentsOfFile: v.root + "/tail.err", encoding: .utf8)) ?? "").contains("listening")
-        }
-        #expect(listening)
+        let sh = try WatchedProcess("/bin/sh", ["-c", "'\(BuiltBinary.lora)' tail --home '\(v.home("east"))' --port '\(v.port("east"))' | head -1 >'\(v.root)/head.out'"])
+        #expect(await sh.stderr(contains: "listening"), "\(sh.err)")
         for text in ["first of two", "second of two", "third, if still running"] {
             let r = try v.run("north", ["send", "east", text, "--port", v.port("north")])
             #expect(r.status == 0, "\(r.err)")
-            if !sh.isRunning { break }
+            if sh.hasExited { break }
         }
-        #expect(await waitUntil(timeout: 60) { !sh.isRunning }, "tail kept running into a closed pipe")
-        if sh.isRunning { sh.terminate() }
+        await sh.exit()
+        #expect(!sh.killedByWatchdog, "tail kept running into a closed pipe")
         #expect(((try? String(contentsOfFile: v.root + "/head.out", encoding: .utf8)) ?? "").contains("first of two"))
     }
 }
 
-/// Polls `condition` (a few times a second) until it holds or `timeout` seconds pass.
-func waitUntil(timeout: Double, _ condition: () -> Bool) async -> Bool {
-    let end = Date().addingTimeInterval(timeout)
-    while Date() < end {
-        if condition() { return true }
-        try? await Task.sleep(nanoseconds: 100_000_000)
+/// A child process whose stderr and exit the test awaits as events (no polling). A watchdog
+/// kills it after `limit` seconds, so a test that waits for something that never comes ends,
+/// and says so (`killedByWatchdog`).
+final class WatchedProcess: @unchecked Sendable {
+    private let process = Process()
+    private let lock = NSLock()
+    private var text = ""
+    private var waiters: [(String, CheckedContinuation<Bool, Never>)] = []
+    private var exitWaiters: [CheckedContinuation<Void, Never>] = []
+    private var exited = false
+    private var watchdogFired = false
+
+    init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], limit: Double = 120) throws {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for (k, value) in environment { env[k] = value }
+        process.environment = env
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        err.fileHandleForReading.readabilityHandler = { [weak self] h in
+            let d = h.availableData
+            if d.isEmpty { h.readabilityHandler = nil; self?.settle(eof: true); return }
+            self?.lock.withLock { self?.text += String(decoding: d, as: UTF8.self) }
+            self?.settle(eof: false)
+        }
+        process.terminationHandler = { [weak self] _ in
+            guard let self else { return }
+            let waiting = self.lock.withLock { () -> [CheckedContinuation<Void, Never>] in
+                self.exited = true
+                defer { self.exitWaiters.removeAll() }
+                return self.exitWaiters
+            }
+            for w in waiting { w.resume() }
+            self.settle(eof: true)
+        }
+        try process.run()
+        DispatchQueue.global().asyncAfter(deadline: .now() + limit) { [weak self] in
+            guard let self, self.process.isRunning else { return }
+            self.lock.withLock { self.watchdogFired = true }
+            self.process.terminate()
+        }
     }
-    return condition()
+
+    var err: String { lock.withLock { text } }
+    var hasExited: Bool { lock.withLock { exited } }
+    var killedByWatchdog: Bool { lock.withLock { watchdogFired } }
+    func terminate() { process.terminate() }
+
+    /// True once stderr holds `needle`; false if the process ended first.
+    func stderr(contains needle: String) async -> Bool {
+        await withCheckedContinuation { c in
+            let now: Bool? = lock.withLock {
+                if text.contains(needle) { return true }
+                if exited { return false }
+                waiters.append((needle, c))
+                return nil
+            }
+            if let now { c.resume(returning: now) }
+        }
+    }
+
+    /// Returns when the process has ended.
+    func exit() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let done = lock.withLock { () -> Bool in
+                if exited { return true }
+                exitWaiters.append(c)
+                return false
+            }
+            if done { c.resume() }
+        }
+    }
+
+    private func settle(eof: Bool) {
+        let ready = lock.withLock { () -> [(CheckedContinuation<Bool, Never>, Bool)] in
+            var out: [(CheckedContinuation<Bool, Never>, Bool)] = []
+            waiters.removeAll { needle, c in
+                if text.contains(needle) { out.append((c, true)); return true }
+                if eof && exited { out.append((c, false)); return true }
+                return false
+            }
+            return out
+        }
+        for (c, v) in ready { c.resume(returning: v) }
+    }
 }
 
 @Suite(.serialized) struct BenchInterruptTests {
@@ -84,13 +157,14 @@ func waitUntil(timeout: Double, _ condition: () -> Bool) async -> Bool {
         let tmp = NSTemporaryDirectory() + "lora-msg-benchterm-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: tmp) }
-        let bench = try Background(["bench", "--sim", "line-5", "--count", "50", "--speed", "2"], environment: ["TMPDIR": tmp + "/"])
-        let started = await waitUntil(timeout: 30) {
-            ((try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? []).contains { $0.hasPrefix("lora-msg-bench-") }
-        }
-        #expect(started, "the bench never made its homes")
-        bench.process.terminate()   // SIGTERM
-        #expect(await waitUntil(timeout: 20) { !bench.process.isRunning })
+        let bench = try WatchedProcess(BuiltBinary.lora, ["bench", "--sim", "line-5", "--count", "50", "--speed", "2"],
+                                       environment: ["TMPDIR": tmp + "/"])
+        // "bench: A !node on …" is printed once both throwaway homes exist and their radios answer.
+        #expect(await bench.stderr(contains: "bench: A "), "\(bench.err)")
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? []).contains { $0.hasPrefix("lora-msg-bench-") })
+        bench.terminate()   // SIGTERM
+        await bench.exit()
+        #expect(!bench.killedByWatchdog)
         let left = ((try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? []).filter { $0.hasPrefix("lora-msg-bench-") }
         #expect(left.isEmpty, "\(left)")
     }

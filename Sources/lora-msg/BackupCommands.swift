@@ -68,7 +68,14 @@ struct BackupCommand: ParsableCommand {
         let messenger = try home.openMessenger()
         let secret = try passphrase.read(confirm: true)
         let s = try messenger.backup(to: file, passphrase: secret, history: history)
-        print("backed up \(s.contacts) contact\(s.contacts == 1 ? "" : "s") and \(s.messages) message\(s.messages == 1 ? "" : "s") to \(file) (\(s.bytes) bytes)")
+        print("backed up \(Self.contents(s)) to \(file) (\(s.bytes) bytes)")
+    }
+}
+
+extension BackupCommand {
+    /// "3 contacts and 1 message".
+    static func contents(_ s: HomeBackup.Summary) -> String {
+        "\(s.contacts) contact\(s.contacts == 1 ? "" : "s") and \(s.messages) message\(s.messages == 1 ? "" : "s")"
     }
 }
 
@@ -94,7 +101,7 @@ struct RestoreCommand: ParsableCommand {
         let dir = try home.directory()
         let secret = try passphrase.read(confirm: false)
         let s = try Messenger.restore(from: file, into: dir, passphrase: secret, force: force)
-        print("restored \(s.contacts) contact\(s.contacts == 1 ? "" : "s") and \(s.messages) message\(s.messages == 1 ? "" : "s") into \(dir)")
+        print("restored \(BackupCommand.contents(s)) into \(dir)")
         if let old = s.replacedIdentity { print("the identity it replaced is kept in \(old)") }
     }
 }

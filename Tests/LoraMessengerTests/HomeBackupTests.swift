@@ -116,3 +116,43 @@ import TestSupport
         #expect(got.text == "four, from the restore")
     }
 }
+
+/// The bundle inside a backup's seal is a parser too: truncated, oversized and garbage
+/// bundles (authentic under the passphrase, so past the seal) are refused, nothing written.
+@Suite struct HomeBundleTests {
+    let secret = Array("meet at the ford".utf8)
+    let sqlite = Array("SQLite format 3\u{0}".utf8) + [UInt8](repeating: 7, count: 40)
+
+    @Test func theBundleParserRefusesTruncatedOversizedAndGarbageInput() {
+        let good = HomeBackup.bundle([("identity.key", [1, 2, 3]), ("messages.sqlite", sqlite)])
+        #expect(HomeBackup.unbundle(good)?["messages.sqlite"] == sqlite)
+        for n in 0..<good.count {
+            let files = HomeBackup.unbundle(Array(good.prefix(n)))
+            #expect(files == nil || files?["messages.sqlite"] == nil, "length \(n) gave a whole database")
+        }
+        var oversized = good
+        oversized[HomeBackup.tag.count + 1 + 12 + 7] = 0xFF   // identity.key's length claims more than there is
+        #expect(HomeBackup.unbundle(oversized) == nil)
+        #expect(HomeBackup.unbundle(Array("garbage, not a bundle".utf8)) == nil)
+        #expect(HomeBackup.unbundle([]) == nil)
+    }
+
+    @Test(arguments: [0, 1, 2, 3])
+    func aSealedFileThatIsNotAWholeHomeChangesNothing(kind: Int) throws {
+        let dir = TempDirectory("bundle")
+        let file = dir.file("odd.backup")
+        let inside: [UInt8]
+        switch kind {
+        case 0: inside = Array("garbage, sealed properly".utf8)
+        case 1: inside = HomeBackup.bundle([("identity.key", [1, 2, 3])])                             // no database
+        case 2: inside = HomeBackup.bundle([("identity.key", [1, 2, 3]), ("messages.sqlite", [0, 1, 2])])   // not SQLite
+        default: inside = Array(HomeBackup.bundle([("identity.key", [1, 2, 3]), ("messages.sqlite", sqlite)]).dropLast(5))
+        }
+        try Data(BackupSeal.seal(inside, passphrase: secret, limits: .minimum)).write(to: URL(fileURLWithPath: file))
+        let target = dir.file("home")
+        #expect(throws: MessengerError.backup(file, .notABackup)) {
+            try Messenger.restore(from: file, into: target, passphrase: secret, force: false)
+        }
+        #expect(!FileManager.default.fileExists(atPath: target))
+    }
+}

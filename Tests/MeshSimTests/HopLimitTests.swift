@@ -20,23 +20,18 @@ import Testing
         m.route(m.air.fromClient(station: s, bytes: bytes, now: m.now))
     }
 
-    @Test func withoutWantAckHopLimitZeroStaysOneHop() {
+    /// Without want_ack the packet keeps hop limit 0: n2 hears it (hop_start 0), nobody
+    /// repeats it. With want_ack the radio fills in its configured 3 and it reaches n5.
+    @Test(arguments: [false, true])
+    func aClientsHopLimitZeroIsFilledInOnlyWithWantAck(wantAck: Bool) {
         var m = MeshBench(.line5)
         m.connectAll()
-        Self.rawSend(&m, from: 0, wantAck: false, id: 0x1234_0001)
+        let id: UInt32 = wantAck ? 0x1234_0002 : 0x1234_0001
+        Self.rawSend(&m, from: 0, wantAck: wantAck, id: id)
         m.run(for: 30)
-        let atN2 = m.received(at: 1, id: 0x1234_0001)
-        #expect(atN2.count == 1 && atN2.first?.hopLimit == 0 && atN2.first?.hopStart == 0)
-        #expect(m.received(at: 2, id: 0x1234_0001).isEmpty, "no relay repeats a packet with hop limit 0")
-    }
-
-    @Test func withWantAckTheConfiguredLimitIsFilledIn() {
-        var m = MeshBench(.line5)
-        m.connectAll()
-        Self.rawSend(&m, from: 0, wantAck: true, id: 0x1234_0002)
-        m.run(for: 30)
-        let atN5 = m.received(at: 4, id: 0x1234_0002)
-        #expect(atN5.count == 1 && atN5.first?.hopStart == 3)
+        #expect(m.received(at: 1, id: id).first?.hopStart == (wantAck ? 3 : 0))
+        #expect(m.received(at: 4, id: id).count == (wantAck ? 1 : 0), "n5, three relays away")
+        if !wantAck { #expect(m.received(at: 2, id: id).isEmpty, "no relay repeats a packet with hop limit 0") }
     }
 
     /// lora-msg's side: DeviceSession gives every packet the radio's configured hop limit

@@ -91,3 +91,15 @@ import LoraCrypto
         #expect(rows.contains { $0.text.contains("1a2b3c4d") })
     }
 }
+
+@Suite struct ConfigResendArgumentTests {
+    @Test(arguments: ["off", "5x", "0m", "", "-3h"])
+    func aBadTimeToLiveIsOneLine(ttl: String) {
+        #expect(throws: (any Error).self) { try ConfigResend.parse(["--ttl", ttl]) }
+    }
+
+    @Test func goodValuesParse() throws {
+        let c = try ConfigResend.parse(["--attempts", "4", "--ttl", "12h"])
+        #expect(c.attempts == 4 && c.ttl == "12h")
+    }
+}

@@ -78,7 +78,8 @@ extension MessageCourier {
 
     private func resend(_ id: String) async {
         guard let m = try? messenger.store.message(id: id), m.direction == .outgoing, m.state != .delivered, m.state != .read else {
-            resends.forget(messageID: id); try? messenger.store.stopFollowing(id: id)
+            resends.forget(messageID: id)
+            record("the end of resending") { () throws(StoreError) in try messenger.store.stopFollowing(id: id) }
             return
         }
         let fresh = messenger.resealIfStale(m, resending: true)

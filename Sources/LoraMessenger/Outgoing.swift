@@ -187,7 +187,11 @@ extension Messenger {
         let why = node.delivery.trouble ?? "no answer from the broker"
         return results.map { r in
             guard case .success(let o) = r else { return r }
-            try? store.updateState(id: o.messageID, packetID: nil, to: .failed, failure: "the broker never took it (\(why))", at: now)
+            // Failed (not queued), so that 'outbox retry' sends it again; a store that will not
+            // record that is the error to report.
+            do throws(StoreError) { try store.updateState(id: o.messageID, packetID: nil, to: .failed, failure: "the broker never took it (\(why))", at: now) } catch {
+                return .failure(.store(error))
+            }
             return .failure(.notSent(.connectionFailed("the broker " + node.brokerDescription, reason: why), messageID: o.messageID))
         }
     }

@@ -86,6 +86,11 @@ public actor MessageCourier {
     /// a broadcast.
     private struct ControlFlight { var milliseconds: Double; var packet: MeshPacket }
     private var controlFlights: [UInt32: ControlFlight] = [:]
+    /// Airtime granted by `awaitAirtime` and not yet in the store's ledger, by token, and the
+    /// token of each packet handed over.
+    private var reserved: [Int: AirtimeRecord] = [:]
+    private var nextReservation = 0
+    private var reservationOfPacket: [UInt32: Int] = [:]
     private var receiptTimer: Task<Void, Never>?
     private var pump: Task<Void, Never>?
     /// A long-running holder of the radio (`tail`) applies the retention hourly.
@@ -188,9 +193,13 @@ public actor MessageCourier {
         if !resend && !alternate {
             await paceNewMessage(peer: m.peer, deadline: deadline)
         }
-        try await awaitAirtime(ms, messageID: messageID, duty: duty, deadline: deadline, progress: progress)
+        let reservation = try await awaitAirtime(ms, messageID: messageID, duty: duty, deadline: deadline, progress: progress)
         let packetID: UInt32
-        do { packetID = try await connection.send(packet) } catch { throw .notSent(error, messageID: messageID) }
+        do { packetID = try await connection.send(packet) } catch {
+            reserved[reservation] = nil
+            throw .notSent(error, messageID: messageID)
+        }
+        reservationOfPacket[packetID] = reservation
         let isBroadcast = packet.to == MeshPacket.broadcast
         let now = messenger.now
         do {
@@ -211,15 +220,22 @@ public actor MessageCourier {
     /// Returns once the duty cycle has room for `ms` of transmission. With `.wait`, reports the
     /// seconds left about once a second; `.fail`, or a wait past `deadline`, throws at once.
     /// `messageID` nil: a receipt or contact frame, whose waits are not reported.
+    /// On room, the airtime is reserved at once (the returned token) and counted by every later
+    /// decision until the radio's QueueStatus records it in the store or refuses it: two sends
+    /// deciding at the same moment (a resend beside a new message, a receipt) must not both
+    /// take the last of the hour.
+    @discardableResult
     private func awaitAirtime(_ ms: Double, messageID: String?, duty: DutyPolicy, deadline: Double?,
-                              progress: @Sendable (Int) -> Void = { _ in }) async throws(MessengerError) {
+                              progress: @Sendable (Int) -> Void = { _ in }) async throws(MessengerError) -> Int {
         while true {
             let now = messenger.now
             let history: [AirtimeRecord]
             do { history = try messenger.store.airtime(since: now - AirtimeLedger.windowSeconds) } catch { throw .store(error) }
-            switch gate.decide(milliseconds: ms, now: now, history: history) {
+            switch gate.decide(milliseconds: ms, now: now, history: history + reserved.values) {
             case .now:
-                return
+                nextReservation += 1
+                reserved[nextReservation] = AirtimeRecord(startedAt: now, milliseconds: ms)
+                return nextReservation
             case .never:
                 throw .exceedsDutyCycle(milliseconds: ms)
             case .wait(let until):
@@ -338,9 +354,9 @@ public actor MessageCourier {
             let pacing = Double(todo.count - n - 1) * (TransferPacing.chunkSpacing(milliseconds: ms, relays: known ?? 2) + TransferPacing.queueGapSeconds)
             emit(.transferProgress(messageID: m.id, sent: n, confirmed: confirmed, count: all.count,
                                    secondsLeft: plan.finish - messenger.now + pacing, nextSlot: plan.firstWait))
-            try await awaitAirtime(ms, messageID: m.id, duty: duty, deadline: deadline, progress: progress)
+            let reservation = try await awaitAirtime(ms, messageID: m.id, duty: duty, deadline: deadline, progress: progress)
             let id: UInt32
-            switch try await sendChunk(template, chunk, of: m, milliseconds: ms) {
+            switch try await sendChunk(template, chunk, of: m, milliseconds: ms, reservation: reservation) {
             case .taken(let taken): id = taken
             case .refused(let why):
                 // The radio knows airtime we do not (its own ACKs and NodeInfo), so it may refuse
@@ -379,9 +395,14 @@ public actor MessageCourier {
     /// time: its airtime is in the ledger before the next duty-cycle check, and it counts as
     /// sent only once taken (a full queue holds it in the session; a killed process never
     /// sent it, and a radio that refused it did not either).
-    private func sendChunk(_ packet: MeshPacket, _ chunk: StoredChunk, of m: StoredMessage, milliseconds ms: Double) async throws(MessengerError) -> Take {
+    private func sendChunk(_ packet: MeshPacket, _ chunk: StoredChunk, of m: StoredMessage, milliseconds ms: Double,
+                           reservation: Int) async throws(MessengerError) -> Take {
         let id: UInt32
-        do { id = try await connection.send(packet) } catch { throw .notSent(error, messageID: m.id) }
+        do { id = try await connection.send(packet) } catch {
+            reserved[reservation] = nil
+            throw .notSent(error, messageID: m.id)
+        }
+        reservationOfPacket[id] = reservation
         controlFlights[id] = ControlFlight(milliseconds: ms, packet: packet)
         let outcome = await taken(id, within: Self.chunkTakenSeconds)
         if case .taken = outcome {
@@ -458,8 +479,8 @@ public actor MessageCourier {
         let ms = gate.milliseconds(for: p)
         // Only a probe the radio took can go unanswered: one it refused (its duty cycle) or
         // one our ledger holds back is not the receiver's silence.
-        if (try? await awaitAirtime(ms, messageID: nil, duty: .wait, deadline: nil)) != nil,
-           case .taken? = try? await sendChunk(p, chunk, of: m, milliseconds: ms) {
+        if let reservation = try? await awaitAirtime(ms, messageID: nil, duty: .wait, deadline: nil),
+           case .taken? = try? await sendChunk(p, chunk, of: m, milliseconds: ms, reservation: reservation) {
             setSchedule(messageID) { $0.probeTaken() }
         }
         armProbe(messageID, broadcast: broadcast)
@@ -551,14 +572,19 @@ public actor MessageCourier {
     @discardableResult
     private func sendControl(_ packet: MeshPacket, waitForDuty: Bool = false) async throws(MessengerError) -> UInt32? {
         let ms = gate.milliseconds(for: packet)
-        do { try await awaitAirtime(ms, messageID: nil, duty: waitForDuty ? .wait : .fail, deadline: nil) } catch {
+        let reservation: Int
+        do { reservation = try await awaitAirtime(ms, messageID: nil, duty: waitForDuty ? .wait : .fail, deadline: nil) } catch {
             switch error {
             case .dutyCycleWait, .exceedsDutyCycle: return nil
             default: throw error
             }
         }
         let id: UInt32
-        do { id = try await connection.send(packet) } catch { throw .radio(error) }
+        do { id = try await connection.send(packet) } catch {
+            reserved[reservation] = nil
+            throw .radio(error)
+        }
+        reservationOfPacket[id] = reservation
         controlFlights[id] = ControlFlight(milliseconds: ms, packet: packet)
         for u in early.removeValue(forKey: id) ?? [] { deliver(id, u) }
         return id
@@ -744,6 +770,7 @@ public actor MessageCourier {
             break
         case .disconnected(let why):
             inFlight.removeAll()
+            reserved.removeAll(); reservationOfPacket.removeAll()
             emit(.disconnected(why.description))
             wakeAll()
         case .reconnected(let info):
@@ -761,6 +788,15 @@ public actor MessageCourier {
     }
 
     private func deliver(_ packetID: UInt32, _ update: DeliveryUpdate) {
+        // The reservation ends when the store's ledger has the airtime (queued, recorded below
+        // in this same turn) or the radio will not send it; a renumbered packet keeps it.
+        switch update {
+        case .queued, .failed:
+            if let token = reservationOfPacket.removeValue(forKey: packetID) { reserved[token] = nil }
+        case .renumbered(let newID):
+            if let token = reservationOfPacket.removeValue(forKey: packetID) { reservationOfPacket[newID] = token }
+        default: break
+        }
         if let control = controlFlights[packetID] {
             deliverControl(packetID, control, update)
             return

@@ -54,6 +54,8 @@ public struct MeshAir {
         var seen: Set<PacketKey> = []
         var seenOrder: [PacketKey] = []
         var attemptScheduled = false
+        /// Every second this radio has spent transmitting, relays included (for `bench energy`).
+        var transmittedSeconds = 0.0
     }
 
     struct Hearing { var rssi: Double; var snr: Double }
@@ -161,6 +163,8 @@ public struct MeshAir {
 
     public func radio(_ station: Int) -> VirtualRadio { stations[station].radio }
     public func name(_ station: Int) -> String { stations[station].name }
+    /// Seconds the station has spent transmitting since the air began, its relays included.
+    public func transmittedSeconds(_ station: Int) -> Double { stations[station].transmittedSeconds }
     public func station(named name: String) -> Int? { stations.firstIndex { $0.name == name } }
 
     /// What a radio prints while it boots, for its client.
@@ -338,6 +342,7 @@ public struct MeshAir {
         nextTransmission += 1
         transmissions[nextTransmission] = Transmission(sender: s, packet: packet, start: now, end: now + ms / 1000, heardBy: heardBy)
         stations[s].busyUntil = now + ms / 1000
+        stations[s].transmittedSeconds += ms / 1000
         for r in [s] + heardBy.keys.sorted() { noteBusy(r, from: now, to: now + ms / 1000) }
         stations[s].quietUntil = now + ms / 1000 + transmitDelay(s)
         note(.transmitted(station: s, from: packet.from, id: packet.id, hopLimit: packet.hopLimit, milliseconds: ms), packet: packet)

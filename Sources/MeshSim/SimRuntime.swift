@@ -58,6 +58,7 @@ public final class SimRuntime: @unchecked Sendable {
     private let startWall: Double
     private let wake: (read: Int32, write: Int32)
     private let pending = Mutex<(faults: [Fault], stop: Bool)>(([], false))
+    private let transmitted = Mutex<[Double]>([])
     private var createdLinks: [String] = []
     /// Held (flock) for the sim's lifetime: a second sim on the same link directory is refused.
     private var linkLock: Int32 = -1
@@ -122,6 +123,13 @@ public final class SimRuntime: @unchecked Sendable {
         nudge()
     }
 
+    /// Each radio's time spent transmitting so far (simulated seconds, relays included), by
+    /// name, in the scenario's order.
+    public func transmittedSeconds() -> [(name: String, seconds: Double)] {
+        let totals = transmitted.withLock { $0 }
+        return ports.indices.map { (ports[$0].name, $0 < totals.count ? totals[$0] : 0) }
+    }
+
     /// Simulated seconds since start.
     public var now: Double { (cpty_monotonic_seconds() - startWall) * options.speed }
 
@@ -148,6 +156,8 @@ public final class SimRuntime: @unchecked Sendable {
             replug(at: t)
             queue(air.advance(to: t))
             capture?.write(air.takeCaptured())
+            let totals = (0..<air.stationCount).map { air.transmittedSeconds($0) }
+            transmitted.withLock { $0 = totals }
             flush(at: t)
             if !linksMade, t >= options.bootDelaySeconds {
                 // Scripts wait for the link: make it only once the radio answers frames.

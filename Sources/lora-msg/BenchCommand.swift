@@ -8,7 +8,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure delivery between two radios, or print the envelope's byte budget.",
-        subcommands: [BenchRunCommand.self, EnvelopeBudgetCommand.self, LongMessagesBenchCommand.self, GatewayBenchCommand.self, ChartCommand.self],
+        subcommands: [BenchRunCommand.self, EnvelopeBudgetCommand.self, LongMessagesBenchCommand.self, GatewayBenchCommand.self, ChartCommand.self, EnergyCommand.self],
         defaultSubcommand: BenchRunCommand.self
     )
 }
@@ -143,19 +143,8 @@ struct BenchRunCommand: AsyncParsableCommand {
     }
 
     private func runSimulated(_ name: String, options: BenchRun.Options) async throws -> (BenchRun.Result, BenchSetting) {
-        let scenario = try resolveScenario(name)
-        let names = scenario.nodes.map(\.name)
-        let fromName = radios.from ?? names.first ?? "", toName = radios.to ?? names.last ?? ""
-        guard let ia = names.firstIndex(of: fromName) else { throw CLIError(.usage, "no radio named '\(fromName)' in \(scenario.name) (\(names.joined(separator: ", ")))") }
-        guard let ib = names.firstIndex(of: toName), ib != ia else { throw CLIError(.usage, "--to must name another radio of \(scenario.name) (\(names.joined(separator: ", ")))") }
-        let (runtime, clock) = try await SimStop.start(scenario, speed: radios.speed, seed: radios.seed)
-        defer { runtime.stop() }
-        var opts = options
-        opts.clockSpeed = radios.speed
-        let run = BenchRun(options: opts, clock: clock)
-        let result: BenchRun.Result
-        result = try await run.run(a: try Self.endpoint(runtime.ports[ia].devicePath), b: try Self.endpoint(runtime.ports[ib].devicePath), relay: nil, progress: Self.progress(total: options.count * (options.bothWays ? 2 : 1)))
-        return (result, .simulated(scenario: scenario, from: fromName, to: toName, speed: radios.speed, seed: radios.seed))
+        let run = try await SimStop.bench(name, from: radios.from, to: radios.to, speed: radios.speed, seed: radios.seed, options: options)
+        return (run.result, run.setting)
     }
 
     /// A path or tcp://host[:port], read exactly as LORA_MSG_PORT is.
@@ -193,6 +182,34 @@ struct BenchRunCommand: AsyncParsableCommand {
 }
 
 enum SimStop {
+    /// What a bench on virtual radios measured, and what every radio of the scenario spent on
+    /// the air meanwhile (relays included), over `simulatedSeconds`.
+    struct BenchOnAir {
+        var result: BenchRun.Result
+        var setting: BenchSetting
+        var transmitted: [(name: String, seconds: Double)]
+        var simulatedSeconds: Double
+    }
+
+    /// Runs `bench run` between two radios of the scenario `name` (first and last unless named).
+    static func bench(_ name: String, from: String?, to: String?, speed: Double, seed: UInt64,
+                      options: BenchRun.Options) async throws -> BenchOnAir {
+        let scenario = try resolveScenario(name)
+        let names = scenario.nodes.map(\.name)
+        let fromName = from ?? names.first ?? "", toName = to ?? names.last ?? ""
+        guard let ia = names.firstIndex(of: fromName) else { throw CLIError(.usage, "no radio named '\(fromName)' in \(scenario.name) (\(names.joined(separator: ", ")))") }
+        guard let ib = names.firstIndex(of: toName), ib != ia else { throw CLIError(.usage, "--to must name another radio of \(scenario.name) (\(names.joined(separator: ", ")))") }
+        let (runtime, clock) = try await start(scenario, speed: speed, seed: seed)
+        defer { runtime.stop() }
+        var opts = options
+        opts.clockSpeed = speed
+        let run = BenchRun(options: opts, clock: clock)
+        let result = try await run.run(a: try BenchRunCommand.endpoint(runtime.ports[ia].devicePath), b: try BenchRunCommand.endpoint(runtime.ports[ib].devicePath),
+                                       relay: nil, progress: BenchRunCommand.progress(total: options.count * (options.bothWays ? 2 : 1)))
+        return BenchOnAir(result: result, setting: .simulated(scenario: scenario, from: fromName, to: toName, speed: speed, seed: seed),
+                          transmitted: runtime.transmittedSeconds(), simulatedSeconds: runtime.now)
+    }
+
     /// Virtual radios of `scenario` on their own thread, ready, and the simulated clock: the
     /// wall scaled by the air's speed, so latencies and the duty-cycle ledger read as they
     /// would on real radios. The caller stops the runtime.

@@ -60,7 +60,7 @@ let package = Package(
         .target(name: "LoRaPHY"),
         // The delivery engine: when to send a message again, and when to give up. Sans I/O: it
         // may import only MeshtasticWire and LoRaPHY (DeliveryTests checks), never Foundation.
-        .target(name: "Delivery"),
+        .target(name: "Delivery", dependencies: ["MeshtasticWire", "LoRaPHY"]),
 
         // The client side of the device API: session state machine (sans-I/O), transports.
         .target(name: "RadioLink", dependencies: ["MeshtasticWire", "CPty"]),
@@ -80,7 +80,7 @@ let package = Package(
 
         // Contacts, ciphertext-only messages, outbox and airtime ledger in SQLite (WAL).
         // Stores bytes it cannot read: it knows neither keys nor plaintext.
-        .target(name: "MessageStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "MessageStore", dependencies: ["Delivery", .product(name: "GRDB", package: "GRDB.swift")]),
 
         // The use cases (send, receive, history, contacts) joining crypto, store and radio.
         .target(

@@ -1,3 +1,4 @@
+import Delivery
 import Foundation
 import GRDB
 #if canImport(Glibc)
@@ -282,9 +283,9 @@ public final class MessageStore: Sendable {
     }
 
     /// SQL for a state's rank, from `DeliveryState.rank` (the one definition of the order).
-    static let rankSQL: String = {
-        "(CASE state " + DeliveryState.allCases.map { "WHEN '\($0.rawValue)' THEN \($0.rank)" }.joined(separator: " ") + " ELSE 99 END)"
-    }()
+    static let rankSQL = DeliveryState.rankSQL(column: "state")
+    /// A resend that is over: failed for good, after at least one round of its own.
+    static let acceptsStateSQL = DeliveryState.acceptsSQL(stateColumn: "state", resendingOverSQL: "next_attempt_at IS NULL AND round_sends > 0")
 
     /// Moves an outgoing message forward. A later state never goes back: a late `queued` does
     /// not undo an `acked`, and a NAK for an old packet id does not fail a newer attempt.
@@ -295,8 +296,7 @@ public final class MessageStore: Sendable {
             try db.execute(
                 sql: """
                     UPDATE message SET state = ?, failure = ?, updated_at = ?
-                    WHERE id = ? AND direction = 'out' AND (? IS NULL OR packet_id = ? OR alt_packet_id = ?) AND \(Self.rankSQL) <= ?
-                      AND NOT (? = 'failed' AND state = 'failed' AND next_attempt_at IS NULL AND round_sends > 0)
+                    WHERE id = ? AND direction = 'out' AND (? IS NULL OR packet_id = ? OR alt_packet_id = ?) AND \(Self.acceptsStateSQL)
                     """,
                 arguments: [state.rawValue, failure, time, id, packetID.map { Int64($0) }, packetID.map { Int64($0) },
                             packetID.map { Int64($0) }, state.rank, state.rawValue])

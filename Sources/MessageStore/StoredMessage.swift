@@ -1,42 +1,8 @@
+import Delivery
 import Foundation
 
-/// Where a message stands. Outgoing: pending → queued → relayed → acked → delivered → read,
-/// or failed. Incoming messages are `received`.
-public enum DeliveryState: String, Sendable, Codable, CaseIterable {
-    /// Stored, not yet accepted by a radio: the outbox.
-    case pending
-    /// The radio accepted it into its transmit queue.
-    case queued
-    /// A neighbour was heard repeating our packet (the firmware's implicit ACK).
-    case relayed
-    /// The destination radio acknowledged it.
-    case acked
-    /// The recipient's lora-msg stored it and said so in an authenticated receipt.
-    case delivered
-    /// The recipient was shown it (a read receipt; only if they turned those on).
-    case read
-    /// NAKed, refused or timed out; `outbox retry` sends it again.
-    case failed
-    case received
-
-    /// The one place the order of states is defined: a state never moves to a lower rank (a
-    /// late `queued` does not undo an `acked`). `failed` ranks with `queued`, so a relay or an
-    /// ACK that arrives after a NAK of the same attempt still counts.
-    public var rank: Int {
-        switch self {
-        case .pending: return 0
-        case .queued, .failed: return 1
-        case .relayed: return 2
-        case .acked: return 3
-        case .delivered: return 4
-        case .read: return 5
-        case .received: return 6
-        }
-    }
-
-    /// States from which `outbox retry` resends.
-    public var isRetryable: Bool { self == .pending || self == .failed }
-}
+/// Where a message stands: defined with its transition rule in the delivery engine; the store's SQL guards are made from it.
+public typealias DeliveryState = Delivery.DeliveryState
 
 public enum Direction: String, Sendable, Codable {
     case incoming = "in"

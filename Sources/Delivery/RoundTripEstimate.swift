@@ -24,7 +24,7 @@ public struct RoundTripEstimate: Sendable, Equatable {
         return RoundTripEstimate(smoothed: rtt, variation: rtt / 2, samples: 0)
     }
     static let relayWaitSeconds = 1.5
-    static let receiptBatchSeconds = 2.0
+    static let receiptBatchSeconds = ReceiptBatching.batchSeconds
 
     /// Takes one measured round trip in.
     public mutating func add(sample r: Double) {

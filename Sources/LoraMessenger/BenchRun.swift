@@ -20,8 +20,6 @@ public struct BenchRun: Sendable {
         public var timeoutSeconds = 60.0
         /// Start as if this much of the last hour's airtime were already used (to watch throttling).
         public var preloadAirtimeSeconds = 0.0
-        /// How much faster than the wall `clock` runs (a scaled simulation); pauses are shortened to match.
-        public var clockSpeed = 1.0
         /// End-to-end resending by the sender's lora-msg (`config resend`); off sends each once.
         public var resend = true
         /// The throwaway homes' resend time to live: how long the bench waits, at most, for a
@@ -124,9 +122,11 @@ public struct BenchRun: Sendable {
     }
 
     public let options: Options
-    public let clock: @Sendable () -> Double
+    /// The homes' clock (scaled with virtual radios; pauses shrink to match), and its time now.
+    public let clock: MessengerClock
+    private func now() -> Double { clock.now }
 
-    public init(options: Options, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+    public init(options: Options, clock: MessengerClock = .wall) {
         self.options = options
         self.clock = clock
     }
@@ -136,7 +136,7 @@ public struct BenchRun: Sendable {
         let relay = try choiceRelay?.locate()
         let root = Self.temporaryDirectory("lora-msg-bench-")
         defer { Self.removeTemporaryDirectory(root) }
-        let (ma, mb, ca, cb) = try await Self.connectPair(root: root, a: a, b: b, clock: clock, speed: options.clockSpeed,
+        let (ma, mb, ca, cb) = try await Self.connectPair(root: root, a: a, b: b, clock: clock,
                                                           resend: options.resend, resendTTL: options.resendTTLSeconds)
         var radios = [Self.describe("A", a, ca.radioInfo), Self.describe("B", b, cb.radioInfo)]
         if let relay {
@@ -148,12 +148,12 @@ public struct BenchRun: Sendable {
             }
         }
         progress(.connected(radios))
-        let begin = clock()
+        let begin = now()
         // Paired locally: each knows the other's key and radio, so messages go as ACKed DMs.
         _ = try ma.addContact(name: "b", key: mb.identity.publicKey.base64, node: User.nodeID(cb.radioInfo.nodeNum))
         _ = try mb.addContact(name: "a", key: ma.identity.publicKey.base64, node: User.nodeID(ca.radioInfo.nodeNum))
         if options.preloadAirtimeSeconds > 0 {
-            let now = clock()
+            let now = now()
             // Spread over the last hour so it drains gradually, as real use would.
             let slices = 60
             for i in 0..<slices {
@@ -174,13 +174,13 @@ public struct BenchRun: Sendable {
                 leg.append(await exchange(direction: direction, index: i, sender: sender, courier: courier, peer: peer, inbox: inbox, progress: progress))
                 progress(.exchanged(direction: direction, index: i, deliveredMs: leg.last?.sample.deliveredMs))
                 if i < options.count || direction == "A→B" {
-                    try? await Task.sleep(nanoseconds: UInt64(max(0, options.intervalSeconds) / options.clockSpeed * 1e9))
+                    try? await Task.sleep(nanoseconds: UInt64(max(0, options.intervalSeconds) / clock.scale * 1e9))
                 }
             }
             // Final states: wait (simulated time where it is scaled) for outstanding ACKs and,
             // while the sender's lora-msg still resends a message, for its receipt.
             let policy = sender.resendPolicy
-            let grace = clock() + (options.resend ? policy.timeToLive + 1 : min(30, options.timeoutSeconds))
+            let grace = now() + (options.resend ? policy.timeToLive + 1 : min(30, options.timeoutSeconds))
             func settled(_ id: String) -> DeliveryState? {
                 guard let m = try? sender.store.message(id: id) else { return nil }
                 if m.nextAttemptAt != nil { return nil }
@@ -194,7 +194,7 @@ public struct BenchRun: Sendable {
                     if let got = inbox.take(leg[i].marker) { leg[i].arrived(got) }
                 }
             }
-            while clock() < grace {
+            while now() < grace {
                 collectLate()
                 let waiting = leg.contains { $0.messageID.map { settled($0) == nil } ?? false || ($0.messageID != nil && $0.sample.deliveredMs == nil) }
                 if !waiting { break }
@@ -212,7 +212,7 @@ public struct BenchRun: Sendable {
             }
         }
         let gate = await ca.dutyCycle
-        let end = clock()
+        let end = now()
         let airtime = (try? ma.store.airtime(since: end - AirtimeLedger.windowSeconds)) ?? []
         // Every entry that shared an hour with the run, preload included, for the violation check.
         let everything = (try? ma.store.airtime(since: begin - AirtimeLedger.windowSeconds)) ?? []
@@ -255,7 +255,7 @@ public struct BenchRun: Sendable {
         let m: StoredMessage
         do { m = try sender.compose(to: peer, text: text, hopLimit: options.hopLimit) } catch { return e }
         e.messageID = m.id
-        let t0 = clock()
+        let t0 = now()
         let waited = Mutex(0.0)
         do {
             try await courier.transmit(messageID: m.id, duty: .wait) { s in
@@ -263,7 +263,7 @@ public struct BenchRun: Sendable {
                 progress(.waiting(direction: direction, index: index, seconds: s))
             }
         } catch { return e }
-        let tSent = clock()
+        let tSent = now()
         e.sentAt = tSent
         e.sample.dutyWaitSeconds = waited.withLock { $0 } > 0 ? tSent - t0 : 0
         e.sample.airtimeMs = await courier.dutyCycle.milliseconds(for: sender.packet(for: m, broadcast: false))
@@ -271,8 +271,8 @@ public struct BenchRun: Sendable {
             .map { $0.reduce(0) { $0 + $1.milliseconds } / 1000 }
         let deadline = tSent + options.timeoutSeconds
         var accepted: Double?
-        while clock() < deadline {
-            if accepted == nil, let s = try? sender.store.message(id: m.id)?.state, s != .pending { accepted = clock() }
+        while now() < deadline {
+            if accepted == nil, let s = try? sender.store.message(id: m.id)?.state, s != .pending { accepted = now() }
             if let got = inbox.take(marker) { e.arrived(got); break }
             try? await Task.sleep(nanoseconds: 5_000_000)
         }
@@ -301,8 +301,7 @@ public struct BenchRun: Sendable {
     }
 
     /// Two throwaway homes under `root`, each with a courier on its radio.
-    static func connectPair(root: String, a: RadioEndpoint, b: RadioEndpoint, clock: @escaping @Sendable () -> Double,
-                            speed: Double, resend: Bool = true, resendTTL: Double? = nil) async throws(MessengerError) -> (Messenger, Messenger, MessageCourier, MessageCourier) {
+    static func connectPair(root: String, a: RadioEndpoint, b: RadioEndpoint, clock: MessengerClock, resend: Bool = true, resendTTL: Double? = nil) async throws(MessengerError) -> (Messenger, Messenger, MessageCourier, MessageCourier) {
         let ma = try throwawayHome(root + "/a", clock: clock)
         let mb = try throwawayHome(root + "/b", clock: clock)
         for m in [ma, mb] { try m.setResend(attempts: resend ? nil : 1, timeToLive: resendTTL) }
@@ -311,11 +310,10 @@ public struct BenchRun: Sendable {
         do { cb = try await MessageCourier.connect(messenger: mb, endpoint: b, reconnectForSeconds: 30) } catch {
             await ca.close(); throw error
         }
-        await ca.setTimeScale(speed); await cb.setTimeScale(speed)
         return (ma, mb, ca, cb)
     }
 
-    static func throwawayHome(_ path: String, clock: @escaping @Sendable () -> Double) throws(MessengerError) -> Messenger {
+    static func throwawayHome(_ path: String, clock: MessengerClock) throws(MessengerError) -> Messenger {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch { throw .store(.cannotOpen(path: path, reason: "\(error)")) }

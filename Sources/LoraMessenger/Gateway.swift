@@ -14,11 +14,8 @@ public struct GatewayOptions: Sendable {
     public var configure: Bool
     /// Share of the region's hourly airtime the downlink may use.
     public var downlinkShare = 0.5
-    /// Seconds on the messenger's clock; the sim's scaled clock when it runs fast.
-    public var clock: @Sendable () -> Double = { Date().timeIntervalSince1970 }
-    /// How much faster than the wall the radio's clock runs (virtual radios at --speed): the
-    /// wait for its reboot after configuring shrinks with it.
-    public var timeScale = 1.0
+    /// The messenger's clock; the sim's scaled clock when it runs fast (its waits shrink to match).
+    public var clock = MessengerClock.wall
     /// For the bench: told of every packet carried, with the monotonic time it was carried.
     var trace: (@Sendable (GatewayTrace) -> Void)?
 
@@ -112,7 +109,7 @@ public actor Gateway {
             // running the module, not from the one about to reboot.
             progress("waiting for the radio to reboot with them (about \(Int(Self.rebootSeconds)) s)")
             var confirmed = false
-            let firstRead = (Self.rebootSeconds + 1.5) / max(1, options.timeScale)
+            let firstRead = (Self.rebootSeconds + 1.5) / max(1, options.clock.scale)
             for attempt in 0..<40 {
                 try? await Task.sleep(nanoseconds: UInt64((attempt == 0 ? firstRead : 1) * 1e9))
                 guard let again = try? await RadioQuery.open(choice, configOnly: true) else { continue }
@@ -146,7 +143,7 @@ public actor Gateway {
         }
         let filter = GatewayFilter(root: root, channelID: channelID, ownNodeNum: info.nodeNum,
                                    settings: RadioSettings(info), share: options.downlinkShare)
-        let gateway = Gateway(connection: connection, broker: client, filter: filter, clock: options.clock, trace: options.trace)
+        let gateway = Gateway(connection: connection, broker: client, filter: filter, clock: { [c = options.clock] in c.now }, trace: options.trace)
         await gateway.run()
         do { try client.start() } catch {
             await gateway.stop()

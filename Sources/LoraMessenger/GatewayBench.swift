@@ -49,7 +49,7 @@ public enum GatewayBench {
     }
 
     public static func run(gates: [RadioChoice], senders: [RadioChoice], broker: BrokerChoice, messages: Int, rate: Double,
-                           clock: @escaping @Sendable () -> Double,
+                           clock: MessengerClock,
                            progress: @escaping @Sendable (String) -> Void) async throws(MessengerError) -> Result {
         let log = Log()
         let (address, credentials) = try broker.resolve()

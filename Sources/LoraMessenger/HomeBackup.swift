@@ -123,7 +123,7 @@ extension Messenger {
     /// garbage file, or a newer format changes nothing. The restored database is a new file,
     /// so the home starts fresh ratchet keys before it seals (`guardAgainstCopy`).
     public static func restore(from path: String, into home: String, passphrase: [UInt8], force: Bool,
-                               clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws(MessengerError) -> HomeBackup.Summary {
+                               clock: MessengerClock = .wall) throws(MessengerError) -> HomeBackup.Summary {
         let file: [UInt8]
         do { file = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path))) } catch {
             throw .noSuchRequest("cannot read \(path): \(error.localizedDescription)")
@@ -144,7 +144,7 @@ extension Messenger {
         }
         try Home.create(home)
         if fm.fileExists(atPath: identity) || fm.fileExists(atPath: database) {
-            let stamp = Int(clock())
+            let stamp = Int(clock.now)
             for name in [identityFileName, databaseFileName, databaseFileName + "-wal", databaseFileName + "-shm"]
             where fm.fileExists(atPath: home + "/" + name) {
                 let kept = home + "/" + name + ".before-restore-\(stamp)"

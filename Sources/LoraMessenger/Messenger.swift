@@ -14,20 +14,16 @@ public final class Messenger: Sendable {
     public let identity: IdentityKeyPair
     public let store: MessageStore
     let keyring: Mutex<ContactKeyring>
-    private let clock: @Sendable () -> Double
+    /// The messenger's time (wall, or scaled with virtual radios); every protocol timer runs on it.
+    public let clock: MessengerClock
 
     public var identityPath: String { home + "/" + Self.identityFileName }
     public var databasePath: String { home + "/" + Self.databaseFileName }
 
     /// Loads the identity (refusing a key file others can read) and opens the store.
-    /// How much faster than the wall `clock` runs: 1, or a simulator's --speed. The protocol's
-    /// own timers divide by it.
-    public let timeScale: Double
-
-    public init(home: String, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }, timeScale: Double = 1) throws(MessengerError) {
+    public init(home: String, clock: MessengerClock = .wall) throws(MessengerError) {
         self.home = home
         self.clock = clock
-        self.timeScale = timeScale
         do { identity = try IdentityFile.load(from: home + "/" + Self.identityFileName) } catch { throw .identity(error) }
         do { store = try MessageStore(path: home + "/" + Self.databaseFileName) } catch { throw .store(error) }
         var ring = ContactKeyring(identity: identity)
@@ -46,7 +42,7 @@ public final class Messenger: Sendable {
         try applyRetention()
     }
 
-    public var now: Double { clock() }
+    public var now: Double { clock.now }
 
     // MARK: Contacts
 

@@ -55,19 +55,18 @@ public struct TransferBench: Sendable {
 
     public var payload: Payload
     public var timeoutSeconds: Double
-    /// How much faster than the wall `clock` runs (virtual radios).
-    public var clockSpeed: Double
-    public var clock: @Sendable () -> Double
+    /// The homes' clock (scaled with virtual radios).
+    public var clock: MessengerClock
 
-    public init(payload: Payload, timeoutSeconds: Double, clockSpeed: Double = 1, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
-        self.payload = payload; self.timeoutSeconds = timeoutSeconds; self.clockSpeed = clockSpeed; self.clock = clock
+    public init(payload: Payload, timeoutSeconds: Double, clock: MessengerClock = .wall) {
+        self.payload = payload; self.timeoutSeconds = timeoutSeconds; self.clock = clock
     }
 
     public func run(a choiceA: RadioChoice, b choiceB: RadioChoice) async throws(MessengerError) -> Result {
         let a = try choiceA.locate(), b = try choiceB.locate()
         let root = BenchRun.temporaryDirectory("lora-msg-transfer-bench-")
         defer { BenchRun.removeTemporaryDirectory(root) }
-        let (ma, mb, ca, cb) = try await BenchRun.connectPair(root: root, a: a, b: b, clock: clock, speed: clockSpeed)
+        let (ma, mb, ca, cb) = try await BenchRun.connectPair(root: root, a: a, b: b, clock: clock)
         let arrival = ArrivalBox()
         let expected = payload
         let listener = Task {
@@ -109,12 +108,12 @@ public struct TransferBench: Sendable {
         let encoded: [UInt8]
         do { encoded = try stream.encoded() } catch { throw .crypto(error) }
 
-        let t0 = clock()
+        let t0 = clock.now
         _ = try await ca.transmit(messageID: m.id, duty: .wait)
         var confirmed: Double?
         do {
             _ = try await ca.waitFor(messageID: m.id, goal: .delivered, timeout: timeoutSeconds)
-            confirmed = clock() - t0
+            confirmed = clock.now - t0
         } catch {
             switch error {
             case .timedOut, .deliveryFailed: confirmed = nil

@@ -127,8 +127,11 @@ public final class BrokerClient: @unchecked Sendable {
             return !s.stopped
         }
         guard first else { return }
-        _ = mosquitto_disconnect(handle)
-        _ = mosquitto_loop_stop(handle, false)
+        // Not connected (refused, unverified, between reconnect attempts): the network thread
+        // has no disconnect to finish and would go on reconnecting, so a polite stop would wait
+        // for it forever. It is cancelled instead (it sleeps in select, a cancellation point).
+        let connected = mosquitto_disconnect(handle) == MOSQ_ERR_SUCCESS.rawValue
+        _ = mosquitto_loop_stop(handle, !connected)
         continuation.finish()
     }
 

@@ -201,9 +201,7 @@ enum SimStop {
         guard let ib = names.firstIndex(of: toName), ib != ia else { throw CLIError(.usage, "--to must name another radio of \(scenario.name) (\(names.joined(separator: ", ")))") }
         let (runtime, clock) = try await start(scenario, speed: speed, seed: seed)
         defer { runtime.stop() }
-        var opts = options
-        opts.clockSpeed = speed
-        let run = BenchRun(options: opts, clock: clock)
+        let run = BenchRun(options: options, clock: clock)
         let result = try await run.run(a: try BenchRunCommand.endpoint(runtime.ports[ia].devicePath), b: try BenchRunCommand.endpoint(runtime.ports[ib].devicePath),
                                        relay: nil, progress: BenchRunCommand.progress(total: options.count * (options.bothWays ? 2 : 1)))
         return BenchOnAir(result: result, setting: .simulated(scenario: scenario, from: fromName, to: toName, speed: speed, seed: seed),
@@ -213,7 +211,7 @@ enum SimStop {
     /// Virtual radios of `scenario` on their own thread, ready, and the simulated clock: the
     /// wall scaled by the air's speed, so latencies and the duty-cycle ledger read as they
     /// would on real radios. The caller stops the runtime.
-    static func start(_ scenario: Scenario, speed: Double, seed: UInt64, capture: String? = nil) async throws -> (SimRuntime, @Sendable () -> Double) {
+    static func start(_ scenario: Scenario, speed: Double, seed: UInt64, capture: String? = nil) async throws -> (SimRuntime, MessengerClock) {
         var o = SimRuntime.Options()
         o.speed = speed; o.seed = seed; o.bootDelaySeconds = 0.2
         o.capturePath = capture
@@ -224,7 +222,7 @@ enum SimStop {
         }
         await runtime.startOnThread()
         let w0 = Date().timeIntervalSince1970
-        return (runtime, { w0 + (Date().timeIntervalSince1970 - w0) * speed })
+        return (runtime, MessengerClock(scale: speed) { w0 + (Date().timeIntervalSince1970 - w0) * speed })
     }
 }
 

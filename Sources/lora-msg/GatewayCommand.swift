@@ -59,8 +59,7 @@ struct GatewayCommand: AsyncParsableCommand {
     func run() async throws {
         guard let choice = broker.choice else { return }
         var options = try GatewayOptions(broker: choice, root: root, configure: configure)
-        options.clock = try HomeOptions.scaledClock(ProcessInfo.processInfo.environment)
-        options.timeScale = try HomeOptions.timeScale(ProcessInfo.processInfo.environment)
+        options.clock = try HomeOptions.clock(ProcessInfo.processInfo.environment)
         let status = ProgressLine()
         let gateway = try await Gateway.start(radio: radio.choice, options: options) { printError("lora-msg: \($0)") }
         signal(SIGPIPE, SIG_IGN)

@@ -16,20 +16,14 @@ struct HomeOptions: ParsableArguments {
     /// `lora-msg sim --speed N`) the messenger's clock and timers run N times faster, as the
     /// simulated radios' do, so duty-cycle sums and protocol waits agree with theirs.
     func openMessenger() throws -> Messenger {
-        let environment = ProcessInfo.processInfo.environment
-        let scale = try Self.timeScale(environment)
-        // Scaled clocks of several commands agree only when they share an origin.
-        let w0 = try Self.timeOrigin(environment) ?? Date().timeIntervalSince1970
-        guard scale != 1 else { return try Messenger(home: directory()) }
-        return try Messenger(home: directory(), clock: { w0 + (Date().timeIntervalSince1970 - w0) * scale }, timeScale: scale)
+        try Messenger(home: directory(), clock: Self.clock(ProcessInfo.processInfo.environment))
     }
 
     /// The clock the sim's scale and origin describe (the wall clock when there is no scale).
-    static func scaledClock(_ environment: [String: String]) throws -> @Sendable () -> Double {
+    /// Scaled clocks of several commands agree only when they share an origin.
+    static func clock(_ environment: [String: String]) throws -> MessengerClock {
         let scale = try timeScale(environment)
-        let w0 = try timeOrigin(environment) ?? Date().timeIntervalSince1970
-        guard scale != 1 else { return { Date().timeIntervalSince1970 } }
-        return { w0 + (Date().timeIntervalSince1970 - w0) * scale }
+        return .scaled(from: try timeOrigin(environment) ?? Date().timeIntervalSince1970, by: scale)
     }
 
     /// LORA_MSG_TIME_ORIGIN: the Unix second from which scaled clocks run fast (the sim's

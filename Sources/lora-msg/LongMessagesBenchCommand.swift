@@ -117,7 +117,7 @@ struct LongMessagesBenchCommand: AsyncParsableCommand {
                                 links: zip(names, names.dropFirst()).map { Scenario.Link(a: $0, b: $1, distanceMetres: 1500, loss: p) })
         let (runtime, clock) = try await SimStop.start(scenario, speed: speed, seed: seed, capture: capture)
         defer { runtime.stop() }
-        let bench = TransferBench(payload: payload, timeoutSeconds: timeout, clockSpeed: speed, clock: clock)
+        let bench = TransferBench(payload: payload, timeoutSeconds: timeout, clock: clock)
         return try await bench.run(a: try BenchRunCommand.endpoint(runtime.ports.first?.devicePath ?? ""),
                                    b: try BenchRunCommand.endpoint(runtime.ports.last?.devicePath ?? ""))
     }

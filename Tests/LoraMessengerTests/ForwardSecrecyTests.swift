@@ -205,8 +205,8 @@ private struct StolenHome {
         #expect(before.envelope[0] == 0x06)
         let clock = c.clock
         // Both processes end; new ones open the same homes.
-        let alice = try Messenger(home: c.alice.path, clock: { clock.now })
-        let bob = try Messenger(home: c.bob.path, clock: { clock.now })
+        let alice = try Messenger(home: c.alice.path, clock: MessengerClock { clock.now })
+        let bob = try Messenger(home: c.bob.path, clock: MessengerClock { clock.now })
         let reply = try bob.compose(to: "alice", text: "after bob's restart")
         #expect(reply.envelope[0] == 0x06)
         guard case .message(let got) = alice.receive(heard(reply, from: 0xB0B, id: 301)) else { Issue.record("reply lost"); return }
@@ -321,7 +321,7 @@ private struct StolenHome {
         try? FileManager.default.removeItem(atPath: copyDir.path)
         try FileManager.default.copyItem(atPath: c.alice.path, toPath: copyDir.path)   // new files: `cp -a`
         let clock = c.clock
-        let copy = try Messenger(home: copyDir.path, clock: { clock.now })
+        let copy = try Messenger(home: copyDir.path, clock: MessengerClock { clock.now })
         let dawn = "attack at dawn!", noon = "retreat at noon"
         #expect(dawn.utf8.count == noon.utf8.count)
         let fromOriginal = try c.say(dawn, from: c.alice, to: c.bob, name: "bob")
@@ -357,7 +357,7 @@ private struct StolenHome {
         try? FileManager.default.removeItem(atPath: copyDir.path)
         try FileManager.default.copyItem(atPath: c.alice.path, toPath: copyDir.path)
         let clock = c.clock
-        let copy = try Messenger(home: copyDir.path, clock: { clock.now })
+        let copy = try Messenger(home: copyDir.path, clock: MessengerClock { clock.now })
         let fromCopy = try copy.compose(to: "bob", text: "from the second laptop")
         guard case .message = c.bob.messenger.receive(heard(fromCopy, from: 0xA11CF, id: 801)) else { Issue.record("bob did not read the copy"); return }
         let reply = try c.bob.messenger.compose(to: "alice", text: "which laptop is this?")
@@ -373,7 +373,7 @@ private struct StolenHome {
         try c.startRatcheting()
         try c.roundTrip(1)
         let clock = c.clock
-        let again = try Messenger(home: c.alice.path, clock: { clock.now })
+        let again = try Messenger(home: c.alice.path, clock: MessengerClock { clock.now })
         #expect(try again.guardAgainstCopy() == false)
         _ = try again.compose(to: "bob", text: "still the same home")
         #expect(try again.guardAgainstCopy() == false)

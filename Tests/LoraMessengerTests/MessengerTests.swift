@@ -14,7 +14,7 @@ final class TestHome: @unchecked Sendable {
     let messenger: Messenger
     init(clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws {
         try IdentityFile.save(try IdentityKeyPair.generate(), to: directory.file("identity.key"), overwrite: false)
-        messenger = try Messenger(home: directory.path, clock: clock)
+        messenger = try Messenger(home: directory.path, clock: MessengerClock(clock))
     }
     var key: String { messenger.identity.publicKey.base64 }
 }

@@ -23,7 +23,7 @@ final class Rig: @unchecked Sendable {
     let b: RadioEndpoint
     let relay: RadioEndpoint?
     let sim: RunningSim?
-    let clock: @Sendable () -> Double
+    let clock: MessengerClock
     var isHardware: Bool { sim == nil }
 
     /// `scenario` and the radio names are used only without hardware.
@@ -33,7 +33,7 @@ final class Rig: @unchecked Sendable {
             a = .serial(pa); b = .serial(pb)
             relay = env["LORA_MSG_RADIO_RELAY"].flatMap { $0.isEmpty ? nil : .serial($0) }
             sim = nil
-            clock = { Date().timeIntervalSince1970 }
+            clock = .wall
             return
         }
         let s = try RunningSim(scenario, speed: speed, bootDelay: 0.2)
@@ -44,7 +44,7 @@ final class Rig: @unchecked Sendable {
         relay = needsRelay ? .serial(s.link(names[1])) : nil
         sim = s
         let w0 = Date().timeIntervalSince1970
-        clock = { w0 + (Date().timeIntervalSince1970 - w0) * speed }
+        clock = MessengerClock(scale: speed) { w0 + (Date().timeIntervalSince1970 - w0) * speed }
     }
 
     var hardwareWithoutRelay: Bool { isHardware && relay == nil }
@@ -75,7 +75,7 @@ struct Pair {
         bobEvents = Recorder(cb)
     }
 
-    static func home(_ path: String, _ clock: @escaping @Sendable () -> Double) throws -> Messenger {
+    static func home(_ path: String, _ clock: MessengerClock) throws -> Messenger {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         try IdentityFile.save(try IdentityKeyPair.generate(), to: path + "/identity.key", overwrite: false)
         return try Messenger(home: path, clock: clock)
@@ -113,13 +113,14 @@ final class Recorder: @unchecked Sendable {
         defer { rig.close() }
         let pair = try await Pair(rig)
         let m = try pair.alice.compose(to: "bob", text: "integration: two radios")
-        let t0 = rig.clock()
+        let t0 = rig.clock.now
         try await pair.aliceCourier.transmit(messageID: m.id, duty: .wait)
         #expect(await pair.bobEvents.wait { _ in pair.bobEvents.messages.contains { $0.text == "integration: two radios" } })
         let got = try #require(pair.bobEvents.messages.first)
         #expect(got.contact == "alice" && got.senderID == pair.alice.identity.senderID.hex)
+        // The radio's ACK, or already the receipt (it can beat this read on a loaded machine).
         let state = try await pair.aliceCourier.waitFor(messageID: m.id, goal: .ack, timeout: 60)
-        #expect(state == .acked)
+        #expect(state == .acked || state == .delivered)
         rig.report(String(format: "delivered in %.0f ms, hops %@, RSSI %@, SNR %@", (got.receivedAt - t0) * 1000,
                           got.hops.map(String.init) ?? "?", got.rssi.map(String.init) ?? "?", got.snr.map { String($0) } ?? "?"))
         await pair.close()
@@ -151,7 +152,6 @@ final class Recorder: @unchecked Sendable {
         // Generous in simulated time: at 20× a stalled moment on a loaded machine is many simulated seconds.
         o.timeoutSeconds = rig.isHardware ? 120 : 900
         o.preloadAirtimeSeconds = 359   // one second of the hour's 360 left
-        o.clockSpeed = rig.isHardware ? 1 : 20
         let result = try await BenchRun(options: o, clock: rig.clock).run(a: rig.choice(rig.a), b: rig.choice(rig.b), relay: nil) { _ in }
         #expect(result.ledger.region == "EU_868")
         #expect(result.summaries[0].delivered == 10)

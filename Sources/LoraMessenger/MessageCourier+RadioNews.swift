@@ -1,0 +1,162 @@
+import Delivery
+import Foundation
+import LoRaPHY
+import LoraCrypto
+import MeshtasticWire
+import MessageStore
+import RadioLink
+
+/// What the radio says: packets heard go to the messenger, delivery news to the flight table
+/// (Delivery), whose actions are performed here.
+extension MessageCourier {
+    // MARK: What the radio says
+
+    func handle(_ e: RadioEvent) async {
+        switch e {
+        case .session(.packetReceived(let p)):
+            if let hops = p.hopsTaken, p.from != connection.info.nodeNum { relaysHeard[p.from] = hops; pathLearned(p.from) }
+            heard(node: p.from)
+            switch messenger.receive(p) {
+            case .message(let m):
+                emit(.message(m))
+                heard(contactNamed: m.contact)
+                scheduleReceipts(in: ReceiptBatching.batchSeconds)
+            case .duplicate:
+                emit(.duplicate)
+                scheduleReceipts(in: ReceiptBatching.batchSeconds)
+            case let .receipt(contact, ids, read, rebound):
+                for id in ids { wake(id); resends.receipted(messageID: id, now: messenger.now) }
+                heard(contactNamed: contact)
+                emit(.receipt(contact: contact, messageIDs: ids, read: read, reboundTo: rebound))
+            case .contactRequest(let n):
+                emit(.contactRequest(n))
+            case let .chunkReceived(contact, peer, transferID, firstPass, have, count):
+                emit(.receiving(contact: contact, have: have, count: count))
+                let ms = gate.milliseconds(for: p)
+                var quiet = TransferPacing.receiverQuiet(chunkMilliseconds: ms, relays: p.hopsTaken ?? 0)
+                // A first pass still on its way (a new chunk, not the last): the sender may be
+                // waiting to learn the path, so speaking now would only meet its next chunk.
+                if firstPass { quiet += Self.pathLearningSeconds }
+                scheduleTransferReceipt(peer: peer, transferID: transferID, quiet: quiet)
+            case let .transferReceipt(_, id, held, count):
+                wake(id)
+                emit(.transferProgress(messageID: id, sent: 0, confirmed: held, count: count, secondsLeft: 0, nextSlot: 0))
+                if held < count { Task { await self.repair(id) } }
+            case let .contactAdded(name, node):
+                emit(.contactAdded(name: name, node: node))
+            case .notOurs: break
+            case let other: emit(.dropped(other))
+            }
+        case .session(.heardFrom(let node, let relays)):
+            relaysHeard[node] = relays
+            pathLearned(node)
+            heard(node: node)
+        case .session(.delivery(let id, let update)):
+            deliver(id, update)
+        case .session(.log(let line)):
+            emit(.radioLog(line))
+        case .session(.notification(let n)):
+            emit(.notice(n.message))
+        case .session(.rebooted):
+            emit(.notice("the radio rebooted; redoing the handshake"))
+        case .session:
+            break
+        case .disconnected(let why):
+            flights.disconnected()
+            emit(.disconnected(why.description))
+            wakeAll()
+        case .reconnected(let info):
+            gate = DutyCycleGate(radio: info)
+            try? messenger.store.setSetting(Messenger.ownNodeSetting, to: String(info.nodeNum))
+            emit(.reconnected)
+            // Messages the radio never accepted are still pending in the store.
+            Task { await self.sendPending() }
+        case .unsent:
+            break   // their messages are still `pending`; sent again after the reconnect
+        case .closed(let why):
+            emit(.closed(why))
+            wakeAll()
+        }
+    }
+
+    func deliver(_ packetID: UInt32, _ update: DeliveryUpdate) {
+        let news = RadioNews(update), now = messenger.now
+        if let actions = flights.news(news, for: packetID, now: now) { perform(actions); return }
+        // Handed over by another process of this home, or before a restart: the store knows it.
+        if let m = try? messenger.store.outgoing(packetID: packetID) {
+            flights.adopt(packetID, messageID: m.id, broadcast: m.toNode == nil)
+            perform(flights.news(news, for: packetID, now: now) ?? [])
+        } else {
+            flights.keepEarly(news, for: packetID)
+        }
+    }
+
+    /// Does what the flight table decided.
+    func perform(_ actions: [FlightTable.Action]) {
+        let store = messenger.store
+        for action in actions {
+            switch action {
+            case let .recordAirtime(ms, at):
+                record("airtime") { () throws(StoreError) in try store.recordAirtime(AirtimeRecord(startedAt: at, milliseconds: ms)) }
+            case let .setState(id, packetID, state, failure, by):
+                record("state \(state.rawValue)") { () throws(StoreError) in
+                    try store.updateState(id: id, packetID: packetID, to: state, failure: failure, at: messenger.now)
+                }
+                emit(.delivery(messageID: id, state: state, detail: by.map(User.nodeID) ?? failure))
+                wake(id)
+            case let .renumber(id, from, to):
+                record("new packet id") { () throws(StoreError) in try store.renumber(id: id, from: from, to: to) }
+                emit(.waitingForRadioQueue(messageID: id))
+                wake(id)
+            case .resendAsBroadcast(let id):
+                emit(.fellBackToBroadcast(messageID: id))
+                wake(id)
+                Task {
+                    do throws(MessengerError) { try await self.transmit(messageID: id, broadcast: true, duty: .wait) } catch {
+                        self.failAfterFallback(id, error)
+                    }
+                }
+            case .sendControl(let packet):
+                Task { _ = try? await self.sendControl(packet) }
+            case .taken(let id):
+                settleTaken(id, .taken(packetID: id))
+            case let .refused(id, why):
+                settleTaken(id, .refused(why))
+            case let .controlRenumbered(from, to):
+                if let t = takers.removeValue(forKey: from) { takers[to] = t }
+            case .notice(let text):
+                emit(.notice(text))
+            }
+        }
+    }
+
+    /// Whether these actions already settle the control packet `id`.
+    static func take(of id: UInt32, in actions: [FlightTable.Action]) -> Take? {
+        for a in actions {
+            if case .taken(id) = a { return .taken(packetID: id) }
+            if case .refused(id, let why) = a { return .refused(why) }
+        }
+        return nil
+    }
+
+    func failAfterFallback(_ id: String, _ error: MessengerError) {
+        record("state failed") { () throws(StoreError) in
+            try messenger.store.updateState(id: id, packetID: nil, to: .failed, failure: error.description, at: messenger.now)
+        }
+        wake(id)
+    }
+}
+
+extension RadioNews {
+    init(_ update: DeliveryUpdate) {
+        switch update {
+        case .queued: self = .queued
+        case .relayed: self = .relayed
+        case .acked(let by): self = .acked(by: by)
+        case .renumbered(let id): self = .renumbered(to: id)
+        case .failed(.nak(let reason)) where reason == .pkiSendFailPublicKey || reason == .pkiUnknownPubkey: self = .noPublicKey
+        case .failed(let f): self = .failed(f.description)
+        case .notice(let text): self = .notice(text)
+        }
+    }
+}

@@ -49,6 +49,9 @@ public struct LoRaModem: Equatable, Sendable {
 public enum LoRaPreset: Int32, CaseIterable, Sendable {
     case longFast = 0, longSlow = 1, veryLongSlow = 2, mediumSlow = 3, mediumFast = 4
     case shortSlow = 5, shortFast = 6, longModerate = 7, shortTurbo = 8, longTurbo = 9
+    // Added in 2.7/2.8: the EU_866 (LITE) and EU_N_868 (NARROW) profiles, the 2 m ham band
+    // (TINY), and MEDIUM_TURBO (config.proto's numbers).
+    case liteFast = 10, liteSlow = 11, narrowFast = 12, narrowSlow = 13, tinyFast = 14, tinySlow = 15, mediumTurbo = 16
 
     public var modem: LoRaModem {
         switch self {
@@ -63,6 +66,14 @@ public enum LoRaPreset: Int32, CaseIterable, Sendable {
         case .longSlow: LoRaModem(spreadingFactor: 12, bandwidthHz: 125_000, codingRateDenominator: 8)
         case .veryLongSlow: LoRaModem(spreadingFactor: 12, bandwidthHz: 62_500, codingRateDenominator: 8)
         case .longTurbo: LoRaModem(spreadingFactor: 11, bandwidthHz: 500_000, codingRateDenominator: 8)
+        case .mediumTurbo: LoRaModem(spreadingFactor: 9, bandwidthHz: 500_000, codingRateDenominator: 5)
+        case .liteFast: LoRaModem(spreadingFactor: 9, bandwidthHz: 125_000, codingRateDenominator: 5)
+        case .liteSlow: LoRaModem(spreadingFactor: 10, bandwidthHz: 125_000, codingRateDenominator: 5)
+        case .narrowFast: LoRaModem(spreadingFactor: 7, bandwidthHz: 62_500, codingRateDenominator: 6)
+        case .narrowSlow: LoRaModem(spreadingFactor: 8, bandwidthHz: 62_500, codingRateDenominator: 6)
+        // The firmware passes 15.6 kHz (RadioLib's 15.625 kHz step) and times packets with it.
+        case .tinyFast: LoRaModem(spreadingFactor: 7, bandwidthHz: 15_600, codingRateDenominator: 5)
+        case .tinySlow: LoRaModem(spreadingFactor: 8, bandwidthHz: 15_600, codingRateDenominator: 6)
         }
     }
 
@@ -81,6 +92,13 @@ public enum LoRaPreset: Int32, CaseIterable, Sendable {
         case .longModerate: "LongMod"
         case .shortTurbo: "ShortTurbo"
         case .longTurbo: "LongTurbo"
+        case .mediumTurbo: "MediumTurbo"
+        case .liteFast: "LiteFast"
+        case .liteSlow: "LiteSlow"
+        case .narrowFast: "NarrowFast"
+        case .narrowSlow: "NarrowSlow"
+        case .tinyFast: "TinyFast"
+        case .tinySlow: "TinySlow"
         }
     }
 }
@@ -106,6 +124,8 @@ extension LoRaPreset {
             "LONGFAST": .longFast, "LONGSLOW": .longSlow, "VERYLONGSLOW": .veryLongSlow, "VLONGSLOW": .veryLongSlow,
             "MEDIUMSLOW": .mediumSlow, "MEDIUMFAST": .mediumFast, "SHORTSLOW": .shortSlow, "SHORTFAST": .shortFast,
             "LONGMODERATE": .longModerate, "LONGMOD": .longModerate, "SHORTTURBO": .shortTurbo, "LONGTURBO": .longTurbo,
+            "MEDIUMTURBO": .mediumTurbo, "LITEFAST": .liteFast, "LITESLOW": .liteSlow, "NARROWFAST": .narrowFast,
+            "NARROWSLOW": .narrowSlow, "TINYFAST": .tinyFast, "TINYSLOW": .tinySlow,
         ]
         return aliases[key]
     }

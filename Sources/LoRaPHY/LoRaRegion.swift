@@ -34,7 +34,19 @@ public struct LoRaRegion: Equatable, Sendable {
     public static let ua868 = LoRaRegion(code: 15, name: "UA_868", startMHz: 868, endMHz: 868.6, dutyCyclePercent: 1, powerLimitDBm: 14)
     public static let anz433 = LoRaRegion(code: 22, name: "ANZ_433", startMHz: 433.05, endMHz: 434.79, dutyCyclePercent: 100, powerLimitDBm: 14)
 
-    public static let all: [LoRaRegion] = [unset, us, eu433, eu868, cn, jp, anz, kr, tw, ru, .in, nz865, th, ua433, ua868, anz433]
+    /// RadioInterface.cpp's RDEF(EU_866, 865.6, 867.6, 2.5, 27, …): 2.5 % for a client, 10 %
+    /// for a ROUTER or ROUTER_LATE (`getEffectiveDutyCycle`).
+    public static let eu866 = LoRaRegion(code: 29, name: "EU_866", startMHz: 865.6, endMHz: 867.6, dutyCyclePercent: 2.5, powerLimitDBm: 27)
+    /// RDEF(EU_N_868, 869.4, 869.65, 10, 27, …): the narrow (62.5 kHz) profile of the 868 band.
+    public static let euN868 = LoRaRegion(code: 32, name: "EU_N_868", startMHz: 869.4, endMHz: 869.65, dutyCyclePercent: 10, powerLimitDBm: 27)
+
+    public static let all: [LoRaRegion] = [unset, us, eu433, eu868, cn, jp, anz, kr, tw, ru, .in, nz865, th, ua433, ua868, anz433, eu866, euN868]
+
+    /// The duty cycle the firmware applies (`getEffectiveDutyCycle`): EU_866 allows its routers
+    /// 10 %, everyone else the region's own.
+    public func effectiveDutyCyclePercent(isRouter: Bool) -> Double {
+        code == Self.eu866.code && isRouter ? 10 : dutyCyclePercent
+    }
 
     public static func named(_ name: String) -> LoRaRegion? {
         let key = String(name.uppercased().map { $0 == "-" ? "_" : $0 })

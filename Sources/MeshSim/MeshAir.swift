@@ -120,8 +120,10 @@ public struct MeshAir {
             settings.hopLimit = scenario.hopLimit ?? 3
             settings.epoch = epoch
             settings.bootDelaySeconds = bootDelaySeconds
-            settings.knownNodes = identities.enumerated().filter { $0.offset != i }.map { $0.element.nodeInfo } + extras
+            settings.knownNodes = identities.enumerated()
+                .filter { $0.offset != i && scenario.nodes[$0.offset].unannounced != true }.map { $0.element.nodeInfo } + extras
             settings.ignoreMqtt = node.ignoreMqtt ?? region.hasDutyCycle
+            settings.toPhoneQueue = max(1, node.toPhoneQueue ?? 16)
             settings.mqtt.root = "msh/\(region.name)"
             let role = (node.role ?? "CLIENT").uppercased()
             return Station(name: node.name,

@@ -17,6 +17,12 @@ public struct Scenario: Codable, Equatable, Sendable {
         /// The radio's `ignore_mqtt`. Absent: as the firmware leaves it once the region was
         /// set, on where the region limits the duty cycle (EU_868 …), off elsewhere.
         public var ignoreMqtt: Bool?
+        /// Its NodeInfo has not reached the others yet (a new radio; NodeInfo goes every 3 h):
+        /// their radios have no key for it, so a DM to it is refused (PKI_SEND_FAIL_PUBLIC_KEY).
+        public var unannounced: Bool?
+        /// Packets its radio keeps while no client is connected (`MAX_RX_TOPHONE`: 8 on a
+        /// classic ESP32, 16 on an nRF52840, the default).
+        public var toPhoneQueue: Int?
 
         public init(name: String, x: Double? = nil, y: Double? = nil, role: String? = nil, ignoreMqtt: Bool? = nil) {
             self.name = name; self.x = x; self.y = y; self.role = role; self.ignoreMqtt = ignoreMqtt
@@ -27,6 +33,8 @@ public struct Scenario: Codable, Equatable, Sendable {
             case nodeID = "node_id"
             case longName = "long_name"
             case ignoreMqtt = "ignore_mqtt"
+            case unannounced
+            case toPhoneQueue = "to_phone_queue"
         }
     }
 
@@ -116,6 +124,7 @@ public struct Scenario: Codable, Equatable, Sendable {
             if let r = n.role, !["CLIENT", "CLIENT_MUTE", "ROUTER"].contains(r.uppercased()) {
                 throw .invalid("node \"\(n.name)\": role must be CLIENT, CLIENT_MUTE or ROUTER")
             }
+            if let q = n.toPhoneQueue, !(1...64).contains(q) { throw .invalid("node \"\(n.name)\": to_phone_queue must be 1-64 packets") }
         }
         if let region, LoRaRegion.named(region) == nil { throw .invalid("unknown region \"\(region)\"") }
         if let preset, resolvedPreset.displayName.lowercased().filter(\.isLetter) != preset.lowercased().filter(\.isLetter) {

@@ -248,10 +248,33 @@ extension VirtualRadio {
     /// position) to a node whose 32-byte public key is in the node database, from a radio with
     /// a key of its own. (The sim marks such packets; their bytes on the air stay decoded.)
     func sendsPKI(_ p: MeshPacket) -> Bool {
-        guard p.to != MeshPacket.broadcast, let d = p.decoded, identity.publicKey.count == 32,
-              ![PortNum.Name.tracerouteApp, .nodeinfoApp, .routingApp, .positionApp].contains(where: { d.portnum.rawValue == $0.rawValue })
-        else { return false }
-        return settings.knownNodes.first { $0.num == p.to }?.user?.publicKey.count == 32
+        wouldEncryptWithPKC(p) && knowsKey(of: p.to)
+    }
+
+    /// `wouldEncryptWithPKC` (Router.cpp): a DM of ours that goes PKI whenever it can.
+    func wouldEncryptWithPKC(_ p: MeshPacket) -> Bool {
+        guard p.to != MeshPacket.broadcast, let d = p.decoded, identity.publicKey.count == 32 else { return false }
+        return ![PortNum.Name.tracerouteApp, .nodeinfoApp, .routingApp, .positionApp].contains { d.portnum.rawValue == $0.rawValue }
+    }
+
+    func knowsKey(of node: UInt32) -> Bool {
+        settings.knownNodes.first { $0.num == node }?.user?.publicKey.count == 32
+    }
+
+    /// Router::perhapsEncode's refusals of a client's packet: the encoded Data (with its
+    /// bitfield) and the 16-byte header over MAX_LORA_PAYLOAD_LEN (255), 12 bytes more for PKI,
+    /// is TOO_LARGE (on PRIVATE_APP: a payload over 231 bytes, over 219 as a PKI DM); a DM that
+    /// must go PKI to a node whose key the radio lacks is PKI_SEND_FAIL_PUBLIC_KEY ("refusing
+    /// to send legacy DM": no channel-encrypted fallback since 2.7.26).
+    func encodeRefusal(_ p: MeshPacket) -> RoutingError? {
+        // perhapsEncode sets has_bitfield on our own packets before it encodes: 2 bytes more.
+        var data = p.decoded
+        if data?.bitfield == nil { data?.bitfield = 0 }
+        let bytes = data.map { $0.encoded().count } ?? 0
+        if bytes + MeshtasticFrame.headerBytes > MeshtasticFrame.maxLoRaPayload { return RoutingError(.tooLarge) }
+        guard wouldEncryptWithPKC(p) else { return nil }
+        if bytes + MeshtasticFrame.headerBytes + MeshtasticFrame.pkiOverhead > MeshtasticFrame.maxLoRaPayload { return RoutingError(.tooLarge) }
+        return knowsKey(of: p.to) ? nil : RoutingError(.pkiSendFailPublicKey)
     }
 
     /// A reply as MeshModule::setReplyTo makes it: our packet to the requester on its channel,

@@ -42,6 +42,9 @@ public struct VirtualRadio {
         public var bootDelaySeconds = 1.0
         /// Other nodes in the radio's database (to emulate a big mesh).
         public var knownNodes: [NodeInfo] = []
+        /// Packets kept for a client that is away (`MAX_RX_TOPHONE`, mesh-pb-constants.h): 8 on a
+        /// classic ESP32, 16 on an nRF52840 (and any part it does not classify), 32 on the larger.
+        public var toPhoneQueue = 16
         /// Retransmission timeout per try for want_ack packets (firmware ≈ 7.5 s on LongFast).
         public var retransmitSeconds = 7.5
         /// The primary channel (index 0); empty name = the preset's name, PSK [1] = default key.
@@ -100,6 +103,8 @@ public struct VirtualRadio {
 
     let bootedAt: Double
     private var pendingToClient: [FromRadio] = []
+    /// Packets the to-phone queue had no room for while the client was away.
+    public private(set) var droppedForClient = 0
     private var recentClientIDs: [UInt32] = []
     private var nextID: UInt32
     private var awaitingAck: [UInt32: (packet: MeshPacket, tries: Int, due: Double)] = [:]
@@ -108,6 +113,7 @@ public struct VirtualRadio {
     private let maxTxQueue: UInt32 = 16
     /// `free` of the last QueueStatus the client got.
     private var lastReportedFree: UInt32 = 16
+    /// Other news for an absent client (QueueStatus, notifications: queues of their own).
     private let maxHeldForClient = 32
     /// AdminModule's session passkey and when it was made.
     var passkey: (bytes: [UInt8], since: Double) = ([], 0)
@@ -277,6 +283,12 @@ public struct VirtualRadio {
                 FromRadio(.packet(errorReply(RoutingError(.dutyCycleLimit), to: p))),
                 FromRadio(.clientNotification(n)),
             ], api: api)
+        }
+        // Router::send, after its duty-cycle check: perhapsEncode refuses; abortSendAndNak answers with a NAK from us to us,
+        // and MeshService::sendToMesh tells the client the refusal's code in its QueueStatus.
+        if let refusal = encodeRefusal(p) {
+            return frames([FromRadio(.queueStatus(queueStatus(id: p.id, res: Int32(refusal.rawValue), now: now))),
+                           FromRadio(.packet(errorReply(refusal, to: p)))], api: api)
         }
         ledger.record(startSeconds: now, milliseconds: airtime)
         txEnds.append(max(now, txEnds.last ?? now) + airtime / 1000)
@@ -449,11 +461,35 @@ public struct VirtualRadio {
 
     mutating func toClient(_ message: FromRadio) -> [Output] {
         guard let api = puller() else {
-            pendingToClient.append(message)
-            if pendingToClient.count > maxHeldForClient { pendingToClient.removeFirst() }
+            hold(message)
             return []
         }
         return frames([message], api: api)
+    }
+
+    /// MeshService::handleFromRadio with nobody to take it: a full to-phone queue discards its
+    /// oldest packet for a text (or range test) and drops the new one for anything else, so a
+    /// lora-msg frame heard while the client is away is lost past `toPhoneQueue` packets.
+    private mutating func hold(_ message: FromRadio) {
+        guard case .packet(let p) = message.payloadVariant else {
+            pendingToClient.append(message)
+            if let i = pendingToClient.firstIndex(where: { if case .packet = $0.payloadVariant { false } else { true } }),
+               pendingToClient.count(where: { if case .packet = $0.payloadVariant { false } else { true } }) > maxHeldForClient {
+                pendingToClient.remove(at: i)
+            }
+            return
+        }
+        let held = pendingToClient.indices.filter { if case .packet = pendingToClient[$0].payloadVariant { true } else { false } }
+        if held.count >= settings.toPhoneQueue {
+            let port = p.decoded?.portnum.rawValue
+            guard port == PortNum.Name.textMessageApp.rawValue || port == PortNum.Name.rangeTestApp.rawValue, let oldest = held.first else {
+                droppedForClient += 1
+                return
+            }
+            pendingToClient.remove(at: oldest)
+            droppedForClient += 1
+        }
+        pendingToClient.append(message)
     }
 
     func frames(_ messages: [FromRadio], api: Int) -> [Output] {

@@ -125,3 +125,42 @@ import Testing
         #expect(LoRaPreset.named(name) == nil)
     }
 }
+
+/// Presets and regions added since 2.7 (`modemPresetToParams` in MeshRadio.h; `RDEF` rows and
+/// `getEffectiveDutyCycle` in RadioInterface.cpp), against the computed airtime table of
+/// ../shared/docs/firmware-2.8.md (a): 30, 100, 200 and 255 bytes on the air.
+@Suite struct Firmware28PresetTests {
+    static let table: [(LoRaPreset, [Int: Double])] = [
+        (.liteFast, [30: 259, 100: 587, 200: 1037, 255: 1283]),
+        (.narrowSlow, [30: 312, 100: 755, 200: 1369, 255: 1713]),
+        (.longTurbo, [30: 312, 100: 738, 200: 1328, 255: 1656]),
+        (.mediumFast, [30: 130, 100: 293, 200: 519, 255: 642]),
+    ]
+
+    @Test(arguments: table.indices)
+    func matchesTheComputedTable(row: Int) {
+        let (preset, expected) = Self.table[row]
+        for (bytes, ms) in expected {
+            let got = preset.modem.timeOnAirMilliseconds(bytes: bytes)
+            #expect(abs(got - ms) <= 1, "\(preset) \(bytes) B: \(got) ms, table \(ms)")
+        }
+    }
+
+    @Test func newPresetsKeepTheirProtobufNumbersAndNames() {
+        #expect(LoRaPreset(protobufValue: 16) == .mediumTurbo && LoRaPreset(protobufValue: 10) == .liteFast)
+        #expect(LoRaPreset(protobufValue: 13) == .narrowSlow && LoRaPreset(protobufValue: 15) == .tinySlow)
+        #expect(LoRaPreset(protobufValue: 17) == .longFast, "unknown falls back as the firmware does")
+        #expect(LoRaPreset.named("NARROW_SLOW") == .narrowSlow && LoRaPreset.named("MediumTurbo") == .mediumTurbo)
+        #expect(LoRaPreset.mediumTurbo.modem == LoRaModem(spreadingFactor: 9, bandwidthHz: 500_000, codingRateDenominator: 5))
+        #expect(LoRaPreset.narrowFast.modem == LoRaModem(spreadingFactor: 7, bandwidthHz: 62_500, codingRateDenominator: 6))
+    }
+
+    @Test func eu866AllowsAClientAQuarterOfWhatItsRoutersGet() {
+        let r = LoRaRegion.named("eu-866")
+        #expect(r == .eu866 && LoRaRegion.code(32) == .euN868)
+        #expect(LoRaRegion.eu866.hourlyBudgetMilliseconds == 90_000)
+        #expect(LoRaRegion.eu866.effectiveDutyCyclePercent(isRouter: false) == 2.5)
+        #expect(LoRaRegion.eu866.effectiveDutyCyclePercent(isRouter: true) == 10)
+        #expect(LoRaRegion.eu868.effectiveDutyCyclePercent(isRouter: true) == 10 && LoRaRegion.euN868.dutyCyclePercent == 10)
+    }
+}

@@ -252,18 +252,36 @@ final class RunningSim: @unchecked Sendable {
 
     /// The firmware stops retransmitting a DM once it hears a neighbour repeat it (the
     /// implicit ACK, ReliableRouter::shouldFilterReceived), so a DM to an absent node in a
-    /// mesh with a relay ends `relayed`, with no ACK and no NAK.
+    /// mesh with a relay ends `relayed`, with no ACK and no NAK. Carol's radio is known (its
+    /// key came with its NodeInfo) but far out of range.
     @Test func unreachableDestinationIsRelayedButNeverAcked() async throws {
+        var scenario = Scenario.twoRadios
+        scenario.nodes.append(Scenario.Node(name: "carol", x: 200_000, y: 0))
+        let sim = try RunningSim(scenario, speed: 20)
+        defer { sim.stop() }
+        await sim.waitForLinks()
+        let alice = try await RadioConnection.connect(to: .serial(sim.link("alice")), options: quickOptions())
+        let log = EventLog(alice)
+        let id = try await alice.send(dm(to: scenario.nodeNum(of: scenario.nodes[2]), "anyone?"))
+        let u = await log.delivery(id, timeout: 15) { $0 == .relayed }
+        #expect(u == .relayed)
+        let late = await log.delivery(id, timeout: 2) { if case .acked = $0 { true } else { false } }
+        #expect(late == nil)
+        await alice.close()
+    }
+
+    /// A node the radio has no key for (never heard its NodeInfo) gets no DM at all since
+    /// 2.7.26: Router::perhapsEncode refuses with PKI_SEND_FAIL_PUBLIC_KEY, nothing is relayed.
+    @Test func aDMToANodeWithoutAKeyIsRefusedNotSent() async throws {
         let sim = try RunningSim(.twoRadios, speed: 20)
         defer { sim.stop() }
         await sim.waitForLinks()
         let alice = try await RadioConnection.connect(to: .serial(sim.link("alice")), options: quickOptions())
         let log = EventLog(alice)
         let id = try await alice.send(dm(to: 0x0BAD_F00D, "anyone?"))
-        let u = await log.delivery(id, timeout: 15) { $0 == .relayed }
-        #expect(u == .relayed)
-        let late = await log.delivery(id, timeout: 2) { if case .acked = $0 { true } else { false } }
-        #expect(late == nil)
+        let u = await log.delivery(id, timeout: 15) { if case .failed = $0 { true } else { false } }
+        #expect(u == .failed(.refused(code: 39)))
+        #expect(await log.delivery(id, timeout: 1) { $0 == .relayed } == nil)
         await alice.close()
     }
 

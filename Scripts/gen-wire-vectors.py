@@ -241,11 +241,13 @@ add("toradio-packet-unknown-portnum", mesh_pb2.ToRadio(packet=packet(to=1, id=5,
 unknown_top = key(25, 0) + varint(3) + key(200, 2) + varint(4) + b"\x01\x02\x03\x04"
 add("fromradio-unknown-variant-from-future", b"", "FromRadio", unknown=unknown_top,
     note="a FromRadio variant this schema does not know: no variant, bytes kept")
-future_fields = key(22, 0) + varint(1) + key(40, 2) + varint(3) + b"abc" + key(41, 5) + struct.pack("<I", 0xDEADBEEF) + key(42, 1) + struct.pack("<Q", 2**63 + 5)
+future_fields = key(40, 2) + varint(3) + b"abc" + key(41, 5) + struct.pack("<I", 0xDEADBEEF) + key(42, 1) + struct.pack("<Q", 2**63 + 5) + key(43, 0) + varint(1)
 rx = packet(**{"from": 0x1A2B3C4D}, to=0x12345678, id=91, hop_limit=2, hop_start=3,
             decoded=mesh_pb2.Data(portnum=portnums_pb2.PRIVATE_APP, payload=envelope))
 add("meshpacket-unknown-fields-all-wire-types", rx.SerializeToString(), "MeshPacket", unknown=future_fields,
-    note="master's xeddsa_signed (22) and invented fields of every wire type")
+    note="invented fields of every wire type")
+add("meshpacket-xeddsa-signed-master", rx.SerializeToString(), "MeshPacket", unknown=key(22, 0) + varint(1),
+    note="firmware 2.8's xeddsa_signed (22): the 2.7.11 schema treats it as unknown", newer_than_schema="xeddsaSigned")
 add("fromradio-region-presets-master", b"", "FromRadio",
     unknown=key(19, 2) + varint(4) + key(1, 2) + varint(2) + b"\x08\x00",
     note="region_presets (19) exists only in firmware master; the 2.7.11 schema treats it as unknown",

@@ -69,6 +69,8 @@ public final class AirCapture {
             o["event"] = "from_mqtt"; station(s); packet(from, id)
         case let .ignoredMQTT(s, from, id):
             o["event"] = "ignored_mqtt"; station(s); packet(from, id)
+        case let .refusedUnsigned(s, from, id):
+            o["event"] = "refused_unsigned"; station(s); packet(from, id)
         }
         guard let data = try? JSONSerialization.data(withJSONObject: o, options: [.sortedKeys]),
               let s = String(data: data, encoding: .utf8) else { return "{}" }

@@ -28,6 +28,8 @@ public struct MeshAir {
         case fromMQTT(station: Int, from: UInt32, id: UInt32)
         /// A radio dropped a packet because it crossed MQTT and its ignore_mqtt is on.
         case ignoredMQTT(station: Int, from: UInt32, id: UInt32)
+        /// Dropped by the radio's packet_signature_policy before relaying or delivering.
+        case refusedUnsigned(station: Int, from: UInt32, id: UInt32)
     }
 
     struct PacketKey: Hashable { var from: UInt32; var id: UInt32 }
@@ -124,6 +126,8 @@ public struct MeshAir {
                 .filter { $0.offset != i && scenario.nodes[$0.offset].unannounced != true }.map { $0.element.nodeInfo } + extras
             settings.ignoreMqtt = node.ignoreMqtt ?? region.hasDutyCycle
             settings.toPhoneQueue = max(1, node.toPhoneQueue ?? 16)
+            settings.signaturePolicy = node.signaturePolicy.flatMap { VirtualRadio.SignaturePolicy(rawValue: $0.uppercased()) } ?? .compatible
+            settings.signsBroadcasts = node.firmware != "2.7"
             settings.mqtt.root = "msh/\(region.name)"
             let role = (node.role ?? "CLIENT").uppercased()
             return Station(name: node.name,
@@ -392,6 +396,10 @@ public struct MeshAir {
 
         if stations[r].radio.ignores(p) {
             note(.ignoredMQTT(station: r, from: p.from, id: p.id))
+            return []
+        }
+        if !stations[r].radio.passesSignaturePolicy(&p) {
+            note(.refusedUnsigned(station: r, from: p.from, id: p.id))
             return []
         }
         if p.from == me {

@@ -23,6 +23,10 @@ public struct Scenario: Codable, Equatable, Sendable {
         /// Packets its radio keeps while no client is connected (`MAX_RX_TOPHONE`: 8 on a
         /// classic ESP32, 16 on an nRF52840, the default).
         public var toPhoneQueue: Int?
+        /// Its radio's packet_signature_policy: COMPATIBLE (default), BALANCED or STRICT.
+        public var signaturePolicy: String?
+        /// Firmware 2.7 (no XEdDSA): the radio does not sign its broadcasts.
+        public var firmware: String?
 
         public init(name: String, x: Double? = nil, y: Double? = nil, role: String? = nil, ignoreMqtt: Bool? = nil) {
             self.name = name; self.x = x; self.y = y; self.role = role; self.ignoreMqtt = ignoreMqtt
@@ -35,6 +39,8 @@ public struct Scenario: Codable, Equatable, Sendable {
             case ignoreMqtt = "ignore_mqtt"
             case unannounced
             case toPhoneQueue = "to_phone_queue"
+            case signaturePolicy = "signature_policy"
+            case firmware
         }
     }
 
@@ -125,6 +131,10 @@ public struct Scenario: Codable, Equatable, Sendable {
                 throw .invalid("node \"\(n.name)\": role must be CLIENT, CLIENT_MUTE or ROUTER")
             }
             if let q = n.toPhoneQueue, !(1...64).contains(q) { throw .invalid("node \"\(n.name)\": to_phone_queue must be 1-64 packets") }
+            if let sp = n.signaturePolicy, VirtualRadio.SignaturePolicy(rawValue: sp.uppercased()) == nil {
+                throw .invalid("node \"\(n.name)\": signature_policy must be COMPATIBLE, BALANCED or STRICT")
+            }
+            if let f = n.firmware, !["2.7", "2.8"].contains(f) { throw .invalid("node \"\(n.name)\": firmware must be 2.7 or 2.8") }
         }
         if let region, LoRaRegion.named(region) == nil { throw .invalid("unknown region \"\(region)\"") }
         if let preset, resolvedPreset.displayName.lowercased().filter(\.isLetter) != preset.lowercased().filter(\.isLetter) {

@@ -42,6 +42,10 @@ public struct VirtualRadio {
         public var bootDelaySeconds = 1.0
         /// Other nodes in the radio's database (to emulate a big mesh).
         public var knownNodes: [NodeInfo] = []
+        /// Firmware 2.8 signs its own broadcasts that fit (XEdDSA); a 2.7 radio does not.
+        public var signsBroadcasts = true
+        /// `config.security.packet_signature_policy`, checked before relaying or delivering.
+        public var signaturePolicy = SignaturePolicy.compatible
         /// Packets kept for a client that is away (`MAX_RX_TOPHONE`, mesh-pb-constants.h): 8 on a
         /// classic ESP32, 16 on an nRF52840 (and any part it does not classify), 32 on the larger.
         public var toPhoneQueue = 16
@@ -103,6 +107,8 @@ public struct VirtualRadio {
 
     let bootedAt: Double
     private var pendingToClient: [FromRadio] = []
+    /// Nodes whose signature this radio has verified (NODEINFO_BITFIELD_HAS_XEDDSA_SIGNED).
+    var knownSigners: Set<UInt32> = []
     /// Packets the to-phone queue had no room for while the client was away.
     public private(set) var droppedForClient = 0
     private var recentClientIDs: [UInt32] = []
@@ -264,6 +270,7 @@ public struct VirtualRadio {
             d.bitfield = (d.bitfield ?? 0) & ~1 | (settings.okToMqtt ? 1 : 0)
             p.payloadVariant = .decoded(d)
         }
+        signIfItFits(&p)
 
         guard settings.region.transmitAllowed else {
             return frames([FromRadio(.queueStatus(queueStatus(id: p.id, res: 34, now: now)))], api: api)
@@ -408,6 +415,7 @@ public struct VirtualRadio {
         guard !ledger.firmwareRefuses(nowSeconds: now) else { return [] }
         var packet = packet
         perhapsEncodePKI(&packet)
+        signIfItFits(&packet)
         ledger.record(startSeconds: now, milliseconds: settings.preset.modem.timeOnAirMilliseconds(bytes: Self.phyBytes(packet)))
         if packet.wantAck && packet.to != MeshPacket.broadcast {
             awaitingAck[packet.id] = (packet, 1, now + settings.retransmitSeconds)

@@ -29,6 +29,9 @@ public struct MeshPacket: ProtoMessage {
     public var relayNode: UInt32 = 0
     public var txAfter: UInt32 = 0
     public var transportMechanism = TransportMechanism(.internal)
+    /// Firmware 2.8: the radio verified the sender's XEdDSA signature (field 22; set only by
+    /// the receiving radio, never trusted from the air).
+    public var xeddsaSigned = false
     public var unknownFields: [UInt8] = []
 
     public init() {}
@@ -68,6 +71,7 @@ public struct MeshPacket: ProtoMessage {
         case 19: relayNode = try r.uint32(k)
         case 20: txAfter = try r.uint32(k)
         case 21: transportMechanism = try r.enumValue(k)
+        case 22: xeddsaSigned = try r.bool(k)
         default: return false
         }
         return true
@@ -98,6 +102,7 @@ public struct MeshPacket: ProtoMessage {
         w.uint32(19, relayNode)
         w.uint32(20, txAfter)
         w.enumValue(21, transportMechanism)
+        w.bool(22, xeddsaSigned)
         w.raw(unknownFields)
     }
 }
@@ -117,6 +122,9 @@ public struct PacketData: ProtoMessage {
     public var emoji: UInt32 = 0
     /// `optional`: bit 0 OK_TO_MQTT, bit 1 WANT_RESPONSE; firmware ≥ 2.5 always sets it.
     public var bitfield: UInt32?
+    /// Firmware 2.8: the originating radio's XEdDSA signature over its own broadcast (field 10,
+    /// 64 bytes when present; the radio discards one a client supplies).
+    public var xeddsaSignature: [UInt8] = []
     public var unknownFields: [UInt8] = []
 
     public init() {}
@@ -137,6 +145,7 @@ public struct PacketData: ProtoMessage {
         case 7: replyId = try r.fixed32(k)
         case 8: emoji = try r.fixed32(k)
         case 9: bitfield = try r.uint32(k)
+        case 10: xeddsaSignature = try r.bytes(k)
         default: return false
         }
         return true
@@ -152,6 +161,7 @@ public struct PacketData: ProtoMessage {
         w.fixed32(7, replyId)
         w.fixed32(8, emoji)
         if let bitfield { w.uint32(9, bitfield, always: true) }
+        w.bytes(10, xeddsaSignature)
         w.raw(unknownFields)
     }
 }

@@ -43,9 +43,9 @@ extension MessageCourier {
         let store = messenger.store
         let all: [StoredChunk]
         do { all = try store.chunks(peer: m.peer, direction: .outgoing, transferID: transfer) } catch { throw .store(error) }
-        let todo = all.filter { !$0.held }.sorted { ($0.sends, $0.index) < ($1.sends, $1.index) }
-        if let worn = todo.first(where: { $0.sends >= TransferPacing.maxChunkSends }) {
-            let why = "chunk \(worn.index + 1) of \(worn.count) was sent \(worn.sends) times without the receiver holding it"
+        let byIndex = Dictionary(all.map { ($0.index, $0) }, uniquingKeysWith: { a, _ in a })
+        guard let pass = TransferPass(chunks: all.map { .init(index: $0.index, count: $0.count, sends: $0.sends, held: $0.held) }) else {
+            let why = TransferPass.failure(all.map { .init(index: $0.index, count: $0.count, sends: $0.sends, held: $0.held) }) ?? "failed"
             record("state failed") { () throws(StoreError) in try store.updateState(id: m.id, packetID: nil, to: .failed, failure: why, at: messenger.now) }
             wake(m.id)
             throw .deliveryFailed(reason: why, messageID: m.id)
@@ -56,27 +56,23 @@ extension MessageCourier {
         // keeps the channel busy, so ACKs are slow), up to tripling the airtime.
         template.wantAck = false
         if gate.settings.region == .unset { throw .regionUnset(node: connection.info.nodeID) }
-        let confirmed = all.count - all.filter { !$0.held }.count
         let node = template.to == MeshPacket.broadcast ? nil : template.to
         var last: UInt32 = 0
         // The radio takes chunks into its queue at once and sends them one by one: when it
         // will be done, so the probe does not start counting while chunks are still queued.
         var radioBusyUntil = messenger.now
-        for (n, chunk) in todo.enumerated() {
+        for (n, index) in pass.order.enumerated() {
+            guard let chunk = byIndex[index] else { continue }
             template.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: chunk.envelope))
             template.id = 0
-            // On a path of unknown length the first chunk asks for the radio's ACK: the
-            // receiver's radio answers it, and its header says how many relays are between us.
             let known = relays(to: node, peer: m.peer)
-            template.wantAck = n == 0 && known == nil && node != nil
+            template.wantAck = pass.asksForPathACK(n, relays: known, direct: node != nil)
             let ms = gate.milliseconds(for: template)
             let history = (try? store.airtime(since: messenger.now - AirtimeLedger.windowSeconds)) ?? []
-            let plan = gate.schedule(milliseconds: Array(repeating: ms, count: todo.count - n), now: messenger.now, history: history)
-            // The duty cycle is not the only wait: on a relayed path each chunk also waits for
-            // the relays to forward the one before (chunkSpacing), and the radio leaves a gap.
-            let pacing = Double(todo.count - n - 1) * (TransferPacing.chunkSpacing(milliseconds: ms, relays: known ?? 2) + TransferPacing.queueGapSeconds)
-            emit(.transferProgress(messageID: m.id, sent: n, confirmed: confirmed, count: all.count,
-                                   secondsLeft: plan.finish - messenger.now + pacing, nextSlot: plan.firstWait))
+            let plan = gate.schedule(milliseconds: Array(repeating: ms, count: pass.order.count - n), now: messenger.now, history: history)
+            emit(.transferProgress(messageID: m.id, sent: n, confirmed: pass.confirmed, count: pass.count,
+                                   secondsLeft: plan.finish - messenger.now + pass.pacingLeft(at: n, milliseconds: ms, relays: known),
+                                   nextSlot: plan.firstWait))
             let reservation = try await awaitAirtime(ms, messageID: m.id, duty: duty, deadline: deadline, progress: progress)
             let id: UInt32
             switch try await sendChunk(template, chunk, of: m, milliseconds: ms, reservation: reservation) {
@@ -97,17 +93,16 @@ extension MessageCourier {
                 }
             }
             last = id
-            radioBusyUntil = max(radioBusyUntil, messenger.now) + ms / 1000 + TransferPacing.queueGapSeconds
-            if template.wantAck, let node, n < todo.count - 1 {
+            radioBusyUntil = TransferPass.radioBusy(until: radioBusyUntil, now: messenger.now, milliseconds: ms)
+            if template.wantAck, let node, n < pass.order.count - 1 {
                 // Wait for that ACK before the next chunk: on a long path the next chunk
                 // would meet it coming back.
                 await waitForPath(to: node, seconds: Self.pathLearningSeconds)
             }
-            // Still unknown: spaced as for the longest path until an ACK or a receipt tells.
-            let spacing = TransferPacing.chunkSpacing(milliseconds: ms, relays: relays(to: node, peer: m.peer) ?? 2)
-            if spacing > 0, n < todo.count - 1 { await pause(spacing) }
+            let spacing = pass.spacing(after: n, milliseconds: ms, relays: relays(to: node, peer: m.peer))
+            if spacing > 0 { await pause(spacing) }
         }
-        emit(.transferProgress(messageID: m.id, sent: todo.count, confirmed: confirmed, count: all.count, secondsLeft: 0, nextSlot: 0))
+        emit(.transferProgress(messageID: m.id, sent: pass.order.count, confirmed: pass.confirmed, count: pass.count, secondsLeft: 0, nextSlot: 0))
         record("state queued") { () throws(StoreError) in try store.updateState(id: m.id, packetID: nil, to: .queued, at: messenger.now) }
         wake(m.id)
         armProbe(m.id, broadcast: broadcast, extra: max(0, radioBusyUntil - messenger.now))

@@ -151,7 +151,13 @@ extension Messenger {
         let name = (try? store.contact(senderID: maker.bytes))??.name ?? maker.hex
         if let advert = r.ratchet { learnRatchet(advert, from: maker.bytes) }
         if let holdings = r.transfer {
-            guard let (id, _) = (try? store.markChunksHeld(peer: maker.bytes, transferID: holdings.transferID, held: holdings.held, at: now)) ?? nil else {
+            // A database that cannot take it (busy, damaged) is not "no transfer of ours": the
+            // receiver's word would be lost and its chunks sent again for nothing.
+            let marked: (messageID: String, complete: Bool)?
+            do { marked = try store.markChunksHeld(peer: maker.bytes, transferID: holdings.transferID, held: holdings.held, at: now) } catch {
+                return .notStored(contact: name, reason: "its transfer receipt was not recorded: \(error.description)")
+            }
+            guard let (id, _) = marked else {
                 return .ignored("a transfer receipt from '\(name)' for no transfer of ours")
             }
             if let sent = (try? store.message(id: id))??.createdAt {

@@ -1,3 +1,4 @@
+import GRDB
 import Foundation
 import LoRaPHY
 import LoraCrypto
@@ -303,5 +304,23 @@ func prose(_ bytes: Int, _ seed: String) -> String {
         try alice.messenger.store.updateState(id: m.id, packetID: 9, to: .queued, at: alice.messenger.now)
         #expect(try alice.messenger.outbox().map(\.message.id) == [m.id], "listed as partly confirmed")
         #expect(try alice.messenger.requeueOutbox().map(\.id) == [m.id], "and retried now")
+    }
+}
+
+/// A transfer receipt the database cannot record is reported with the reason, never taken
+/// for "no transfer of ours" (which would lose the receiver's word silently).
+@Suite struct TransferReceiptNotRecordedTests {
+    @Test func aDatabaseThatRefusesTheBitmapIsReported() throws {
+        let (alice, bob) = try pair()
+        let (m, packets) = try longText(alice, prose(900, "weir"))
+        let transfer = try #require(m.transferID)
+        let bobKey = try #require(bob.messenger.key(for: alice.messenger.identity.senderID))
+        let bitmap = try DeliveryReceipt.make(holdings: .init(transferID: transfer, held: [true] + Array(repeating: false, count: packets.count - 1)),
+                                              node: 0xB0B, maker: bob.messenger.identity.senderID, key: bobKey)
+        var p = MeshPacket(); p.from = 0xB0B; p.to = 0xA11CE; p.id = 11
+        p.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: bitmap.bytes))
+        try DatabaseQueue(path: alice.messenger.databasePath).write { try $0.execute(sql: "DROP TABLE chunk") }
+        guard case .notStored(let contact, let reason) = alice.messenger.receive(p) else { Issue.record("not reported"); return }
+        #expect(contact == "bob" && reason.contains("transfer receipt was not recorded") && reason.contains("damaged"), "\(reason)")
     }
 }

@@ -30,6 +30,8 @@ public struct MeshAir {
         case ignoredMQTT(station: Int, from: UInt32, id: UInt32)
         /// Dropped by the radio's packet_signature_policy before relaying or delivering.
         case refusedUnsigned(station: Int, from: UInt32, id: UInt32)
+        /// Consumed by the radio's Traffic Management module (rate limit, unknown packets).
+        case trafficDropped(station: Int, from: UInt32, id: UInt32)
     }
 
     struct PacketKey: Hashable { var from: UInt32; var id: UInt32 }
@@ -128,6 +130,9 @@ public struct MeshAir {
             settings.toPhoneQueue = max(1, node.toPhoneQueue ?? 16)
             settings.signaturePolicy = node.signaturePolicy.flatMap { VirtualRadio.SignaturePolicy(rawValue: $0.uppercased()) } ?? .compatible
             settings.signsBroadcasts = node.firmware != "2.7"
+            settings.trafficManagement = .init(rateLimitWindowSeconds: node.rateLimitWindowSeconds ?? 0,
+                                               rateLimitMaxPackets: node.rateLimitMaxPackets ?? 0,
+                                               unknownPacketThreshold: node.unknownPacketThreshold ?? 0)
             settings.mqtt.root = "msh/\(region.name)"
             let role = (node.role ?? "CLIENT").uppercased()
             return Station(name: node.name,
@@ -425,6 +430,10 @@ public struct MeshAir {
         // Modules may rewrite what they hear (a traceroute collects hops); a relay sends that.
         p = stations[r].radio.alteredOnReceipt(p)
         let out = apply(stations[r].radio.heard(p, now: now), station: r)
+        guard stations[r].radio.trafficAllows(p, now: now) else {
+            note(.trafficDropped(station: r, from: p.from, id: p.id))
+            return out
+        }
         if p.to != me && p.hopLimit > 0 && stations[r].relays {
             relay(p, at: r, snr: hearing.snr)
         }

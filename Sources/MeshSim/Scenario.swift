@@ -27,6 +27,10 @@ public struct Scenario: Codable, Equatable, Sendable {
         public var signaturePolicy: String?
         /// Firmware 2.7 (no XEdDSA): the radio does not sign its broadcasts.
         public var firmware: String?
+        /// The Traffic Management module's opt-in filters at this radio.
+        public var rateLimitWindowSeconds: Int?
+        public var rateLimitMaxPackets: Int?
+        public var unknownPacketThreshold: Int?
 
         public init(name: String, x: Double? = nil, y: Double? = nil, role: String? = nil, ignoreMqtt: Bool? = nil) {
             self.name = name; self.x = x; self.y = y; self.role = role; self.ignoreMqtt = ignoreMqtt
@@ -41,6 +45,9 @@ public struct Scenario: Codable, Equatable, Sendable {
             case toPhoneQueue = "to_phone_queue"
             case signaturePolicy = "signature_policy"
             case firmware
+            case rateLimitWindowSeconds = "rate_limit_window_secs"
+            case rateLimitMaxPackets = "rate_limit_max_packets"
+            case unknownPacketThreshold = "unknown_packet_threshold"
         }
     }
 
@@ -135,6 +142,10 @@ public struct Scenario: Codable, Equatable, Sendable {
                 throw .invalid("node \"\(n.name)\": signature_policy must be COMPATIBLE, BALANCED or STRICT")
             }
             if let f = n.firmware, !["2.7", "2.8"].contains(f) { throw .invalid("node \"\(n.name)\": firmware must be 2.7 or 2.8") }
+            for (key, v, limit) in [("rate_limit_window_secs", n.rateLimitWindowSeconds, 4800), ("rate_limit_max_packets", n.rateLimitMaxPackets, 255),
+                                    ("unknown_packet_threshold", n.unknownPacketThreshold, 255)] {
+                if let v, !(0...limit).contains(v) { throw .invalid("node \"\(n.name)\": \(key) must be 0-\(limit)") }
+            }
         }
         if let region, LoRaRegion.named(region) == nil { throw .invalid("unknown region \"\(region)\"") }
         if let preset, resolvedPreset.displayName.lowercased().filter(\.isLetter) != preset.lowercased().filter(\.isLetter) {

@@ -42,6 +42,8 @@ public struct VirtualRadio {
         public var bootDelaySeconds = 1.0
         /// Other nodes in the radio's database (to emulate a big mesh).
         public var knownNodes: [NodeInfo] = []
+        /// The Traffic Management module's opt-in filters (off unless set).
+        public var trafficManagement = TrafficManagement()
         /// Firmware 2.8 signs its own broadcasts that fit (XEdDSA); a 2.7 radio does not.
         public var signsBroadcasts = true
         /// `config.security.packet_signature_policy`, checked before relaying or delivering.
@@ -107,6 +109,8 @@ public struct VirtualRadio {
 
     let bootedAt: Double
     private var pendingToClient: [FromRadio] = []
+    /// The Traffic Management module's windows, by sender.
+    var trafficWindows: [UInt32: TrafficWindow] = [:]
     /// Nodes whose signature this radio has verified (NODEINFO_BITFIELD_HAS_XEDDSA_SIGNED).
     var knownSigners: Set<UInt32> = []
     /// Packets the to-phone queue had no room for while the client was away.

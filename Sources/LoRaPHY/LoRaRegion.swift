@@ -48,6 +48,12 @@ public struct LoRaRegion: Equatable, Sendable {
         code == Self.eu866.code && isRouter ? 10 : dutyCyclePercent
     }
 
+    /// The region as a radio of this role is held to it (for its airtime ledger).
+    public func forRole(isRouter: Bool) -> LoRaRegion {
+        LoRaRegion(code: code, name: name, startMHz: startMHz, endMHz: endMHz,
+                   dutyCyclePercent: effectiveDutyCyclePercent(isRouter: isRouter), powerLimitDBm: powerLimitDBm)
+    }
+
     public static func named(_ name: String) -> LoRaRegion? {
         let key = String(name.uppercased().map { $0 == "-" ? "_" : $0 })
         return all.first { $0.name == key }

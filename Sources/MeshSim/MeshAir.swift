@@ -135,6 +135,7 @@ public struct MeshAir {
                                                unknownPacketThreshold: node.unknownPacketThreshold ?? 0)
             settings.mqtt.root = "msh/\(region.name)"
             let role = (node.role ?? "CLIENT").uppercased()
+            settings.isRouter = role == "ROUTER"
             return Station(name: node.name,
                            radio: VirtualRadio(identity: identities[i], settings: settings, bootedAt: bootedAt),
                            relays: role != "CLIENT_MUTE", isRouter: role == "ROUTER")

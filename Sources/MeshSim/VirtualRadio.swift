@@ -42,6 +42,9 @@ public struct VirtualRadio {
         public var bootDelaySeconds = 1.0
         /// Other nodes in the radio's database (to emulate a big mesh).
         public var knownNodes: [NodeInfo] = []
+        /// ROUTER or ROUTER_LATE: on EU_866 allowed 10 % of the hour instead of 2.5 %
+        /// (`getEffectiveDutyCycle`).
+        public var isRouter = false
         /// The Traffic Management module's opt-in filters (off unless set).
         public var trafficManagement = TrafficManagement()
         /// Firmware 2.8 signs its own broadcasts that fit (XEdDSA); a 2.7 radio does not.
@@ -136,7 +139,7 @@ public struct VirtualRadio {
         self.identity = identity
         self.settings = settings
         self.bootedAt = bootedAt
-        self.ledger = AirtimeLedger(region: settings.region)
+        self.ledger = AirtimeLedger(region: settings.region.forRole(isRouter: settings.isRouter))
         self.nextID = identity.nodeNum &* 2_654_435_761 | 1
     }
 
@@ -386,7 +389,7 @@ public struct VirtualRadio {
         settings.okToMqtt = lora.configOkToMqtt
         if let r = LoRaRegion.code(lora.region.rawValue), r != settings.region {
             settings.region = r
-            ledger = AirtimeLedger(region: r)
+            ledger = AirtimeLedger(region: r.forRole(isRouter: settings.isRouter))
             // AdminModule on a region change: ignore MQTT where the region limits the duty
             // cycle, and move a default root under the region's name.
             if r.hasDutyCycle { settings.ignoreMqtt = true }

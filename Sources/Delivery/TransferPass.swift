@@ -23,20 +23,22 @@ public struct TransferPass: Equatable, Sendable {
     public let confirmed: Int
     public let count: Int
 
-    /// nil: the transfer has failed, for `failure(chunks)`'s reason.
-    public init?(chunks: [Chunk]) {
-        guard Self.failure(chunks) == nil else { return nil }
-        let todo = chunks.filter { !$0.held }.sorted { ($0.sends, $0.index) < ($1.sends, $1.index) }
-        order = todo.map(\.index)
-        confirmed = chunks.count - todo.count
-        count = chunks.count
+    public enum Plan: Equatable, Sendable {
+        case send(TransferPass)
+        /// A missing chunk was sent `maxChunkSends` times: the message fails, for this reason.
+        case fail(String)
     }
 
-    /// Why the transfer has failed: a missing chunk sent `maxChunkSends` times.
-    public static func failure(_ chunks: [Chunk]) -> String? {
+    public static func plan(_ chunks: [Chunk]) -> Plan {
         let todo = chunks.filter { !$0.held }.sorted { ($0.sends, $0.index) < ($1.sends, $1.index) }
-        guard let worn = todo.first(where: { $0.sends >= TransferPacing.maxChunkSends }) else { return nil }
-        return "chunk \(worn.index + 1) of \(worn.count) was sent \(worn.sends) times without the receiver holding it"
+        if let worn = todo.first(where: { $0.sends >= TransferPacing.maxChunkSends }) {
+            return .fail("chunk \(worn.index + 1) of \(worn.count) was sent \(worn.sends) times without the receiver holding it")
+        }
+        return .send(TransferPass(order: todo.map(\.index), confirmed: chunks.count - todo.count, count: chunks.count))
+    }
+
+    private init(order: [Int], confirmed: Int, count: Int) {
+        self.order = order; self.confirmed = confirmed; self.count = count
     }
 
     /// The `n`th chunk of the pass asks the radio for an ACK when the path to a known node is

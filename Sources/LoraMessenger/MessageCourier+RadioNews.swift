@@ -154,9 +154,7 @@ extension RadioNews {
         case .relayed: self = .relayed
         case .acked(let by): self = .acked(by: by)
         case .renumbered(let id): self = .renumbered(to: id)
-        case .failed(.nak(let reason)) where reason == .pkiSendFailPublicKey || reason == .pkiUnknownPubkey: self = .noPublicKey
-        // The same refusal as the radio's QueueStatus says it (MeshService::sendToMesh).
-        case .failed(.refused(let code)) where code == RoutingError(.pkiSendFailPublicKey).rawValue: self = .noPublicKey
+        case .failed(let f) where f.lacksPublicKey: self = .noPublicKey
         case .failed(let f): self = .failed(f.description)
         case .notice(let text): self = .notice(text)
         }

@@ -44,8 +44,10 @@ extension MessageCourier {
         let all: [StoredChunk]
         do { all = try store.chunks(peer: m.peer, direction: .outgoing, transferID: transfer) } catch { throw .store(error) }
         let byIndex = Dictionary(all.map { ($0.index, $0) }, uniquingKeysWith: { a, _ in a })
-        guard let pass = TransferPass(chunks: all.map { .init(index: $0.index, count: $0.count, sends: $0.sends, held: $0.held) }) else {
-            let why = TransferPass.failure(all.map { .init(index: $0.index, count: $0.count, sends: $0.sends, held: $0.held) }) ?? "failed"
+        let pass: TransferPass
+        switch TransferPass.plan(all.map { .init(index: $0.index, count: $0.count, sends: $0.sends, held: $0.held) }) {
+        case .send(let p): pass = p
+        case .fail(let why):
             record("state failed") { () throws(StoreError) in try store.updateState(id: m.id, packetID: nil, to: .failed, failure: why, at: messenger.now) }
             wake(m.id)
             throw .deliveryFailed(reason: why, messageID: m.id)

@@ -257,8 +257,13 @@ extension VirtualRadio {
         return ![PortNum.Name.tracerouteApp, .nodeinfoApp, .routingApp, .positionApp].contains { d.portnum.rawValue == $0.rawValue }
     }
 
-    func knowsKey(of node: UInt32) -> Bool {
-        settings.knownNodes.first { $0.num == node }?.user?.publicKey.count == 32
+    func knowsKey(of node: UInt32) -> Bool { publicKey(of: node) != nil }
+
+    /// The node's 32-byte key as this radio's node database has it (its own included).
+    func publicKey(of node: UInt32) -> [UInt8]? {
+        if node == identity.nodeNum { return identity.publicKey.count == 32 ? identity.publicKey : nil }
+        guard let key = settings.knownNodes.first(where: { $0.num == node })?.user?.publicKey, key.count == 32 else { return nil }
+        return key
     }
 
     /// Router::perhapsEncode's refusals of a client's packet: the encoded Data (with its

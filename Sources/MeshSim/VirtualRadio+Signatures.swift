@@ -69,12 +69,6 @@ extension VirtualRadio {
         }
     }
 
-    private func publicKey(of node: UInt32) -> [UInt8]? {
-        if node == identity.nodeNum { return identity.publicKey.count == 32 ? identity.publicKey : nil }
-        guard let key = settings.knownNodes.first(where: { $0.num == node })?.user?.publicKey, key.count == 32 else { return nil }
-        return key
-    }
-
     /// The stand-in signature: 64 bytes from a 64-bit FNV-1a of the signer's key and what
     /// xeddsa_sign covers (from, id, portnum, payload), spread by SplitMix64.
     static func signature(key: [UInt8], from: UInt32, id: UInt32, data d: PacketData) -> [UInt8] {

@@ -340,7 +340,7 @@ public struct VirtualRadio {
         // not open: ReliableRouter NAKs it PKI_UNKNOWN_PUBKEY (when it wants an ACK).
         var packet = packet
         if forUs && packet.pkiEncrypted {
-            guard let key = settings.knownNodes.first(where: { $0.num == packet.from })?.user?.publicKey, key.count == 32 else {
+            guard let key = publicKey(of: packet.from) else {
                 return packet.wantAck ? sendOwn(errorReply(RoutingError(.pkiUnknownPubkey), to: packet), now: now) : []
             }
             packet.publicKey = key
@@ -486,15 +486,16 @@ public struct VirtualRadio {
     /// oldest packet for a text (or range test) and drops the new one for anything else, so a
     /// lora-msg frame heard while the client is away is lost past `toPhoneQueue` packets.
     private mutating func hold(_ message: FromRadio) {
+        func isPacket(_ m: FromRadio) -> Bool { if case .packet = m.payloadVariant { true } else { false } }
         guard case .packet(let p) = message.payloadVariant else {
             pendingToClient.append(message)
-            if let i = pendingToClient.firstIndex(where: { if case .packet = $0.payloadVariant { false } else { true } }),
-               pendingToClient.count(where: { if case .packet = $0.payloadVariant { false } else { true } }) > maxHeldForClient {
-                pendingToClient.remove(at: i)
+            if pendingToClient.count(where: { !isPacket($0) }) > maxHeldForClient,
+               let oldest = pendingToClient.firstIndex(where: { !isPacket($0) }) {
+                pendingToClient.remove(at: oldest)
             }
             return
         }
-        let held = pendingToClient.indices.filter { if case .packet = pendingToClient[$0].payloadVariant { true } else { false } }
+        let held = pendingToClient.indices.filter { isPacket(pendingToClient[$0]) }
         if held.count >= settings.toPhoneQueue {
             let port = p.decoded?.portnum.rawValue
             guard port == PortNum.Name.textMessageApp.rawValue || port == PortNum.Name.rangeTestApp.rawValue, let oldest = held.first else {

@@ -50,6 +50,23 @@ public enum DeliveryFailure: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The mesh's reason, whichever way the radio said it: a NAK, or a QueueStatus refusal whose
+    /// code is a Routing.Error (every code but the ERRNO ones, 32–34, that the firmware's
+    /// MeshService::sendToMesh also puts there).
+    public var routingError: RoutingError? {
+        switch self {
+        case .nak(let e): return e
+        case .refused(let c) where (32...34).contains(c): return nil
+        case .refused(let c): return RoutingError(rawValue: c)
+        }
+    }
+
+    /// The radio has no key for the destination and sends no DM without one (2.7.26+).
+    public var lacksPublicKey: Bool {
+        guard let e = routingError else { return false }
+        return e == RoutingError(.pkiSendFailPublicKey) || e == RoutingError(.pkiUnknownPubkey)
+    }
+
     static func routingText(_ e: RoutingError) -> String {
         switch e {
         case .maxRetransmit: return "no acknowledgement after 3 transmissions"

@@ -222,7 +222,7 @@ enum SimStop {
         }
         await runtime.startOnThread()
         let w0 = Date().timeIntervalSince1970
-        return (runtime, MessengerClock(scale: speed) { w0 + (Date().timeIntervalSince1970 - w0) * speed })
+        return (runtime, MessengerClock.scaled(from: w0, by: speed))
     }
 }
 

@@ -72,8 +72,8 @@ struct EnergyCommand: AsyncParsableCommand {
         } else {
             let messenger = try homeOptions.openMessenger()
             let used = try messenger.transmittedSeconds(since: messenger.now - hours * 3600)
-            loads = [EnergyReport.Load(radio: "this home's radio", transmitSecondsPerDay: used.seconds * 24 / hours, perMessageSeconds: nil)]
-            origin = String(format: "this home's airtime ledger: %.1f s of its own transmissions in the last %g h (relays by its radio not included)", used.seconds, hours)
+            loads = [EnergyReport.Load(radio: "this home's radio", transmitSecondsPerDay: used * 24 / hours, perMessageSeconds: nil)]
+            origin = String(format: "this home's airtime ledger: %.1f s of its own transmissions in the last %g h (relays by its radio not included)", used, hours)
         }
         let text = EnergyReport(boards: boards, loads: loads, origin: origin, command: BenchRunCommand.commandLine())
         if json {

@@ -1,3 +1,4 @@
+import Foundation
 import MeshtasticWire
 import Testing
 @testable import MeshSim
@@ -63,5 +64,37 @@ struct TrafficManagementTests {
         let arrived = ids.filter { !b.received(at: 2, id: $0).isEmpty }
         #expect(arrived == Array(ids.prefix(3)))
         #expect(b.air.records.contains { if case .trafficDropped(1, _, ids[3]) = $0 { true } else { false } })
+    }
+}
+
+/// The 2.8 fields of a scenario file, by their JSON names, and their bounds.
+struct Firmware28ScenarioFieldTests {
+    func load(_ json: String) throws -> Scenario {
+        let path = NSTemporaryDirectory() + "scenario-\(UUID().uuidString.prefix(8)).json"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data(json.utf8).write(to: URL(fileURLWithPath: path))
+        return try Scenario.load(path: path)
+    }
+
+    @Test func theJSONNamesReachTheRadios() throws {
+        let json = #"""
+        {"name": "f28", "nodes": [
+          {"name": "a", "x": 0, "y": 0, "firmware": "2.7", "to_phone_queue": 8, "unannounced": true},
+          {"name": "b", "x": 10, "y": 0, "signature_policy": "STRICT", "rate_limit_window_secs": 600,
+           "rate_limit_max_packets": 20, "unknown_packet_threshold": 30}]}
+        """#
+        let s = try load(json)
+        let air = MeshAir(scenario: s, seed: 1, epoch: 0)
+        let a = air.radio(0).settings, b = air.radio(1).settings
+        #expect(!a.signsBroadcasts && a.toPhoneQueue == 8 && b.signaturePolicy == .strict)
+        #expect(b.trafficManagement == .init(rateLimitWindowSeconds: 600, rateLimitMaxPackets: 20, unknownPacketThreshold: 30))
+        #expect(b.knownNodes.isEmpty, "a is unannounced: b has no key for it")
+    }
+
+    @Test(arguments: ["\"rate_limit_max_packets\": 999", "\"rate_limit_window_secs\": -1", "\"unknown_packet_threshold\": 256",
+                      "\"to_phone_queue\": 0", "\"signature_policy\": \"LAX\"", "\"firmware\": \"2.9\""])
+    func outOfRangeValuesAreRefused(field: String) {
+        let json = #"{"name": "bad", "nodes": [{"name": "a", "x": 0, "y": 0, "# + field + "}]}"
+        #expect(throws: ScenarioError.self) { try load(json) }
     }
 }

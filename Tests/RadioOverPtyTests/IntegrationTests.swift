@@ -44,7 +44,7 @@ final class Rig: @unchecked Sendable {
         relay = needsRelay ? .serial(s.link(names[1])) : nil
         sim = s
         let w0 = Date().timeIntervalSince1970
-        clock = MessengerClock(scale: speed) { w0 + (Date().timeIntervalSince1970 - w0) * speed }
+        clock = .scaled(from: w0, by: speed)
     }
 
     var hardwareWithoutRelay: Bool { isHardware && relay == nil }

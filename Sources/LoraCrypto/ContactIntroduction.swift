@@ -113,6 +113,10 @@ public enum LoraFrame: Equatable, Sendable {
     case accept(ContactAccept)
     /// 0x06: forward secret, under the pair's ratchet keys.
     case ratcheted(RatchetEnvelope)
+    /// 0x07: a post to a group.
+    case groupPost(GroupPost)
+    /// 0x08: a member holds these posts.
+    case groupAck(GroupAck)
 
     public init(bytes: some Collection<UInt8>) throws(LoraCryptoError) {
         guard let first = bytes.first else { throw .malformedEnvelope(.tooShort(bytes: 0, minimum: 1)) }
@@ -122,6 +126,8 @@ public enum LoraFrame: Equatable, Sendable {
         case ContactRequest.frameByte: self = .request(try ContactRequest(bytes: bytes))
         case ContactAccept.frameByte: self = .accept(try ContactAccept(bytes: bytes))
         case RatchetEnvelope.version: self = .ratcheted(try RatchetEnvelope(bytes: bytes))
+        case GroupPost.frameByte: self = .groupPost(try GroupPost(bytes: bytes))
+        case GroupAck.frameByte: self = .groupAck(try GroupAck(bytes: bytes))
         default: throw .malformedEnvelope(.unsupportedVersion(first))
         }
     }

@@ -45,12 +45,13 @@ public struct TransferChunk: Equatable, Sendable {
 ///
 ///     type(1) | flags(1) | length(4, u32 BE) | digest(8) | L(1) | name(L) | M(1) | media_type(M) | payload
 ///
-/// type 0x01 text (UTF-8), 0x02 file. flags bit 0: payload is raw deflate (RFC 1951) of the
+/// type 0x01 text (UTF-8), 0x02 file, 0x03 group roster. flags bit 0: payload is raw deflate (RFC 1951) of the
 /// content, else the content itself; other bits 0. length: the content's size. digest: the
 /// first 8 bytes of SHA-256(content), checked after reassembly and inflation. name: the
 /// file's name (UTF-8, 0 for a text); media_type: ASCII, e.g. "text/plain" (0 for a text).
 public struct TransferStream: Equatable, Sendable {
-    public enum ContentType: UInt8, Sendable { case text = 0x01, file = 0x02 }
+    /// 0x03: a group roster (`GroupRoster`), from a group's creator or a member leaving.
+    public enum ContentType: UInt8, Sendable { case text = 0x01, file = 0x02, groupRoster = 0x03 }
     /// The largest content accepted: a file of 16 KiB, a text of 4 KiB (the CLI's limits).
     public static let maxContentBytes = 16 * 1024
     public static let maxNameBytes = 64

@@ -94,7 +94,7 @@ extension MessengerError: ReportableError {
         case .crypto(let e): e.exitStatus
         case .store(let e): e.exitStatus
         case .radio(let e), .notSent(let e, _): e.exitStatus
-        case .unknownContact: .noInput
+        case .unknownContact, .unknownGroup: .noInput
         case .emptyMessage, .invalidNode, .invalidName, .exceedsDutyCycle, .invalidText: .dataError
         case .usage, .ackNeedsNode: .usage
         case .dutyCycleWait, .deliveryFailed, .timedOut, .tailRunning, .frameNotSent: .temporaryFailure

@@ -19,6 +19,8 @@ public struct IncomingMessage: Equatable, Sendable {
     public var snr: Double?
     /// Unix seconds.
     public var receivedAt: Double
+    /// A post: the group it was posted to (`contact` is the member who posted it).
+    public var group: String? = nil
 }
 
 /// One line of a conversation: the text when the envelope still authenticates, else why not.
@@ -27,12 +29,16 @@ public struct HistoryEntry: Equatable, Sendable {
         case text(String)
         case location(SharedLocation)
         case file(IncomingFile)
+        /// A group's roster came or went (who is in it now), or a member left.
+        case groupNotice(String)
         /// The stored envelope no longer opens (damaged on disk, or the contact's key changed).
         case unreadable(String)
     }
     public var message: StoredMessage
     public var contact: String
     public var body: Body
+    /// A post: its group.
+    public var group: String? = nil
 }
 
 /// What became of a packet handed to `Messenger.receive`.
@@ -70,8 +76,22 @@ public enum ReceiveOutcome: Equatable, Sendable {
     /// Authentic, but the database would not take it (a full disk, a read-only home): not
     /// shown, no receipt, so its sender sends it again. Always reported.
     case notStored(contact: String, reason: String)
+    /// A group roster (or a removal, or a member leaving) was applied; posts held for it
+    /// opened now.
+    case groupChanged(GroupNotice)
+    /// A member acknowledged posts of ours; `delivered`: those every member now holds.
+    case postAcked(group: String, member: String, messageIDs: [String], delivered: [String])
+    /// A post that cannot be opened yet (its roster has not come): kept, opened when it does.
+    case postHeld(group: String?)
     /// Not a lora-msg packet (other apps on the mesh).
     case notOurs
+}
+
+/// A group change as `tail` shows it, with the posts it let us open.
+public struct GroupNotice: Equatable, Sendable {
+    public var group: String
+    public var text: String
+    public var opened: [IncomingMessage]
 }
 
 /// A position someone shared, decoded for display. Lives in memory only.

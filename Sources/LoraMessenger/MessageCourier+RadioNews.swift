@@ -44,6 +44,15 @@ extension MessageCourier {
                 if held < count { Task { await self.repair(id) } }
             case let .contactAdded(name, node):
                 emit(.contactAdded(name: name, node: node))
+            case .groupChanged(let notice):
+                emit(.groupChanged(notice))
+                for m in notice.opened { emit(.message(m)) }
+                if !notice.opened.isEmpty { scheduleReceipts(in: ReceiptBatching.batchSeconds) }
+                // A creator's re-key (a member left) queued rosters: send them.
+                Task { await self.sendPending() }
+            case let .postAcked(group, member, ids, delivered):
+                for id in delivered { wake(id); resends.receipted(messageID: id, now: messenger.now) }
+                emit(.postAcked(group: group, member: member, messageIDs: ids, delivered: delivered))
             case .notOurs: break
             case let other: emit(.dropped(other))
             }

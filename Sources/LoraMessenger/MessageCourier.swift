@@ -266,7 +266,10 @@ public actor MessageCourier {
         let store = messenger.store
         let now = messenger.now
         let readReceipts = messenger.readReceiptsEnabled
-        guard let owed = try? store.receiptsDue(readReceipts: readReceipts, since: now - ReceiptBatching.horizonSeconds), !owed.isEmpty else { return }
+        guard let owed = try? store.receiptsDue(readReceipts: readReceipts, since: now - ReceiptBatching.horizonSeconds), !owed.isEmpty else {
+            await flushGroupAcks()
+            return
+        }
         let due = owed.map { ReceiptBatching.Due(id: $0.id, peer: $0.peer, receivedAt: $0.receivedAt ?? 0, read: readReceipts && $0.readAt != nil) }
         let plan = ReceiptBatching.plan(due: due, outboxPending: !((try? store.pending()) ?? []).isEmpty, now: now)
         if let again = plan.lookAgainIn { scheduleReceipts(in: again) }
@@ -283,6 +286,7 @@ public actor MessageCourier {
             }
             record("receipt sent") { () throws(StoreError) in try store.markReceiptSent(ids: batch.ids, level: batch.read ? 2 : 1) }
         }
+        await flushGroupAcks()
     }
 
     /// Sends the contact requests and answers waiting in the frame outbox.

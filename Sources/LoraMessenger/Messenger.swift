@@ -200,12 +200,21 @@ public final class Messenger: Sendable {
                 if let copy = m.localCopy { return HistoryEntry(message: m, contact: c.name, body: openLocalCopy(copy, expectedSender: m.senderID)) }
                 return HistoryEntry(message: m, contact: c.name, body: Self.open(m.envelope, expectedSender: m.senderID, key: key))
             }
+            // A roster we received: its chunks are erased, its summary kept.
+            if let copy = m.localCopy {
+                let body = openLocalCopy(copy, expectedSender: m.senderID)
+                if case .text(let t) = body { return HistoryEntry(message: m, contact: c.name, body: .groupNotice(t)) }
+                return HistoryEntry(message: m, contact: c.name, body: body)
+            }
             guard let key else { return HistoryEntry(message: m, contact: c.name, body: .unreadable("no key for this contact")) }
             do throws(MessengerError) {
                 let s = try assemble(peer: m.peer, direction: m.direction, transferID: transfer, key: key)
-                let body: HistoryEntry.Body = s.type == .text
-                    ? .text(String(decoding: s.content, as: UTF8.self))
-                    : .file(IncomingFile(name: s.name, mediaType: s.mediaType, size: s.content.count))
+                let body: HistoryEntry.Body
+                switch s.type {
+                case .text: body = .text(String(decoding: s.content, as: UTF8.self))
+                case .file: body = .file(IncomingFile(name: s.name, mediaType: s.mediaType, size: s.content.count))
+                case .groupRoster: body = .groupNotice(Self.describeSentRoster(s.content))
+                }
                 return HistoryEntry(message: m, contact: c.name, body: body)
             } catch {
                 return HistoryEntry(message: m, contact: c.name, body: .unreadable("stored chunks do not open: \(error.description)"))

@@ -12,6 +12,8 @@ public enum MessengerError: Error, Equatable, Sendable, CustomStringConvertible 
     case store(StoreError)
     case radio(RadioLinkError)
     case unknownContact(String)
+    /// No group of that name in this home.
+    case unknownGroup(String)
     case emptyMessage
     case invalidNode(String)
     case invalidName(String)
@@ -54,6 +56,8 @@ public enum MessengerError: Error, Equatable, Sendable, CustomStringConvertible 
         case .crypto(let e): return e.description
         case .store(let e): return e.description
         case .radio(let e): return e.description
+        case .unknownGroup(let name):
+            return "no group named '#\(name)'; see 'lora-msg group list', or make one with 'lora-msg group create \(name) CONTACT…'"
         case .unknownContact(let name):
             return "no contact named '\(name)'; add one with 'lora-msg contact add \(name) KEY' (see 'lora-msg contact list')"
         case .emptyMessage:

@@ -27,6 +27,10 @@ public enum MessengerEvent: Equatable, Sendable {
     /// `secondsLeft`: until this pass could be done, duty-cycle waits included (no loss
     /// assumed); `nextSlot`: seconds until the duty cycle lets the next chunk go (0: now).
     case transferProgress(messageID: String, sent: Int, confirmed: Int, count: Int, secondsLeft: Double, nextSlot: Double)
+    /// A group's roster came (or we were removed, or a member left), with the posts it opened.
+    case groupChanged(GroupNotice)
+    /// A member holds these posts of ours; `delivered`: every member holds them now.
+    case postAcked(group: String, member: String, messageIDs: [String], delivered: [String])
     /// A contact answered our request and was added.
     case contactAdded(name: String, node: String?)
     case notice(String)

@@ -29,6 +29,10 @@ extension Messenger {
         case .request(let r): return receiveRequest(r, packet: p)
         case .accept(let a): return receiveAccept(a, packet: p)
         case .ratcheted(let e): return receiveRatcheted(e, packet: p)
+        case .groupPost(let g) where g.senderID == identity.senderID: return .ignored("our own post, echoed by our radio")
+        case .groupPost(let g): return receiveGroupPost(g, packet: p)
+        case .groupAck(let a) where a.maker == identity.senderID: return .ignored("our own group ack, echoed by our radio")
+        case .groupAck(let a): return receiveGroupAck(a, packet: p)
         }
     }
 
@@ -121,14 +125,36 @@ extension Messenger {
         }
         let chunks = (try? store.chunks(peer: peer, direction: .incoming, transferID: chunk.transferID)) ?? []
         guard let first = chunks.first else { return .malformed("a transfer from '\(name)' vanished") }
+        var groupOutcome: ReceiveOutcome?
+        var localCopy: [UInt8]?
+        var kept = first.envelope
+        if stream.type == .groupRoster {
+            guard let c = (try? store.contact(senderID: peer)) ?? nil else { return .unknownSender(senderID: envelope.senderID.hex) }
+            let (outcome, summary) = applyRoster(stream.content, from: c)
+            if case .notStored = outcome { return outcome }
+            groupOutcome = outcome
+            // The chunks hold the epoch secret: the row keeps only a summary (under the storage
+            // key) and the first chunk's header, and the chunks go.
+            guard let storage = try? storageKey(), let copy = try? RatchetedContent.text(summary).localCopy(from: envelope.senderID, key: storage) else {
+                return .malformed("a group roster from '\(name)': cannot seal the local copy")
+            }
+            localCopy = copy.bytes
+            kept = Array(first.envelope.prefix(LoraEnvelope.headerByteCount))
+        }
         let m = StoredMessage(
-            id: UUID().uuidString.lowercased(), peer: peer, direction: .incoming, envelope: first.envelope, senderID: peer,
+            id: UUID().uuidString.lowercased(), peer: peer, direction: .incoming, envelope: kept, senderID: peer,
             nonce: first.nonce, createdAt: t, receivedAt: t, state: .received, packetID: p.id,
             toNode: p.to == MeshPacket.broadcast ? nil : p.to, fromNode: p.from, hops: p.hopsTaken,
             rssi: p.rxRssi == 0 ? nil : Int(p.rxRssi), snr: p.rxRssi == 0 && p.rxSnr == 0 ? nil : Double(p.rxSnr),
-            channel: Int(p.channel), receiptSent: 0, transferID: chunk.transferID, chunkCount: chunk.count)
+            channel: Int(p.channel), receiptSent: 0, transferID: chunk.transferID, chunkCount: chunk.count, localCopy: localCopy)
         do { _ = try store.insert(m, replayDigest: replayDigest(sender: m.senderID, nonce: m.nonce)) } catch { return .notStored(contact: name, reason: error.description) }
         try? store.noteHeard(senderID: peer, node: p.from == 0 ? nil : p.from, at: t)
+        if let groupOutcome {
+            do { try store.dropTransfer(peer: peer, transferID: chunk.transferID) } catch {
+                return .notStored(contact: name, reason: "the roster's chunks were not erased: \(error.description)")
+            }
+            return groupOutcome
+        }
         let file = stream.type == .file ? IncomingFile(name: stream.name, mediaType: stream.mediaType, size: stream.content.count) : nil
         return .message(IncomingMessage(
             id: m.id, contact: name, senderID: envelope.senderID.hex, node: User.nodeID(p.from),

@@ -335,6 +335,7 @@ public final class MessageStore: Sendable {
                     SELECT \(Self.withRowNumber) FROM message
                     WHERE direction = 'in' AND received_at > ?
                       AND (receipt_sent = 0 OR (? AND read_at IS NOT NULL AND receipt_sent < 2))
+                      AND peer NOT IN (SELECT id FROM chat_group)
                     ORDER BY received_at
                     """,
                 arguments: [since, readReceipts])
@@ -622,10 +623,12 @@ public final class MessageStore: Sendable {
     @discardableResult
     public func requeueFailed(at time: Double) throws(StoreError) -> Int {
         try write { db in
-            // Not those of a removed contact: there is nobody left to send them to.
+            // Not those of a removed contact, or a group we are no longer in: there is nobody
+            // left to send them to.
             try db.execute(sql: """
                 UPDATE message SET state = 'pending', updated_at = ?
-                WHERE direction = 'out' AND state = 'failed' AND peer IN (SELECT sender_id FROM contact)
+                WHERE direction = 'out' AND state = 'failed'
+                  AND (peer IN (SELECT sender_id FROM contact) OR peer IN (SELECT id FROM chat_group WHERE state = 'member'))
                 """, arguments: [time])
             return db.changesCount
         }

@@ -209,6 +209,62 @@ enum StoreSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        m.registerMigration("v9: groups") { db in
+            try db.execute(sql: """
+                -- A group this home belongs to (or did). Its posts are `message` rows whose peer is
+                -- the group id, in both directions; the poster is the row's sender_id.
+                CREATE TABLE chat_group (
+                    id BLOB NOT NULL PRIMARY KEY CHECK (length(id) = 8),
+                    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                    -- The creator's public key: the only one whose rosters are taken.
+                    creator BLOB NOT NULL CHECK (length(creator) = 32),
+                    epoch INTEGER NOT NULL CHECK (epoch BETWEEN 0 AND 255),
+                    state TEXT NOT NULL CHECK (state IN ('member', 'left', 'removed')),
+                    -- The creator's own copy of the current epoch secret, to send the roster to a
+                    -- member again; a member erases it once it has derived the chains.
+                    epoch_secret BLOB CHECK (epoch_secret IS NULL OR length(epoch_secret) = 32),
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL
+                );
+
+                -- The members of the current epoch, as the creator's roster names them.
+                CREATE TABLE group_member (
+                    group_id BLOB NOT NULL REFERENCES chat_group(id) ON DELETE CASCADE,
+                    sender_id BLOB NOT NULL CHECK (length(sender_id) = 8),
+                    public_key BLOB NOT NULL CHECK (length(public_key) = 32),
+                    name TEXT NOT NULL,
+                    PRIMARY KEY (group_id, sender_id)
+                ) WITHOUT ROWID;
+
+                -- Each member's sending chain (LoraCrypto.GroupChain, JSON): secrets, overwritten
+                -- as they move on. A superseded epoch's chains stay an hour for posts on their way.
+                CREATE TABLE group_chain (
+                    group_id BLOB NOT NULL REFERENCES chat_group(id) ON DELETE CASCADE,
+                    epoch INTEGER NOT NULL CHECK (epoch BETWEEN 0 AND 255),
+                    sender_id BLOB NOT NULL CHECK (length(sender_id) = 8),
+                    state BLOB NOT NULL,
+                    retiring_since REAL,
+                    PRIMARY KEY (group_id, epoch, sender_id)
+                ) WITHOUT ROWID;
+
+                -- Posts that cannot be opened yet (their roster has not arrived): the frame as
+                -- heard, opened when it comes. Bounded in number and age.
+                CREATE TABLE group_held (
+                    frame BLOB NOT NULL PRIMARY KEY CHECK (length(frame) BETWEEN 1 AND 233),
+                    group_id BLOB NOT NULL CHECK (length(group_id) = 8),
+                    from_node INTEGER,
+                    received_at REAL NOT NULL
+                );
+
+                -- Which members acknowledged an outgoing post (frame 0x08).
+                CREATE TABLE post_ack (
+                    message_id TEXT NOT NULL REFERENCES message(id) ON DELETE CASCADE,
+                    member BLOB NOT NULL CHECK (length(member) = 8),
+                    at REAL NOT NULL,
+                    PRIMARY KEY (message_id, member)
+                ) WITHOUT ROWID;
+                """)
+        }
         return m
     }
 }

@@ -203,6 +203,7 @@ final class ChatUI: @unchecked Sendable {
             case .location(let l): body = LocationText.line(l, from: nil)
             case .file(let f): body = FileText.line(f, id: s.id)
             case .unreadable(let why): body = "⚠ " + why
+            case .groupNotice(let t): body = "ⓘ " + terminalSafe(t)
             }
             if incoming {
                 lines.append(("\(time) \(terminalSafe(e.contact)):", body, Int32(TERM_PLAIN)))

@@ -24,7 +24,8 @@ struct HistoryCommand: ParsableCommand {
     func run() throws {
         let messenger = try home.openMessenger()
         let own = messenger.ownLastFix
-        for e in try messenger.history(with: name, limit: limit) {
+        let entries = name.hasPrefix("#") ? try messenger.groupHistory(name, limit: limit) : try messenger.history(with: name, limit: limit)
+        for e in entries {
             if json {
                 emitLine(try jsonLine(HistoryLine(e)))
                 continue
@@ -33,7 +34,16 @@ struct HistoryCommand: ParsableCommand {
             let time = TimeText.local(s.receivedAt ?? s.createdAt, withDate: true)
             let who: String
             let extra: String
-            if s.direction == .incoming {
+            if let group = e.group {
+                if s.direction == .incoming {
+                    who = "#\(terminalSafe(group)) \(terminalSafe(e.contact)) →"
+                    extra = journey(hops: s.hops, rssi: s.rssi, snr: s.snr)
+                } else {
+                    who = "→ #\(terminalSafe(group))"
+                    let acks = messenger.postDelivery(s).map { " to \($0.acked) of \($0.of)" } ?? ""
+                    extra = "[\(s.state.rawValue)\(s.state == .delivered ? "" : acks)\(s.failure.map { ": \($0)" } ?? "")]"
+                }
+            } else if s.direction == .incoming {
                 who = "\(terminalSafe(e.contact)) →"
                 extra = journey(hops: s.hops, rssi: s.rssi, snr: s.snr)
             } else {
@@ -45,6 +55,7 @@ struct HistoryCommand: ParsableCommand {
             case .location(let l): print("\(time)  \(who)  \(extra)  \(LocationText.line(l, from: s.direction == .incoming ? own : nil))")
             case .file(let f): print("\(time)  \(who)  \(extra)  \(FileText.line(f, id: s.id))")
             case .unreadable(let why): print("\(time)  \(who)  \(extra)  ⚠ \(why)")
+            case .groupNotice(let t): print("\(time)  \(who)  \(extra)  ⓘ \(terminalSafe(t))")
             }
         }
     }
@@ -54,6 +65,7 @@ struct HistoryCommand: ParsableCommand {
 struct HistoryLine: CompleteJSON {
     var id: String
     var contact: String
+    var group: String?
     var direction: String
     var kind: String
     var text: String?
@@ -77,7 +89,7 @@ struct HistoryLine: CompleteJSON {
 
     init(_ e: HistoryEntry) {
         let s = e.message
-        id = s.id; contact = e.contact; direction = s.direction == .incoming ? "in" : "out"
+        id = s.id; contact = e.contact; group = e.group; direction = s.direction == .incoming ? "in" : "out"
         kind = "text"
         switch e.body {
         case .text(let t): text = t
@@ -86,6 +98,7 @@ struct HistoryLine: CompleteJSON {
         case .file(let f):
             kind = "file"; fileName = f.name; mediaType = f.mediaType; size = f.size
         case .unreadable(let why): unreadable = why
+        case .groupNotice(let t): kind = "group_notice"; text = t
         }
         state = s.state.rawValue; failure = s.failure
         node = (s.direction == .incoming ? s.fromNode : s.toNode).map(nodeID)

@@ -24,6 +24,10 @@ struct SendCommand: AsyncParsableCommand {
 
         If 'lora-msg tail' is running for this home it holds the radio: the message is handed to it \
         through the outbox, and this command waits for the same delivery state.
+
+        To post to a group, name it with '#' ('lora-msg send '#valley' TEXT', quoted for the shell): \
+        one broadcast frame of at most 165 bytes, so the text holds 111 bytes in a group of three \
+        and 71 in a group of eight. Each member acknowledges it; '--wait delivered' waits for all.
         """
     )
 
@@ -31,7 +35,7 @@ struct SendCommand: AsyncParsableCommand {
     @OptionGroup(title: "Radio") var radio: RadioOptions
     @OptionGroup(title: "No radio: over an MQTT broker") var mqtt: MQTTNodeOptions
 
-    @Argument(help: "The contact's name.") var name: String
+    @Argument(help: "The contact's name, or '#GROUP' for a group.") var name: String
     @Argument(help: "The text, or '-' to read it from stdin (one trailing newline is dropped). Omit with --file.") var text: String?
     @Option(help: ArgumentHelp("Send this file (at most 16 KiB) instead of a text; the receiver writes it out with 'lora-msg save'.", valueName: "path"))
     var file: String?
@@ -58,7 +62,14 @@ struct SendCommand: AsyncParsableCommand {
         plan.goal = wait; plan.timeout = timeout; plan.duty = noWait ? .fail : .wait
         let line = ProgressLine()
         let outcome: SendOutcome
-        if let file {
+        if name.hasPrefix("#") {
+            if file != nil { throw CLIError(.usage, "a file cannot be posted to a group (a post is one frame); send it to each member") }
+            if broadcast { throw CLIError(.usage, "--broadcast is implied for a group post; drop it") }
+            outcome = try await messenger.post(try readText(), to: name, plan: plan, radio: try mqtt.apply(to: radio.choice, messenger: messenger)) { p in report(p, on: line) }
+            line.finish()
+            emitLine("\(outcome.state.rawValue)  \(outcome.messageID.prefix(8))  to \(name)  (broadcast)")
+            return
+        } else if let file {
             outcome = try await messenger.sendFile(at: file, to: name, plan: plan, radio: try mqtt.apply(to: radio.choice, messenger: messenger)) { p in report(p, on: line) }
         } else {
             outcome = try await messenger.send(try readText(), to: name, plan: plan, radio: try mqtt.apply(to: radio.choice, messenger: messenger)) { p in report(p, on: line) }

@@ -65,7 +65,8 @@ struct TailCommand: AsyncParsableCommand {
                 } else {
                     let body = m.file.map { FileText.line($0, id: m.id) } ?? m.location.map { LocationText.line($0, from: ownFix) } ?? terminalSafe(m.text)
                     receiving.finish()
-                    delivered = emitLine("\(TimeText.local(m.receivedAt))  \(terminalSafe(m.contact))  \(journey(hops: m.hops, rssi: m.rssi, snr: m.snr))  \(body)")
+                    let who = m.group.map { "#\(terminalSafe($0)) \(terminalSafe(m.contact))" } ?? terminalSafe(m.contact)
+                    delivered = emitLine("\(TimeText.local(m.receivedAt))  \(who)  \(journey(hops: m.hops, rssi: m.rssi, snr: m.snr))  \(body)")
                 }
                 // Whoever read our output has gone (`tail | head -1`): stop, rather than go on
                 // taking in messages nobody sees.
@@ -86,6 +87,9 @@ struct TailCommand: AsyncParsableCommand {
                 case let .requestDropped(name, reason):
                     key = "requests dropped"
                     printError("lora-msg: a contact request from '\(terminalSafe(name))' was not kept: \(terminalSafe(reason)); if these are not people you know, 'lora-msg contact reject --all' clears the waiting ones")
+                case .postHeld(let g):
+                    key = "held for their group's roster"
+                    if verbose { printError("lora-msg: a post\(g.map { " in #\(terminalSafe($0))" } ?? " for a group not known yet") is held until its roster comes") }
                 case let .notStored(c, reason):
                     key = "not stored"
                     printError("lora-msg: a message from \(terminalSafe(c)) could not be stored (\(terminalSafe(reason))); not shown, no receipt sent, so their lora-msg sends it again")
@@ -107,6 +111,11 @@ struct TailCommand: AsyncParsableCommand {
                 printError("lora-msg:   safety number \(r.safetyNumber.split(separator: "\n").joined(separator: " "))")
                 let name = shellQuoted(terminalSafe(r.displayName))
                 printError("lora-msg:   add with: lora-msg contact accept \(name) [--as NAME]   or: lora-msg contact reject \(name)")
+            case .groupChanged(let n):
+                printError("lora-msg: \(terminalSafe(n.text))")
+            case let .postAcked(group, member, ids, delivered):
+                if verbose { printError("lora-msg: #\(terminalSafe(group)): \(terminalSafe(member)) holds \(ids.map { String($0.prefix(8)) }.joined(separator: ", "))") }
+                for id in delivered where verbose { printError("lora-msg: post \(id.prefix(8)) delivered to every member of #\(terminalSafe(group))") }
             case let .contactAdded(name, node):
                 printError("lora-msg: '\(terminalSafe(name))' answered your contact request and was added" + (node.map { " (radio \($0))" } ?? "") + "; compare safety numbers with 'lora-msg contact show \(terminalSafe(name))'")
             case .duplicate:
@@ -146,6 +155,7 @@ struct TailCommand: AsyncParsableCommand {
 struct TailLine: CompleteJSON {
     var id: String
     var contact: String
+    var group: String?
     var senderId: String
     var node: String
     var kind: String
@@ -166,7 +176,7 @@ struct TailLine: CompleteJSON {
     var receivedAt: String
 
     init(_ m: IncomingMessage, from own: SharedLocation?) {
-        id = m.id; contact = m.contact; senderId = m.senderID; node = m.node
+        id = m.id; contact = m.contact; group = m.group; senderId = m.senderID; node = m.node
         kind = m.file != nil ? "file" : m.location == nil ? "text" : "location"
         text = m.location == nil && m.file == nil ? m.text : nil
         fileName = m.file?.name; mediaType = m.file?.mediaType; size = m.file?.size

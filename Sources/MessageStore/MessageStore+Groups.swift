@@ -89,11 +89,11 @@ extension MessageStore {
 
     // MARK: Posts heard before their roster
 
-    /// Keeps a post for later; false when it was held already or there is no room.
+    /// Keeps a post for later (true also when it is held already); false when there is no room.
     public func holdGroupFrame(_ f: HeldGroupFrame) throws(StoreError) -> Bool {
         try write { db in
             try db.execute(sql: "DELETE FROM group_held WHERE received_at < ?", arguments: [f.receivedAt - Self.heldGroupFrameSeconds])
-            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM group_held WHERE frame = ?)", arguments: [Data(f.frame)]) == true { return false }
+            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM group_held WHERE frame = ?)", arguments: [Data(f.frame)]) == true { return true }
             if try Int.fetchOne(db, sql: "SELECT count(*) FROM group_held") ?? 0 >= Self.maxHeldGroupFrames { return false }
             try f.insert(db)
             return true

@@ -69,6 +69,7 @@ public enum EnvelopeBudget {
         }
         md.append("")
         md += v2Kinds()
+        md += groupFrames()
         md += longMessages()
         return md.joined(separator: "\n")
     }
@@ -188,6 +189,77 @@ public enum EnvelopeBudget {
         md += [
             "",
             "At SF11 the preamble and the 16-byte header dominate short frames: a receipt for one message (\(Int(one.rounded())) ms as a DM) costs \(Int((100 * one / dmMs(rows[0].1)).rounded())) % of the shortest text, so batching is what saves airtime: four messages received within the 2-second window cost one receipt of \(Int(four.rounded())) ms instead of \(Int((4 * one).rounded())) ms.",
+            "",
+        ]
+        return md
+    }
+
+    /// Every group frame, and the price of sender authentication against a signature.
+    static func groupFrames() -> [String] {
+        let people = (0..<GroupPost.maxMembers).compactMap { _ in try? IdentityKeyPair.generate() }
+        guard people.count == GroupPost.maxMembers, let group = try? GroupID(bytes: [1, 2, 3, 4, 5, 6, 7, 8]) else { return ["(no keys)"] }
+        let secret = [UInt8](repeating: 9, count: 32)
+        func keys(_ members: Int) -> [MemberTagKey] {
+            people[1..<members].compactMap { try? MemberTags.key(own: people[0], member: $0.publicKey) }
+        }
+        func post(members: Int, textBytes: Int) -> [UInt8] {
+            guard var chain = try? GroupChain(epochSecret: secret, groupID: group, epoch: 1, member: people[0].senderID) else { return [] }
+            let plaintext = RatchetedContent.text(String(repeating: "x", count: textBytes)).bytes
+            return (try? GroupPost.seal(plaintext, groupID: group, sender: people[0].senderID, epoch: 1, chain: &chain, tagKeys: keys(members)).post.bytes) ?? []
+        }
+        func ack(members: Int, refs: Int) -> [UInt8] {
+            (try? GroupAck.make(groupID: group, maker: people[0].senderID, refs: Array(repeating: [1, 2, 3, 4, 5, 6], count: refs), tagKeys: keys(members)).bytes) ?? []
+        }
+        func rosterChunks(members: Int) -> Int {
+            let roster = GroupRoster(groupID: group, epoch: 1, kind: .members(epochSecret: secret), name: "valley",
+                                     members: people[0..<members].enumerated().map { GroupRoster.Member(publicKey: $0.element.publicKey, name: "member \($0.offset)") })
+            guard let content = try? roster.encoded(), let stream = try? TransferStream(type: .groupRoster, content: content).encoded() else { return 0 }
+            return (stream.count + TransferChunk.maxDataBytes - 1) / TransferChunk.maxDataBytes
+        }
+        let modem = LoRaPreset.longFast.modem
+        func ms(_ bytes: Int) -> Int {
+            Int(modem.timeOnAirMilliseconds(bytes: MeshtasticFrame.phyBytes(encodedData: PacketData(portnum: PortNum(.privateApp), payload: [UInt8](repeating: 0, count: bytes)).encoded().count, pki: false)).rounded())
+        }
+        var md = [
+            "## Groups: every group frame on the air",
+            "",
+            "Built by `GroupPost`, `GroupAck` and `GroupRoster` (docs/PROTOCOL.md, \"Groups\"). Posts and acks are broadcasts of at most \(GroupPost.maxTotalBytes) bytes, so a firmware 2.8 radio still signs them (233 − 2 for its bitfield − 66 for the XEdDSA signature) and a STRICT mesh carries them. LongFast, EU_868.",
+            "",
+            "| frame | `Data.payload` bytes | LongFast ms | goes as |",
+            "|---|---|---|---|",
+        ]
+        for m in [3, 5, 8] {
+            let room = GroupPost.maxPlaintextBytes(members: m) - 1
+            md.append("| 0x07 post, \(m) members, 1-byte text | \(post(members: m, textBytes: 1).count) | \(ms(post(members: m, textBytes: 1).count)) | broadcast |")
+            md.append("| 0x07 post, \(m) members, \(room)-byte text (the most) | \(post(members: m, textBytes: room).count) | \(ms(post(members: m, textBytes: room).count)) | broadcast |")
+        }
+        for (m, k) in [(3, 1), (3, 4), (8, 1), (8, GroupAck.maxRefs)] {
+            md.append("| 0x08 ack, \(m) members, \(k) post\(k == 1 ? "" : "s") | \(ack(members: m, refs: k).count) | \(ms(ack(members: m, refs: k).count)) | broadcast |")
+        }
+        for m in [3, 8] {
+            md.append("| roster (transfer type 0x03), \(m) members | \(rosterChunks(members: m)) chunk\(rosterChunks(members: m) == 1 ? "" : "s") of ≤ 200 | — | DM to each member, per change |")
+        }
+        md += [
+            "",
+            "### Naming the sender: member tags against a signature",
+            "",
+            "Every member holds the key that opens every post, so that key cannot say who wrote one. lora-msg appends one 8-byte tag per other member, made with the key the poster shares with that member alone (HMAC-SHA-256 truncated; a forger's chance per try is 2⁻⁶⁴). An Ed25519 signature (as Signal's sender keys use) costs 64 bytes whatever the size, and a signing key per member to distribute. The radio's own XEdDSA signature costs nothing in our frame, but the client cannot check it (the radio only reports `xeddsa_signed`), it names a radio rather than a person, and it is lost over MQTT.",
+            "",
+            "| members | member tags, bytes | text room: tags / signature | a 40-byte text, ms: tags / signature |",
+            "|---|---|---|---|",
+        ]
+        let signedHeader = GroupPost.headerByteCount - 1   // no tag count with a signature
+        for m in 2...GroupPost.maxMembers {
+            let tags = MemberTags.tagByteCount * (m - 1)
+            let room = GroupPost.maxPlaintextBytes(members: m) - 1
+            let signedRoom = GroupPost.maxTotalBytes - signedHeader - LoraEnvelope.tagByteCount - 64 - 1
+            let withTags = GroupPost.headerByteCount + 1 + 40 + LoraEnvelope.tagByteCount + tags
+            let withSignature = signedHeader + 1 + 40 + LoraEnvelope.tagByteCount + 64
+            md.append("| \(m) | \(tags) | \(room) / \(signedRoom) | \(ms(withTags)) / \(ms(withSignature)) |")
+        }
+        md += [
+            "",
+            "Tags are cheaper than a signature up to 8 members (56 bytes against 64), which is why a group holds at most 8. A full post costs the same airtime either way (\(GroupPost.maxTotalBytes) bytes, \(ms(GroupPost.maxTotalBytes)) ms); the difference is the text it can carry.",
             "",
         ]
         return md

@@ -1,5 +1,6 @@
 import LoRaPHY
 import LoraCrypto
+import MessageStore
 import RadioLink
 
 /// What `chat` shows besides the messages: read from the same store and radio the other
@@ -30,12 +31,44 @@ extension Messenger {
                           outbox: try outbox().count)
     }
 
-    /// Stores a chat line for `name` in the outbox; the running listener sends it.
+    /// Stores a chat line for `name` (a contact, or "#group") in the outbox; the running
+    /// listener sends it.
     public func queueChatLine(_ text: String, to name: String) throws(MessengerError) -> String {
         guard !text.isEmpty else { throw .emptyMessage }
-        guard text.utf8.count <= Self.chatLimitBytes else {
-            throw .crypto(.messageTooLong(bytes: text.utf8.count, limit: Self.chatLimitBytes))
+        let limit = try chatLimit(for: name)
+        guard text.utf8.count <= limit else {
+            throw .crypto(.messageTooLong(bytes: text.utf8.count, limit: limit))
         }
+        if name.hasPrefix("#") { return try composePost(text, to: name).id }
         return try compose(to: name, text: text).id
+    }
+
+    /// The bytes one frame holds for this conversation: a group's post carries a tag per member.
+    public func chatLimit(for name: String) throws(MessengerError) -> Int {
+        guard name.hasPrefix("#") else { return Self.chatLimitBytes }
+        let g = try group(named: name)
+        let members: Int
+        do { members = try store.groupMembers(groupID: g.id).count } catch { throw .store(error) }
+        return GroupPost.maxPlaintextBytes(members: max(2, members)) - 1
+    }
+
+    /// Every conversation `chat` can show: contacts by name, then groups as "#name".
+    public func conversations() throws(MessengerError) -> [String] {
+        let groups: [ChatGroup]
+        do { groups = try store.groups() } catch { throw .store(error) }
+        return try contacts().map(\.name) + groups.filter { $0.standing == .member }.map { "#" + $0.name }
+    }
+
+    /// A contact's conversation, or a group's ("#name").
+    public func conversation(_ name: String, limit: Int, markingShown: Bool = true) throws(MessengerError) -> [HistoryEntry] {
+        name.hasPrefix("#") ? try groupHistory(name, limit: limit, markingShown: markingShown)
+                            : try history(with: name, limit: limit, markingShown: markingShown)
+    }
+
+    /// Posts or messages no terminal has shown yet.
+    public func unreadCount(in name: String) throws(MessengerError) -> Int {
+        guard name.hasPrefix("#") else { return try unreadCount(from: name) }
+        let g = try group(named: name)
+        do { return try store.unseenCount(peer: g.id) } catch { throw .store(error) }
     }
 }

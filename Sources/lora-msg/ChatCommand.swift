@@ -12,11 +12,14 @@ struct ChatCommand: AsyncParsableCommand {
         node, region and preset, airtime used this hour against the region's budget, the outbox, \
         the next duty-cycle slot when waiting) and an input line that counts the bytes left of one \
         frame. Each message you send shows its state as it changes: pending, queued, relayed, \
-        acked, delivered, read, or failed with the reason. Without NAME, pick a contact first \
-        from a list with the number of unread messages of each.
+        acked, delivered, read, or failed with the reason. Without NAME, pick a contact or a \
+        group first from a list with the number of unread messages of each.
 
-        Commands on the input line: /to NAME (switch), /retry (send failed messages again), \
-        /quit (or Ctrl-D, Ctrl-C). PgUp/PgDn scroll.
+        A group is '#NAME': its posts show their sender, and yours how many members hold them \
+        ('sent, 1 of 2') until all do ('delivered').
+
+        Commands on the input line: /to NAME or /to #GROUP (switch), /retry (send failed messages \
+        again), /quit (or Ctrl-D, Ctrl-C). PgUp/PgDn scroll.
 
         It holds the radio like 'tail' (or, with --mqtt, the broker); if a 'tail' already holds \
         it, chat hands its messages to that tail through the outbox. It needs a terminal; in \
@@ -27,16 +30,16 @@ struct ChatCommand: AsyncParsableCommand {
     @OptionGroup var home: HomeOptions
     @OptionGroup(title: "Radio") var radio: RadioOptions
     @OptionGroup(title: "No radio: over an MQTT broker") var mqtt: MQTTNodeOptions
-    @Argument(help: "The contact to talk to (default: pick one).") var name: String?
+    @Argument(help: "The contact, or '#GROUP', to talk to (default: pick one).") var name: String?
 
     func run() async throws {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw CLIError(.usage, "chat needs a terminal; in scripts use 'lora-msg send' and 'lora-msg tail'")
         }
         let messenger = try home.openMessenger()
-        let names = try messenger.contacts().map(\.name)
+        let names = try messenger.conversations()
         guard !names.isEmpty else { throw CLIError(.noInput, "no contacts yet; add one with 'lora-msg contact add NAME KEY'") }
-        if let name { _ = try messenger.contact(named: name) }
+        let start: String? = try name.map { n in n.hasPrefix("#") ? "#" + (try messenger.group(named: n).name) : try messenger.contact(named: n).name }
         let choice = try mqtt.apply(to: radio.choice, messenger: messenger)
         var listener: Listener?
         var heldBy: Int32?
@@ -44,7 +47,7 @@ struct ChatCommand: AsyncParsableCommand {
             guard case .tailRunning(let pid) = error else { throw error }
             heldBy = pid
         }
-        let ui = ChatUI(messenger: messenger, listener: listener, heldBy: heldBy, contacts: names, start: name.map { try? messenger.contact(named: $0).name } ?? nil)
+        let ui = ChatUI(messenger: messenger, listener: listener, heldBy: heldBy, contacts: names, start: start)
         signal(SIGPIPE, SIG_IGN)
         let stops = onInterrupt { ui.quit() }
         defer { stops.forEach { $0.cancel() } }
@@ -162,8 +165,10 @@ final class ChatUI: @unchecked Sendable {
             switch parts[0] {
             case "/quit", "/q": quit()
             case "/to":
-                if parts.count > 1, let c = try? messenger.contact(named: parts[1]) { current = c.name; scroll = 0; say("") }
-                else { say("no contact named '\(parts.count > 1 ? parts[1] : "")'; /to NAME") }
+                let wanted = parts.count > 1 ? parts[1] : ""
+                if wanted.hasPrefix("#"), let g = try? messenger.group(named: wanted), g.standing == .member { current = "#" + g.name; scroll = 0; say("") }
+                else if !wanted.hasPrefix("#"), let c = try? messenger.contact(named: wanted) { current = c.name; scroll = 0; say("") }
+                else { say(wanted.hasPrefix("#") ? "no group '\(wanted)' you are in; /to #GROUP" : "no contact named '\(wanted)'; /to NAME or /to #GROUP") }
             case "/retry":
                 do { let n = try messenger.requeueOutbox().count; say(n == 0 ? "nothing to retry" : "\(n) message(s) back in the outbox") }
                 catch { say(error.description) }
@@ -191,7 +196,7 @@ final class ChatUI: @unchecked Sendable {
         guard rows >= 3, cols >= 10 else { term_refresh(); return }
         let bodyRows = rows - 2
         guard let to = current else { drawPicker(rows: rows, cols: cols); return }
-        let entries = (try? messenger.history(with: to, limit: 200)) ?? []
+        let entries = (try? messenger.conversation(to, limit: 200)) ?? []
         var lines: [(header: String, body: String, style: Int32)] = []
         for e in entries {
             let s = e.message
@@ -209,6 +214,7 @@ final class ChatUI: @unchecked Sendable {
                 lines.append(("\(time) \(terminalSafe(e.contact)):", body, Int32(TERM_PLAIN)))
             } else {
                 var state = s.state == .failed ? "failed: \(s.failure ?? "no reason given")" : s.state.rawValue
+                if e.group != nil, s.state != .delivered, s.state != .failed, let d = messenger.postDelivery(s) { state += ", \(d.acked) of \(d.of)" }
                 if let resend = messenger.resendStatus(s) { state += ", " + resend }
                 let style = s.state == .failed ? TERM_BAD : [.acked, .delivered, .read].contains(s.state) ? TERM_GOOD : TERM_MINE
                 lines.append(("\(time) me [\(state)]:", body, Int32(style)))
@@ -220,7 +226,7 @@ final class ChatUI: @unchecked Sendable {
             if y < rows2.count { term_line(Int32(y), rows2[y].text, rows2[y].style) } else { term_line(Int32(y), "", Int32(TERM_PLAIN)) }
         }
         term_line(Int32(rows - 2), statusText(cols: cols), Int32(TERM_STATUS))
-        let left = Messenger.chatLimitBytes - typed.utf8.count
+        let left = ((try? messenger.chatLimit(for: to)) ?? Messenger.chatLimitBytes) - typed.utf8.count
         let prompt = "\(to) (\(left) left)> "
         let (text, cursor) = ChatScreen.input(typed, prompt: prompt, width: cols)
         term_line(Int32(rows - 1), text, Int32(left < 0 ? TERM_BAD : TERM_PLAIN))
@@ -233,9 +239,9 @@ final class ChatUI: @unchecked Sendable {
         for y in 1..<(rows - 2) {
             let i = y - 1
             if i < contacts.count {
-                let last = (try? messenger.history(with: contacts[i], limit: 1, markingShown: false).last).flatMap { $0 }
+                let last = (try? messenger.conversation(contacts[i], limit: 1, markingShown: false).last).flatMap { $0 }
                 let when = last.map { "  last " + TimeText.local($0.message.receivedAt ?? $0.message.createdAt, withDate: true) } ?? ""
-                let unread = (try? messenger.unreadCount(from: contacts[i])) ?? 0
+                let unread = (try? messenger.unreadCount(in: contacts[i])) ?? 0
                 let count = unread > 0 ? "  (\(unread) unread)" : ""
                 term_line(Int32(y), "\(i == picked ? ">" : " ") \(i + 1). \(terminalSafe(contacts[i]))\(count)\(when)", Int32(i == picked ? TERM_BOLD : TERM_PLAIN))
             } else {

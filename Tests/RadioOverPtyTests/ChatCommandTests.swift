@@ -151,4 +151,39 @@ final class TmuxChat: @unchecked Sendable {
         let piped = try CLI.run(["chat", "bob", "--home", t.home("alice"), "--port", t.sim.link("alice")])
         #expect(piped.status == 64 && piped.err.contains("chat needs a terminal"), "\(piped.err)")
     }
+
+    /// A group in chat: the picker lists it with its unread posts, a typed line goes as a post
+    /// (the bytes left are the group's), and another member's post shows with its sender.
+    @Test func aGroupInTmux() async throws {
+        let t = try await TmuxChat()
+        defer { t.close() }
+        let bob = try Background(["tail", "--home", t.home("bob"), "--port", t.sim.link("bob")], environment: t.environment)
+        defer { bob.stop() }
+        try await listening(bob)
+        let made = try CLI.run(["group", "create", "ford", "bob", "--home", t.home("alice"), "--port", t.sim.link("alice")], environment: t.environment)
+        try #require(made.status == 0, "\(made.err)")
+        #expect(await bob.wait(timeout: 60) { bob.err.contains("alice added you to #ford") }, "\(bob.err)")
+
+        try t.start(["--home", t.home("alice"), "--port", t.sim.link("alice")])
+        #expect(await t.wait { $0.contains("1. bob") && $0.contains("2. #ford") }, "\(t.screen)")
+        let early = try CLI.run(["send", "#ford", "bridge is out", "--home", t.home("bob")], environment: t.environment)
+        #expect(early.status == 0, "\(early.err)")
+        #expect(await t.wait { $0.contains("2. #ford  (1 unread)") }, "\(t.screen)")
+        try t.type("2")
+        // 165 − 21 − 16 − 8 (one other member) − 1 = 119 bytes in a group of two.
+        #expect(await t.wait { $0.contains("bob:  bridge is out") && $0.contains("#ford (119 left)>") }, "\(t.screen)")
+
+        try t.type("then we go round by the mill", enter: true)
+        #expect(await t.wait { s in s.split(separator: "\n").contains { $0.contains("then we go round by the mill") && $0.contains("[delivered]") } }, "\(t.screen)")
+        #expect(await bob.wait(timeout: 20) { bob.out.contains("#ford alice") && bob.out.contains("then we go round by the mill") }, "\(bob.out)")
+
+        try t.type("/to #nowhere", enter: true)
+        #expect(await t.wait { $0.contains("no group '#nowhere' you are in") }, "\(t.screen)")
+        try t.type("/to bob", enter: true)
+        #expect(await t.wait { $0.contains("bob (151 left)>") }, "\(t.screen)")
+        try t.type("/to #ford", enter: true)
+        #expect(await t.wait { $0.contains("#ford (119 left)>") }, "\(t.screen)")
+        try t.tmux(["send-keys", "-t", "chat", "C-d"])
+        #expect(await t.wait { $0.contains("CHAT-EXIT 0") }, "\(t.screen)")
+    }
 }

@@ -24,7 +24,7 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
         case .ok: "done"
         case .usage: "usage: a bad option, argument or combination (also `--wait ack` with no known node)"
         case .dataError: "bad data: message too long (says by how many), malformed key, name or text, damaged database, row or key file"
-        case .noInput: "unknown contact, message or contact request, or no identity yet (`lora-msg init`)"
+        case .noInput: "unknown contact, group, message or contact request, or no identity yet (`lora-msg init`)"
         case .unavailable: "radio, broker (or gpsd) unavailable: not found, busy, not answering, connection refused (a message stays in the outbox)"
         case .software: "internal error (a bug: please report it)"
         case .cantCreate: "cannot create: the home, the database, an identity that already exists, a sim link dir in use"

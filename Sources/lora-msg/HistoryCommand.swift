@@ -40,7 +40,7 @@ struct HistoryCommand: ParsableCommand {
                     extra = journey(hops: s.hops, rssi: s.rssi, snr: s.snr)
                 } else {
                     who = "→ #\(terminalSafe(group))"
-                    let acks = messenger.postDelivery(s).map { " to \($0.acked) of \($0.of)" } ?? ""
+                    let acks = messenger.postDelivery(s).map { ", \($0.acked) of \($0.of) hold it" } ?? ""
                     extra = "[\(s.state.rawValue)\(s.state == .delivered ? "" : acks)\(s.failure.map { ": \($0)" } ?? "")]"
                 }
             } else if s.direction == .incoming {

@@ -8,9 +8,9 @@ struct TailCommand: AsyncParsableCommand {
         commandName: "tail",
         abstract: "Print messages as they arrive, until interrupted.",
         discussion: """
-        Each message: 'time  name  (hops, RSSI, SNR)  text'. A shared location shows its \
+        Each message: 'time  name  (hops, RSSI, SNR)  text'; a group post: 'time  #group name  …'. A shared location shows its \
         coordinates, and the distance and bearing from your own last shared fix when there is one. \
-        With --json, one JSON object per line with id, contact, sender_id, node, kind ("text" or \
+        With --json, one JSON object per line with id, contact, group (null unless a post), sender_id, node, kind ("text" or \
         "location"), text, lat, lon, alt, accuracy, fix_time, hops, rssi, snr and received_at \
         (RFC 3339); every key is always present, null when unknown.
 

@@ -126,7 +126,7 @@ extension Messenger {
                 }
                 people.sort { $0.name < $1.name }
                 let change = try removeFromGroupAfterLeave(g, remaining: people)
-                let text = "\(c.name) left #\(g.name); a new roster goes to \(change.members.dropFirst().joined(separator: ", "))"
+                let text = "\(c.name) left #\(g.name); a new roster goes to \(change.members.filter { $0 != "you" }.joined(separator: ", "))"
                 return (.groupChanged(GroupNotice(group: g.name, text: text, opened: [])), text)
             } catch {
                 return (.notStored(contact: c.name, reason: "their leaving #\(g.name) was not recorded: \(error)"), "\(c.name) left #\(g.name)")

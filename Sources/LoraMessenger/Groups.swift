@@ -74,7 +74,7 @@ extension Messenger {
     /// Makes a group of you and `contacts`, and queues its roster to each of them.
     public func createGroup(named given: String, with contacts: [String]) throws(MessengerError) -> GroupChange {
         let name = try Self.groupName(given)
-        if (try? store.group(named: name)) ?? nil != nil { throw .usage("there is already a group named '#\(name)'; pick another name") }
+        if let taken = (try? store.group(named: name)) ?? nil { throw .usage("there is already a group named '#\(taken.name)'; pick another name") }
         let people = try distinctContacts(contacts)
         guard !people.isEmpty else { throw .usage("a group needs at least one contact besides you: lora-msg group create \(name) CONTACT…") }
         guard people.count < GroupPost.maxMembers else {
@@ -186,7 +186,7 @@ extension Messenger {
         if let removed {
             ids.append(try queueRoster(GroupRoster(groupID: id, epoch: UInt8(epoch), kind: .removal, name: g.name, members: roster), to: removed))
         }
-        return GroupChange(group: g.name, rosterMessageIDs: ids, members: roster.map(\.name))
+        return GroupChange(group: g.name, rosterMessageIDs: ids, members: ["you"] + people.map(\.name))
     }
 
     /// Stores an epoch: its members and every member's chain, derived from the secret now.

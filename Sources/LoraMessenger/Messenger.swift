@@ -284,7 +284,8 @@ public final class Messenger: Sendable {
     /// The outbox with each message's contact name.
     public func outbox() throws(MessengerError) -> [OutboxItem] {
         do {
-            let names = Dictionary(try store.contacts().map { ($0.senderID, $0.name) }, uniquingKeysWith: { a, _ in a })
+            let names = Dictionary(try store.contacts().map { ($0.senderID, $0.name) } + store.groups().map { ($0.id, "#" + $0.name) },
+                                   uniquingKeysWith: { a, _ in a })
             var seen = Set<String>()
             let waiting = (try store.outbox() + store.followedMessages()
                            + store.awaitingReceipt(updatedBefore: now - Self.receiptPatienceSeconds, createdAfter: now - Self.receiptListingSeconds))

@@ -106,3 +106,42 @@ private func posts(_ t: Background, text: String) -> [[String: Any]] {
         #expect(gone.status == 64 && gone.err.contains("no longer in #valley"), "\(gone.err)")
     }
 }
+
+/// The group verbs without a radio: what each says when it cannot do what was asked.
+@Suite struct GroupCommandErrorTests {
+    @Test func eachRefusalIsOneLineWithItsExitCode() throws {
+        let dir = TempDirectory("group-cli")
+        func home(_ n: String) -> String { dir.file(n) }
+        try TestHomes.pair("alice", "bob", at: home)
+        func run(_ who: String, _ args: [String]) throws -> (status: Int32, out: String, err: String) {
+            try CLI.run(args + ["--home", home(who)])
+        }
+        let cases: [([String], Int32, String)] = [
+            (["group", "create", "valley"], 64, "Missing expected argument"),
+            (["group", "create", "valley", "dave"], 66, "no contact named 'dave'"),
+            (["group", "create", String(repeating: "v", count: 25), "bob"], 65, "a group name is at most 24 bytes"),
+            (["group", "show", "#nowhere"], 66, "no group named '#nowhere'"),
+            (["send", "#nowhere", "hi"], 66, "no group named '#nowhere'"),
+            (["group", "leave", "nowhere"], 66, "no group named '#nowhere'"),
+        ]
+        for (args, status, says) in cases {
+            let r = try run("alice", args)
+            #expect(r.status == status && r.err.contains(says), "\(args): \(r.status) \(r.err)")
+            // Ours are one line; argument-parser's own (a missing argument) come with its usage.
+            #expect(!r.err.contains("Fatal") && (status == 64 || r.err.split(separator: "\n").count == 1), "\(args): \(r.err)")
+        }
+        // Made offline: the group exists, its roster waits in the outbox (exit 69, kept).
+        let made = try run("alice", ["group", "create", "valley", "bob"])
+        #expect(made.out.contains("created #valley: you, bob") && made.status == 69, "\(made.status) \(made.err)")
+        let outbox = try run("alice", ["outbox"])
+        #expect(outbox.out.contains("→ bob"), "\(outbox.out)")
+        #expect(try run("alice", ["group", "create", "#VALLEY", "bob"]).err.contains("there is already a group named '#valley'"))
+        let posted = try run("alice", ["send", "#valley", String(repeating: "p", count: 120)])
+        #expect(posted.status == 65 && posted.err.contains("holds at most 119 bytes"), "\(posted.err)")
+        let leave = try run("alice", ["group", "leave", "valley"])
+        #expect(leave.status == 64 && leave.err.contains("only its creator can change who is in it"), "\(leave.err)")
+        let list = try run("alice", ["group", "list", "--json"])
+        let row = try #require(try JSONSerialization.jsonObject(with: Data(list.out.utf8)) as? [String: Any])
+        #expect(row["group"] as? String == "valley" && row["created_by_you"] as? Bool == true && (row["members"] as? [Any])?.count == 2, "\(list.out)")
+    }
+}

@@ -117,6 +117,12 @@ public enum LoraFrame: Equatable, Sendable {
     case groupPost(GroupPost)
     /// 0x08: a member holds these posts.
     case groupAck(GroupAck)
+    /// 0x09: a user and its mailbox, or a user telling a contact its mailbox.
+    case mailbox(MailboxControl)
+    /// 0x0A: a frame left with a mailbox.
+    case deposit(MailboxDeposit)
+    /// 0x0B: a held frame handed on by the mailbox.
+    case mailboxDelivery(MailboxDelivery)
 
     public init(bytes: some Collection<UInt8>) throws(LoraCryptoError) {
         guard let first = bytes.first else { throw .malformedEnvelope(.tooShort(bytes: 0, minimum: 1)) }
@@ -128,6 +134,9 @@ public enum LoraFrame: Equatable, Sendable {
         case RatchetEnvelope.version: self = .ratcheted(try RatchetEnvelope(bytes: bytes))
         case GroupPost.frameByte: self = .groupPost(try GroupPost(bytes: bytes))
         case GroupAck.frameByte: self = .groupAck(try GroupAck(bytes: bytes))
+        case MailboxControl.frameByte: self = .mailbox(try MailboxControl(bytes: bytes))
+        case MailboxDeposit.frameByte: self = .deposit(try MailboxDeposit(bytes: bytes))
+        case MailboxDelivery.frameByte: self = .mailboxDelivery(try MailboxDelivery(bytes: bytes))
         default: throw .malformedEnvelope(.unsupportedVersion(first))
         }
     }

@@ -37,7 +37,7 @@ extension LoraCryptoError: CustomStringConvertible {
         case .malformedEnvelope(.tooLong(let n, let max)):
             return "envelope is \(n) bytes, longer than the \(max)-byte maximum"
         case .malformedEnvelope(.unsupportedVersion(let v)):
-            return "envelope version \(v) is not supported (this build reads versions 1 to 8)"
+            return "envelope version \(v) is not supported (this build reads versions 1 to 11)"
         case .malformedEnvelope(.badField(let why)):
             return "malformed frame: \(why)"
         case .invalidKey(let why):

@@ -83,6 +83,12 @@ public enum ReceiveOutcome: Equatable, Sendable {
     case postAcked(group: String, member: String, messageIDs: [String], delivered: [String])
     /// A post that cannot be opened yet (its roster has not come): kept, opened when it does.
     case postHeld(group: String?)
+    /// Something about a mailbox to tell the user (an advert, a registration, a confirm).
+    case mailboxNews(String)
+    /// Our user asks for what we hold for them (we serve as their mailbox).
+    case mailboxFetch(recipient: [UInt8], name: String, node: UInt32)
+    /// A frame left with us for `recipient`; `heldFor` now held for them.
+    case deposited(recipient: String, heldFor: Int)
     /// Not a lora-msg packet (other apps on the mesh).
     case notOurs
 }

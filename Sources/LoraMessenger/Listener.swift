@@ -41,6 +41,8 @@ public final class Listener: Sendable {
             throw error
         }
         let store = messenger.store
+        // Our mailbox may hold what came while we were away: ask it (the outbox loop sends it).
+        messenger.queueFetch(force: true)
         let outbox = Task {
             // Sends what waits now, then whatever another process commits later. Four times a
             // second it stats the database and its WAL (a commit by anyone changes them); only

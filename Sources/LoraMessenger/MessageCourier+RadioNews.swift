@@ -16,10 +16,14 @@ extension MessageCourier {
         case .session(.packetReceived(let p)):
             if let hops = p.hopsTaken, p.from != connection.info.nodeNum { relaysHeard[p.from] = hops; pathLearned(p.from) }
             heard(node: p.from)
+            heardPossibleMailbox(p.from)
             switch messenger.receive(p) {
             case .message(let m):
                 emit(.message(m))
                 heard(contactNamed: m.contact)
+                if m.group == nil, let sid = try? SenderID(hex: m.senderID) {
+                    messenger.tellMailboxIfDue(senderID: sid.bytes)
+                }
                 scheduleReceipts(in: ReceiptBatching.batchSeconds)
             case .duplicate:
                 emit(.duplicate)
@@ -53,6 +57,12 @@ extension MessageCourier {
             case let .postAcked(group, member, ids, delivered):
                 for id in delivered { wake(id); resends.receipted(messageID: id, now: messenger.now) }
                 emit(.postAcked(group: group, member: member, messageIDs: ids, delivered: delivered))
+            case .mailboxNews(let text):
+                emit(.notice(text))
+            case let .mailboxFetch(recipient, name, node):
+                Task { await self.handOver(recipient: recipient, name: name, node: node) }
+            case let .deposited(recipient, held):
+                emit(.notice("a frame for '\(recipient)' is held here (\(held) for them now)"))
             case .notOurs: break
             case let other: emit(.dropped(other))
             }

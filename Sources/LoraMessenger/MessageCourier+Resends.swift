@@ -87,7 +87,9 @@ extension MessageCourier {
             // The way it went last time: a broadcast stays one (the user chose it, or the radio
             // could not PKI-encrypt it); a DM goes to the contact's node as known now.
             try await transmit(messageID: fresh.id, broadcast: m.packetID != nil && m.toNode == nil, duty: .wait, resend: true)
-            emit(.notice("message \(id.prefix(8)): no receipt yet, sent again (attempt \(resends.message(id)?.attempts ?? 0) of \(resends.policy.maxAttempts))"))
+            let attempts = resends.message(id)?.attempts ?? 0
+            emit(.notice("message \(id.prefix(8)): no receipt yet, sent again (attempt \(attempts) of \(resends.policy.maxAttempts))"))
+            await leaveWithMailboxIfDue(id, attempts: attempts)
         } catch {
             if case .store(.noSuchMessage) = error {
                 resends.forget(messageID: id)

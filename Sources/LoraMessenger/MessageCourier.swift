@@ -268,6 +268,7 @@ public actor MessageCourier {
         let readReceipts = messenger.readReceiptsEnabled
         guard let owed = try? store.receiptsDue(readReceipts: readReceipts, since: now - ReceiptBatching.horizonSeconds), !owed.isEmpty else {
             await flushGroupAcks()
+            await flushMailboxConfirms()
             return
         }
         let due = owed.map { ReceiptBatching.Due(id: $0.id, peer: $0.peer, receivedAt: $0.receivedAt ?? 0, read: readReceipts && $0.readAt != nil) }
@@ -287,6 +288,7 @@ public actor MessageCourier {
             record("receipt sent") { () throws(StoreError) in try store.markReceiptSent(ids: batch.ids, level: batch.read ? 2 : 1) }
         }
         await flushGroupAcks()
+        await flushMailboxConfirms()
     }
 
     /// Sends the contact requests and answers waiting in the frame outbox.

@@ -16,6 +16,8 @@ public final class Messenger: Sendable {
     let keyring: Mutex<ContactKeyring>
     /// The messenger's time (wall, or scaled with virtual radios); every protocol timer runs on it.
     public let clock: MessengerClock
+    /// True while this home runs `mailbox serve`: it takes deposits and answers its users.
+    let servesMailbox = Mutex(false)
 
     public var identityPath: String { home + "/" + Self.identityFileName }
     public var databasePath: String { home + "/" + Self.databaseFileName }

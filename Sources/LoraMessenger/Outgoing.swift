@@ -45,6 +45,8 @@ public struct SendPlan: Sendable {
     public var timeout = 120.0
     /// `.fail`: a duty-cycle pause ends the command at once (the message stays queued).
     public var duty: MessageCourier.DutyPolicy = .wait
+    /// Also leave a copy with the recipient's mailbox now (`send --via-mailbox`).
+    public var viaMailbox = false
     public init() {}
 }
 
@@ -53,6 +55,14 @@ extension Messenger {
     public func send(_ text: String, to name: String, plan: SendPlan, radio: RadioChoice,
                      progress: @escaping @Sendable (SendProgress) -> Void) async throws(MessengerError) -> SendOutcome {
         let c = try contact(named: name)
+        if plan.viaMailbox {
+            guard ((try? store.contactMailbox(senderID: c.senderID)) ?? nil) != nil else {
+                throw .usage("'\(c.name)' has not told you a mailbox (their lora-msg says so after 'lora-msg mailbox use'); send without --via-mailbox")
+            }
+            guard text.utf8.count <= LoraEnvelope.maxPlaintextBytes else {
+                throw .usage("a mailbox holds messages of one frame (up to \(LoraEnvelope.maxPlaintextBytes) bytes); this one is \(text.utf8.count)")
+            }
+        }
         if plan.goal == .ack && (plan.broadcast || c.node == nil) {
             if plan.broadcast { throw .usage("a broadcast is never acknowledged by its recipient; use --wait relayed") }
             throw .ackNeedsNode(c.name)
@@ -66,6 +76,9 @@ extension Messenger {
             }
             m = try composeTransfer(TransferStream(type: .text, content: Array(text.utf8)), to: c, broadcast: plan.broadcast,
                                     channel: plan.channel, hopLimit: plan.hopLimit)
+        }
+        if plan.viaMailbox, let box = try leaveWithMailbox(messageID: m.id) {
+            progress(.notice("a copy goes to \(box)"))
         }
         return try await deliver([m.id], plan: plan, radio: radio, progress: progress)[0].get()
     }
@@ -162,6 +175,8 @@ extension Messenger {
                 }
             }
         }
+        // Frames this send queued (a copy for a mailbox) go with it.
+        if ((try? store.unsentFrames()) ?? []).isEmpty == false { await courier.sendPendingFrames() }
         if let node = BrokerNodes.node(at: endpoint) {
             results = await confirmBroker(node, results: results, deadline: started + plan.timeout)
         }

@@ -33,6 +33,10 @@ extension Messenger {
         case .groupPost(let g): return receiveGroupPost(g, packet: p)
         case .groupAck(let a) where a.maker == identity.senderID: return .ignored("our own group ack, echoed by our radio")
         case .groupAck(let a): return receiveGroupAck(a, packet: p)
+        case .mailbox(let f) where f.maker == identity.senderID: return .ignored("our own mailbox frame, echoed by our radio")
+        case .mailbox(let f): return receiveMailboxControl(f, packet: p)
+        case .deposit(let d): return receiveDeposit(d, packet: p)
+        case .mailboxDelivery(let d): return receiveHanded(d, packet: p)
         }
     }
 

@@ -73,6 +73,8 @@ public final class AirCapture {
             o["event"] = "refused_unsigned"; station(s); packet(from, id)
         case let .trafficDropped(s, from, id):
             o["event"] = "traffic_dropped"; station(s); packet(from, id)
+        case let .power(s, on):
+            o["event"] = on ? "power_on" : "power_off"; station(s)
         }
         guard let data = try? JSONSerialization.data(withJSONObject: o, options: [.sortedKeys]),
               let s = String(data: data, encoding: .utf8) else { return "{}" }

@@ -32,6 +32,8 @@ public struct MeshAir {
         case refusedUnsigned(station: Int, from: UInt32, id: UInt32)
         /// Consumed by the radio's Traffic Management module (rate limit, unknown packets).
         case trafficDropped(station: Int, from: UInt32, id: UInt32)
+        /// The radio was switched off (it neither hears nor sends, and loses its queue) or on.
+        case power(station: Int, on: Bool)
     }
 
     struct PacketKey: Hashable { var from: UInt32; var id: UInt32 }
@@ -60,6 +62,8 @@ public struct MeshAir {
         var attemptScheduled = false
         /// Every second this radio has spent transmitting, relays included (for `bench energy`).
         var transmittedSeconds = 0.0
+        /// Switched on (a scenario's `off` windows, or `setPower`).
+        var powered = true
     }
 
     struct Hearing { var rssi: Double; var snr: Double }
@@ -72,7 +76,7 @@ public struct MeshAir {
         var heardBy: [Int: Hearing]
     }
 
-    enum Event { case attempt(Int), finish(Int), reboot(Int) }
+    enum Event { case attempt(Int), finish(Int), reboot(Int), power(Int, Bool) }
 
     public private(set) var records: [Record] = []
     public var keepsRecords = true
@@ -164,6 +168,13 @@ public struct MeshAir {
                                                              scenario.position(scenario.nodes[b].name)), extra: 0)
             } }
         }
+        // Radios switched off for a while (a laptop closed, a farm's power cut).
+        for (i, node) in scenario.nodes.enumerated() {
+            for window in node.off ?? [] where window.count == 2 {
+                schedule(.power(i, false), at: bootedAt + window[0])
+                schedule(.power(i, true), at: bootedAt + window[1])
+            }
+        }
     }
 
     static func distance(_ p: (x: Double, y: Double)?, _ q: (x: Double, y: Double)?) -> Double {
@@ -178,6 +189,7 @@ public struct MeshAir {
     /// Seconds the station has spent transmitting since the air began, its relays included.
     public func transmittedSeconds(_ station: Int) -> Double { stations[station].transmittedSeconds }
     public func station(named name: String) -> Int? { stations.firstIndex { $0.name == name } }
+    public func isPowered(_ station: Int) -> Bool { stations[station].powered }
 
     /// What a radio prints while it boots, for its client.
     public func bootLog(_ station: Int) -> [ClientWrite] {
@@ -189,6 +201,8 @@ public struct MeshAir {
     /// Bytes a client wrote to its radio.
     public mutating func fromClient(station: Int, bytes: [UInt8], now t: Double, api: Int = VirtualRadio.serialAPI) -> [ClientWrite] {
         var out = advance(to: t)
+        // A radio that is off answers nobody (a real one is gone from the USB bus).
+        guard stations[station].powered else { return out }
         let outputs = stations[station].radio.receive(bytes, now: now, api: api)
         out += apply(outputs, station: station)
         return out
@@ -205,6 +219,7 @@ public struct MeshAir {
             case .attempt(let s): out += attempt(s)
             case .finish(let k): out += finish(k)
             case .reboot(let s): out += reboot(s, now: now)
+            case let .power(s, on): out += setPower(s, on: on, now: now)
             }
         }
         now = max(now, t)
@@ -219,6 +234,21 @@ public struct MeshAir {
 
     /// When something is next due on the air (radio timers are polled by `advance`).
     public var nextEventTime: Double? { events.first?.time }
+
+    /// Switches a radio off (it neither hears, sends nor answers its client, and its queue and
+    /// state are lost) or on again (it boots as after a power cut).
+    public mutating func setPower(_ station: Int, on: Bool, now t: Double) -> [ClientWrite] {
+        var out = advance(to: t)
+        guard stations[station].powered != on else { return out }
+        stations[station].powered = on
+        note(.power(station: station, on: on))
+        if on {
+            out += reboot(station, now: now)
+        } else {
+            stations[station].queue.removeAll()
+        }
+        return out
+    }
 
     /// Replaces a radio as if it rebooted: fresh state, client must handshake again.
     public mutating func reboot(_ station: Int, now t: Double) -> [ClientWrite] {
@@ -238,7 +268,7 @@ public struct MeshAir {
 
     private mutating func tickRadios() -> [ClientWrite] {
         var out: [ClientWrite] = []
-        for s in stations.indices {
+        for s in stations.indices where stations[s].powered {
             let outputs = stations[s].radio.tick(now: now)
             if !outputs.isEmpty { out += apply(outputs, station: s) }
         }
@@ -334,6 +364,7 @@ public struct MeshAir {
     }
 
     private mutating func attempt(_ s: Int) -> [ClientWrite] {
+        guard stations[s].powered else { stations[s].queue.removeAll(); return [] }
         guard stations[s].busyUntil <= now else { return [] }   // a finish event will retry
         // The head of the firmware's queue goes next; its wait (contention, a relay's window)
         // delays it, never lets a later packet overtake it.
@@ -366,7 +397,7 @@ public struct MeshAir {
     private mutating func finish(_ k: Int) -> [ClientWrite] {
         guard let tx = transmissions[k] else { return [] }
         var out: [ClientWrite] = []
-        for r in tx.heardBy.keys.sorted() {
+        for r in tx.heardBy.keys.sorted() where stations[r].powered {
             let hearing = tx.heardBy[r]!
             let key = (station: r, from: tx.packet.from, id: tx.packet.id)
             // Half duplex: a radio that transmitted meanwhile heard nothing.

@@ -31,6 +31,9 @@ public struct Scenario: Codable, Equatable, Sendable {
         public var rateLimitWindowSeconds: Int?
         public var rateLimitMaxPackets: Int?
         public var unknownPacketThreshold: Int?
+        /// Windows of simulated seconds (from the start) during which the radio is switched
+        /// off: `[[60, 900]]` is off from minute one to minute fifteen.
+        public var off: [[Double]]?
 
         public init(name: String, x: Double? = nil, y: Double? = nil, role: String? = nil, ignoreMqtt: Bool? = nil) {
             self.name = name; self.x = x; self.y = y; self.role = role; self.ignoreMqtt = ignoreMqtt
@@ -48,6 +51,7 @@ public struct Scenario: Codable, Equatable, Sendable {
             case rateLimitWindowSeconds = "rate_limit_window_secs"
             case rateLimitMaxPackets = "rate_limit_max_packets"
             case unknownPacketThreshold = "unknown_packet_threshold"
+            case off
         }
     }
 
@@ -138,6 +142,9 @@ public struct Scenario: Codable, Equatable, Sendable {
                 throw .invalid("node \"\(n.name)\": role must be CLIENT, CLIENT_MUTE or ROUTER")
             }
             if let q = n.toPhoneQueue, !(1...64).contains(q) { throw .invalid("node \"\(n.name)\": to_phone_queue must be 1-64 packets") }
+            for w in n.off ?? [] where w.count != 2 || !(w[0] >= 0 && w[0] < w[1] && w[1] <= 1e7) {
+                throw .invalid("node \"\(n.name)\": each off window is [from, to] in seconds, 0 ≤ from < to ≤ 10000000")
+            }
             if let sp = n.signaturePolicy, VirtualRadio.SignaturePolicy(rawValue: sp.uppercased()) == nil {
                 throw .invalid("node \"\(n.name)\": signature_policy must be COMPATIBLE, BALANCED or STRICT")
             }

@@ -38,6 +38,8 @@ public final class SimRuntime: @unchecked Sendable {
         /// Writes raw bytes (log text, garbage) to the serial line.
         case inject(station: Int, bytes: [UInt8])
         case reboot(station: Int)
+        /// Switches the radio off (deaf, mute, its client unanswered) or on (it boots).
+        case power(station: Int, on: Bool)
     }
 
     private struct Line {
@@ -267,6 +269,9 @@ public final class SimRuntime: @unchecked Sendable {
         case .reboot(let s):
             guard lines.indices.contains(s) else { return }
             queue(air.reboot(s, now: t))
+        case let .power(s, on):
+            guard lines.indices.contains(s) else { return }
+            queue(air.setPower(s, on: on, now: t))
         }
     }
 

@@ -265,6 +265,53 @@ enum StoreSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        m.registerMigration("v10: mailbox") { db in
+            try db.execute(sql: """
+                -- On a mailbox (`mailbox serve`): the contacts that asked it to hold their frames.
+                CREATE TABLE mailbox_user (
+                    sender_id BLOB NOT NULL PRIMARY KEY CHECK (length(sender_id) = 8),
+                    registered_at REAL NOT NULL
+                ) WITHOUT ROWID;
+
+                -- On a mailbox: sealed frames held for its users. Ciphertext only: the recipient,
+                -- the claimed sender, sizes and times are all it learns.
+                CREATE TABLE mailbox_held (
+                    digest BLOB NOT NULL PRIMARY KEY CHECK (length(digest) = 32),
+                    recipient BLOB NOT NULL CHECK (length(recipient) = 8),
+                    sender BLOB NOT NULL CHECK (length(sender) = 8),
+                    from_node INTEGER,
+                    frame BLOB NOT NULL CHECK (length(frame) BETWEEN 10 AND 200),
+                    received_at REAL NOT NULL,
+                    handed_at REAL,
+                    hands INTEGER NOT NULL DEFAULT 0
+                ) WITHOUT ROWID;
+                CREATE INDEX mailbox_held_recipient ON mailbox_held (recipient, received_at);
+
+                -- The latest time taken from each maker for each op of frame 0x09: a replayed
+                -- frame (not later) is refused.
+                CREATE TABLE mailbox_clock (
+                    maker BLOB NOT NULL CHECK (length(maker) = 8),
+                    op INTEGER NOT NULL,
+                    time INTEGER NOT NULL,
+                    PRIMARY KEY (maker, op)
+                ) WITHOUT ROWID;
+
+                -- A contact's mailbox, as their own authenticated advert says (never a third party).
+                ALTER TABLE contact ADD COLUMN mailbox_node INTEGER;
+                ALTER TABLE contact ADD COLUMN mailbox_sender BLOB;
+                -- When we last told this contact our own mailbox.
+                ALTER TABLE contact ADD COLUMN mailbox_told_at REAL;
+
+                -- Outgoing: when a copy was left with the recipient's mailbox.
+                ALTER TABLE message ADD COLUMN mailboxed_at REAL;
+
+                -- Frames our mailbox handed us that it has not yet been told we hold.
+                CREATE TABLE mailbox_owed (
+                    ref BLOB NOT NULL PRIMARY KEY CHECK (length(ref) = 6),
+                    at REAL NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return m
     }
 }

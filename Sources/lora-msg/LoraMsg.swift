@@ -17,7 +17,7 @@ struct LoraMsg: AsyncParsableCommand {
         """,
         version: LoraMsgVersion.string,
         subcommands: [
-            InitCommand.self, IdCommand.self, ContactCommand.self, GroupCommand.self, SendCommand.self, TailCommand.self,
+            InitCommand.self, IdCommand.self, ContactCommand.self, GroupCommand.self, SendCommand.self, MailboxCommand.self, TailCommand.self,
             ShareLocationCommand.self, SaveCommand.self, HistoryCommand.self, OutboxCommand.self, ConfigCommand.self, RadioCommand.self,
             ChatCommand.self, GatewayCommand.self, SimCommand.self, BenchCommand.self, BackupCommand.self, RestoreCommand.self,
         ],

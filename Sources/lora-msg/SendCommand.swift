@@ -47,6 +47,8 @@ struct SendCommand: AsyncParsableCommand {
     var wait: MessageCourier.Goal = .queued
     @Option(parsing: .unconditional, help: ArgumentHelp("Seconds to wait in all.", valueName: "s")) var timeout = 120.0
     @Flag(help: "If the duty cycle needs a pause, exit 75 with the time to wait instead of waiting.") var noWait = false
+    @Flag(help: "Also leave a copy with the contact's mailbox now (they told you one; see 'lora-msg mailbox'). Otherwise a copy goes there only after two sends without a receipt.")
+    var viaMailbox = false
 
     func validate() throws {
         if (text == nil) == (file == nil) { throw ValidationError("give a text or --file PATH, not both") }
@@ -60,6 +62,7 @@ struct SendCommand: AsyncParsableCommand {
         var plan = SendPlan()
         plan.broadcast = broadcast; plan.channel = channel; plan.hopLimit = hopLimit
         plan.goal = wait; plan.timeout = timeout; plan.duty = noWait ? .fail : .wait
+        plan.viaMailbox = viaMailbox
         let line = ProgressLine()
         let outcome: SendOutcome
         if name.hasPrefix("#") {

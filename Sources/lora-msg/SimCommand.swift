@@ -99,6 +99,23 @@ struct SimCommand: ParsableCommand {
                 print(line)
             }
             fflush(nil)
+            // The control interface: "off NAME" / "on NAME" on stdin switches a radio.
+            let names = runtime.ports.map(\.name)
+            let control = Thread {
+                while let line = readLine() {
+                    let words = line.split(separator: " ").map(String.init)
+                    guard words.count == 2, ["on", "off"].contains(words[0]), let s = names.firstIndex(of: words[1]) else {
+                        if !line.trimmingCharacters(in: .whitespaces).isEmpty {
+                            printError("lora-msg: sim control takes 'off NAME' or 'on NAME' (radios: \(names.joined(separator: ", ")))")
+                        }
+                        continue
+                    }
+                    runtime.inject(.power(station: s, on: words[0] == "on"))
+                    print("\(words[1]) \(words[0])")
+                    fflush(nil)
+                }
+            }
+            control.start()
             runtime.run(onReady: {
                 print("ready")
                 fflush(nil)

@@ -4,7 +4,7 @@ import Testing
 /// The known-answer vectors a stranger gets (docs/vectors, linked from PROTOCOL.md) are the
 /// very files the tests check lora-msg against, byte for byte, so they cannot drift apart.
 @Suite struct VectorDocsTests {
-    @Test(arguments: ["envelope-vectors.json", "v2-vectors.json", "v3-vectors.json", "group-vectors.json"])
+    @Test(arguments: ["envelope-vectors.json", "v2-vectors.json", "v3-vectors.json", "group-vectors.json", "mailbox-vectors.json"])
     func theDocumentedVectorsAreTheTestedOnes(name: String) throws {
         let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         let root = tests.deletingLastPathComponent().deletingLastPathComponent()

@@ -70,6 +70,7 @@ public enum EnvelopeBudget {
         md.append("")
         md += v2Kinds()
         md += groupFrames()
+        md += mailboxFrames()
         md += longMessages()
         return md.joined(separator: "\n")
     }
@@ -262,6 +263,42 @@ public enum EnvelopeBudget {
             "Tags are cheaper than a signature up to 8 members (56 bytes against 64), which is why a group holds at most 8. A full post costs the same airtime either way (\(GroupPost.maxTotalBytes) bytes, \(ms(GroupPost.maxTotalBytes)) ms); the difference is the text it can carry.",
             "",
         ]
+        return md
+    }
+
+    /// The mailbox's frames (docs/PROTOCOL.md, "Mailbox").
+    static func mailboxFrames() -> [String] {
+        guard let r = try? IdentityKeyPair.generate(), let m = try? IdentityKeyPair.generate(), let key = try? ContactKey(own: r, peer: m.publicKey),
+              let text = try? LoraEnvelope.seal(String(repeating: "x", count: 40), from: m.senderID, with: key),
+              let full = try? LoraEnvelope.seal(String(repeating: "x", count: 151), from: m.senderID, with: key) else { return ["(no keys)"] }
+        func control(_ op: MailboxControl.Op) -> [UInt8] {
+            (try? MailboxControl.make(op, maker: r.senderID, addressee: m.senderID, time: 1, key: key).bytes) ?? []
+        }
+        let rows: [(String, [UInt8], String)] = [
+            ("0x09 register / unregister / fetch", control(.fetch), "DM to the mailbox"),
+            ("0x09 advert", control(.advert(node: 1, mailbox: m.senderID.bytes)), "DM to each contact, once per change"),
+            ("0x09 confirm, 1 frame", control(.confirm([[1, 2, 3, 4, 5, 6]])), "DM to the mailbox"),
+            ("0x09 confirm, 24 frames (the most)", control(.confirm(Array(repeating: [1, 2, 3, 4, 5, 6], count: 24))), "DM to the mailbox"),
+            ("0x09 registered", control(.registered(held: 3)), "DM to the user"),
+            ("0x0A deposit of a 40-byte text", (try? MailboxDeposit(recipient: r.senderID, frame: text.bytes).bytes) ?? [], "DM to the mailbox"),
+            ("0x0A deposit of a 151-byte text (the most)", (try? MailboxDeposit(recipient: r.senderID, frame: full.bytes).bytes) ?? [], "DM to the mailbox"),
+            ("0x0B hand-over of a 40-byte text", MailboxDelivery(frame: text.bytes).bytes, "DM to the recipient"),
+            ("0x0B hand-over of a 151-byte text", MailboxDelivery(frame: full.bytes).bytes, "DM to the recipient"),
+        ]
+        let modem = LoRaPreset.longFast.modem
+        var md = [
+            "## The mailbox's frames",
+            "",
+            "Built by `MailboxControl`, `MailboxDeposit` and `MailboxDelivery` (docs/PROTOCOL.md, \"Mailbox\"); each goes as a PKI DM (the radio adds 12 bytes). LongFast, EU_868. A deposit fits the 219 bytes a 2.8 radio PKI-encrypts.",
+            "",
+            "| frame | `Data.payload` bytes | LongFast ms (as DM) | goes as |",
+            "|---|---|---|---|",
+        ]
+        for (name, bytes, how) in rows {
+            let d = MeshtasticFrame.phyBytes(encodedData: PacketData(portnum: PortNum(.privateApp), payload: bytes).encoded().count, pki: true)
+            md.append("| \(name) | \(bytes.count) | \(Int(modem.timeOnAirMilliseconds(bytes: d).rounded())) | \(how) |")
+        }
+        md.append("")
         return md
     }
 }

@@ -159,3 +159,8 @@ extension Messenger {
         if !left.isEmpty { throw .frameNotSent("\(left.count) frame\(left.count == 1 ? "" : "s") still wait for the radio") }
     }
 }
+
+extension Messenger {
+    /// What one sender may leave for one recipient at a mailbox.
+    public static var mailboxPerSenderLimit: Int { MailboxLimits().perSenderPerRecipient }
+}

@@ -8,7 +8,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure delivery between two radios, or print the envelope's byte budget.",
-        subcommands: [BenchRunCommand.self, EnvelopeBudgetCommand.self, LongMessagesBenchCommand.self, GatewayBenchCommand.self, ChartCommand.self, EnergyCommand.self],
+        subcommands: [BenchRunCommand.self, EnvelopeBudgetCommand.self, LongMessagesBenchCommand.self, GatewayBenchCommand.self, ChartCommand.self, EnergyCommand.self, MailboxBenchCommand.self],
         defaultSubcommand: BenchRunCommand.self
     )
 }

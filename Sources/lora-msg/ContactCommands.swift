@@ -126,6 +126,7 @@ struct ContactShow: ParsableCommand {
             print("other nodes   " + others.map { "\(nodeID($0.node)) (\($0.count)×, last \(TimeText.local($0.lastSeen, withDate: true)))" }.joined(separator: ", "))
             print("              not used; 'lora-msg contact set-node \(c.name) !xxxxxxxx' if they changed radio")
         }
+        if let box = m.mailbox(of: c) { print("mailbox       \(box) (their own advert says so; a copy of what they miss goes there)") }
         print("added         \(TimeText.local(c.addedAt, withDate: true))")
         print("verified      \(c.verifiedAt.map { TimeText.local($0, withDate: true) } ?? "no ('lora-msg contact verify \(c.name)' once the numbers match)")")
         print("safety number")

@@ -33,16 +33,21 @@ public final class BrokerClient: @unchecked Sendable {
     private let subscriptions: [String]
     private let handle: OpaquePointer
     private let state = Mutex((connected: false, stopped: false, lastError: "", refused: false))
+    /// QoS 1 publishes the broker has not acknowledged yet (by message id).
+    private let inFlight = Mutex(Set<Int32>())
 
     private static let libraryReady: Bool = mosquitto_lib_init() == MOSQ_ERR_SUCCESS.rawValue
 
+    /// `persistentSession`: the broker keeps our subscriptions and the QoS 1 messages for them
+    /// while we are away (MQTT clean session off), across its own restarts when its persistence
+    /// is on; `clientID` must then stay the same from run to run.
     public init(address: BrokerAddress, credentials: BrokerCredentials = BrokerCredentials(),
-                clientID: String, subscriptions: [String]) throws(MQTTLinkError) {
+                clientID: String, subscriptions: [String], persistentSession: Bool = false) throws(MQTTLinkError) {
         guard Self.libraryReady else { throw .library("libmosquitto did not initialise") }
         self.address = address
         self.subscriptions = subscriptions
         (events, continuation) = AsyncStream.makeStream(of: BrokerEvent.self, bufferingPolicy: .bufferingNewest(4096))
-        guard let h = mosquitto_new(clientID, true, nil) else { throw .library("could not create a client") }
+        guard let h = mosquitto_new(clientID, !persistentSession, nil) else { throw .library("could not create a client") }
         handle = h
         mosquitto_user_data_set(h, Unmanaged.passUnretained(self).toOpaque())
         _ = mosquitto_int_option(h, MOSQ_OPT_PROTOCOL_VERSION, Int32(MQTT_PROTOCOL_V311))
@@ -71,6 +76,10 @@ public final class BrokerClient: @unchecked Sendable {
         mosquitto_disconnect_callback_set(h) { _, me, rc in
             guard let me else { return }
             Unmanaged<BrokerClient>.fromOpaque(me).takeUnretainedValue().didDisconnect(rc)
+        }
+        mosquitto_publish_callback_set(h) { _, me, mid in
+            guard let me else { return }
+            Unmanaged<BrokerClient>.fromOpaque(me).takeUnretainedValue().didPublish(mid)
         }
         mosquitto_message_callback_set(h) { _, me, message in
             guard let me, let m = message?.pointee else { return }
@@ -111,14 +120,28 @@ public final class BrokerClient: @unchecked Sendable {
     /// dropped by every receiver anyway.
     public func publish(topic: String, payload: [UInt8], qos: Int32 = 0, retain: Bool = false) throws(MQTTLinkError) {
         guard isConnected else { throw .notConnected }
-        let rc = payload.withUnsafeBytes { b in
-            mosquitto_publish(handle, nil, topic, Int32(b.count), b.baseAddress, qos, retain)
+        let rc = payload.withUnsafeBytes { b -> Int32 in
+            guard qos > 0 else { return mosquitto_publish(handle, nil, topic, Int32(b.count), b.baseAddress, qos, retain) }
+            // Counted under the lock the acknowledgement takes: it can come (on the network
+            // thread) before the call returns.
+            return inFlight.withLock { set in
+                var mid: Int32 = 0
+                let rc = mosquitto_publish(handle, &mid, topic, Int32(b.count), b.baseAddress, qos, retain)
+                if rc == MOSQ_ERR_SUCCESS.rawValue { set.insert(mid) }
+                return rc
+            }
         }
         guard rc == MOSQ_ERR_SUCCESS.rawValue else {
             if rc == MOSQ_ERR_NO_CONN.rawValue { throw .notConnected }
             throw .publishFailed(Self.text(rc))
         }
     }
+
+    /// QoS 1 publishes not yet acknowledged by the broker (libmosquitto sends them again
+    /// after a reconnect).
+    public var unacknowledged: Int { inFlight.withLock { $0.count } }
+
+    fileprivate func didPublish(_ mid: Int32) { inFlight.withLock { _ = $0.remove(mid) } }
 
     /// Disconnects cleanly and stops the network thread; `events` ends.
     public func stop() {

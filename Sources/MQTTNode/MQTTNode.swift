@@ -35,8 +35,10 @@ public final class MQTTNode: @unchecked Sendable {
         brokerDescription = address.description
         self.clock = clock
         (statusLines, statusContinuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(64))
+        // One session per home's node, kept by the broker while no lora-msg of this home is
+        // connected: what is published for us meanwhile (QoS 1) waits there for our next run.
         broker = try BrokerClient(address: address, credentials: credentials,
-                                  clientID: "lora-msg-\(device.nodeID.dropFirst())-\(getpid())", subscriptions: [device.subscription])
+                                  clientID: "lora-msg-\(device.nodeID.dropFirst())", subscriptions: [device.subscription], persistentSession: true)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var addr = sockaddr_in(); addr.sin_family = sa_family_t(AF_INET); addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
@@ -86,11 +88,16 @@ public final class MQTTNode: @unchecked Sendable {
     /// Whether the broker has taken everything published so far: connected, nothing waiting.
     /// Otherwise, why not (its last refusal, or that it has not answered yet).
     public var delivery: (done: Bool, trouble: String?) {
-        lock.withLock { (brokerUp && unsent.isEmpty, brokerUp ? (unsent.isEmpty ? nil : "publishes still waiting") : (lastTrouble ?? "no answer from the broker yet")) }
+        let unacknowledged = broker.unacknowledged
+        return lock.withLock {
+            let done = brokerUp && unsent.isEmpty && unacknowledged == 0
+            return (done, brokerUp ? (done ? nil : "publishes still waiting for the broker") : (lastTrouble ?? "no answer from the broker yet"))
+        }
     }
 
     private func publish(_ topic: String, _ payload: [UInt8]) {
-        do { try broker.publish(topic: topic, payload: payload) } catch {
+        // QoS 1: a broker queues it for a subscriber that is away (QoS 0 it would drop).
+        do { try broker.publish(topic: topic, payload: payload, qos: 1) } catch {
             lock.withLock {
                 unsent.append((topic, payload))
                 if unsent.count > 64 { unsent.removeFirst() }

@@ -15,12 +15,19 @@ final class MosquittoBroker: @unchecked Sendable {
         return nil
     }
 
-    init(tls: Bool = false, user: (name: String, password: String)? = nil) throws {
+    /// `persistent`: sessions and queued QoS 1 messages are written to disk at every change
+    /// and survive a restart (even a kill -9). `bridgeTo`: this broker bridges `msh/#` both
+    /// ways, at QoS 1, to that port (two valleys' brokers joined).
+    init(tls: Bool = false, user: (name: String, password: String)? = nil, persistent: Bool = false, bridgeTo: Int? = nil) throws {
         dir = NSTemporaryDirectory() + "lora-msg-broker-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         port = Self.freePort()
         self.tls = tls
-        var conf = "listener \(port) 127.0.0.1\npersistence false\nuser root\nlog_dest stderr\n"
+        var conf = "listener \(port) 127.0.0.1\nuser root\nlog_dest stderr\n"
+        conf += persistent ? "persistence true\npersistence_location \(dir)/\nautosave_on_changes true\nautosave_interval 1\n" : "persistence false\n"
+        if let bridgeTo {
+            conf += "connection valley-bridge\naddress 127.0.0.1:\(bridgeTo)\ntopic msh/# both 1\ncleansession false\nrestart_timeout 1\n"
+        }
         if tls {
             try Self.makeCertificates(in: dir)
             conf += "cafile \(dir)/ca.pem\ncertfile \(dir)/server.pem\nkeyfile \(dir)/server.key\n"

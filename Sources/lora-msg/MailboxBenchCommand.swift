@@ -19,10 +19,11 @@ struct MailboxBenchCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("A built-in scenario or a JSON file.", valueName: "name")) var sim = "valley"
     @Option(help: ArgumentHelp("How many messages to hold, comma-separated (1…16: what one sender may leave for one recipient).", valueName: "n,n")) var counts = "1,5,16"
-    @Option(help: ArgumentHelp("How much faster than real time the radios run.", valueName: "x")) var speed = 20.0
+    @Option(help: ArgumentHelp("How much faster than real time the radios run (each lora-msg's own work is sped up as much: keep it low for fair times).", valueName: "x")) var speed = 4.0
     @Option(help: ArgumentHelp("The simulation's random seed.", valueName: "n")) var seed: UInt64 = 1
     @Option(help: ArgumentHelp("Write the figures as Markdown to this file.", valueName: "path")) var report: String?
     @Flag(help: "Print JSON.") var json = false
+    @Option(help: ArgumentHelp("Record the air as JSON lines, as 'sim --capture' does.", valueName: "path")) var capture: String?
 
     func validate() throws {
         guard speed > 0, speed <= 1000 else { throw ValidationError("--speed must be above 0 and at most 1000") }
@@ -37,7 +38,7 @@ struct MailboxBenchCommand: AsyncParsableCommand {
     func run() async throws {
         let scenario = try resolveScenario(sim)
         guard scenario.nodes.count >= 3 else { throw CLIError(.usage, "the scenario needs three radios (sender, mailbox, recipient); \(scenario.name) has \(scenario.nodes.count)") }
-        let (runtime, clock) = try await SimStop.start(scenario, speed: speed, seed: seed)
+        let (runtime, clock) = try await SimStop.start(scenario, speed: speed, seed: seed, capture: capture)
         defer { runtime.stop() }
         let stops = onInterrupt { BenchRun.removeTemporaryDirectories(); Glibc.exit(130) }
         defer { stops.forEach { $0.cancel() } }
@@ -79,7 +80,7 @@ struct MailboxBenchCommand: AsyncParsableCommand {
             "",
             "Regenerate: `\(command)`",
             "",
-            "The recipient registers, its radio is switched off, the sender leaves N texts with the mailbox (`send --via-mailbox`), then the recipient's radio comes on and its lora-msg asks (`tail` does on start). *Handed over*: from its start until it holds every message; *cleared*: until the mailbox holds nothing more for it (its confirms arrived).",
+            "The recipient registers, its radio is switched off, the sender leaves N texts with the mailbox (`send --via-mailbox`), then the recipient's radio comes on and its lora-msg asks (`tail` does on start). *Handed over*: from its start (handshake with its radio included) until it holds every message; *cleared*: until the mailbox holds nothing more for it (its confirms arrived). The hand-overs are DMs with `want_ack` (without it a 2.8 radio keeps them one hop); each holds a slot of the mailbox radio's transmit queue until its ACK or its last retry, so when ACKs are lost they go in bursts as slots free.",
             "",
             "| held | left with the mailbox in | handed over in | cleared in | mailbox airtime | of its hourly budget | all intact |",
             "|---|---|---|---|---|---|---|",

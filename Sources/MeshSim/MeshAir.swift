@@ -441,17 +441,22 @@ public struct MeshAir {
         }
         if p.from == me {
             // Our own packet relayed back: an implicit ACK for the radio, never relayed again.
+            // Its relayer joins the packet's history (NextHopRouter learns routes from it).
+            stations[r].radio.noteCopy(p)
             return apply(stations[r].radio.heard(p, now: now), station: r)
         }
         if stations[r].seen.contains(key) {
             note(.duplicate(station: r, from: p.from, id: p.id))
             var out: [ClientWrite] = []
+            stations[r].radio.noteCopy(p)
             let holding = stations[r].queue.contains { PacketKey(from: $0.packet.from, id: $0.packet.id) == key && $0.isRelay }
             if holding && !stations[r].isRouter {
                 stations[r].queue.removeAll { PacketKey(from: $0.packet.from, id: $0.packet.id) == key && $0.isRelay }
                 note(.relayCancelled(station: r, from: p.from, id: p.id))
-            } else if !holding && p.hopStart == p.hopLimit && p.hopLimit > 0 && p.to != me && stations[r].relays {
-                // The originator retrying: relay again (firmware ≥ 2.6).
+            } else if !holding && p.to != me && p.hopLimit > 0 && stations[r].relays
+                        && p.hopStart == p.hopLimit && stations[r].radio.isNextHop(for: p) {
+                // The originator retrying (firmware ≥ 2.6; NextHopRouter::shouldFilterReceived,
+                // isRepeated): relay again, if it names no next hop or us (its last try floods).
                 relay(p, at: r, snr: hearing.snr)
             }
             if p.to == me { out += apply(stations[r].radio.heardAgain(p, now: now), station: r) }
@@ -466,7 +471,8 @@ public struct MeshAir {
             note(.trafficDropped(station: r, from: p.from, id: p.id))
             return out
         }
-        if p.to != me && p.hopLimit > 0 && stations[r].relays {
+        // NextHopRouter::perhapsRebroadcast: a directed packet is repeated by its next hop only.
+        if p.to != me && p.hopLimit > 0 && stations[r].relays && stations[r].radio.isNextHop(for: p) {
             relay(p, at: r, snr: hearing.snr)
         }
         return out
@@ -494,7 +500,7 @@ public struct MeshAir {
     private mutating func relay(_ packet: MeshPacket, at r: Int, snr: Double) {
         var copy = packet
         copy.hopLimit -= 1
-        copy.relayNode = stations[r].radio.identity.nodeNum & 0xFF
+        stations[r].radio.routeRelay(&copy, now: now)
         copy.rxSnr = 0; copy.rxRssi = 0; copy.rxTime = 0
         enqueue(Pending(packet: copy, notBefore: now + relayDelay(snr: snr, router: stations[r].isRouter), isRelay: true), at: r)
     }

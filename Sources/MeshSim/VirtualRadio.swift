@@ -93,7 +93,7 @@ public struct VirtualRadio {
 
     public internal(set) var identity: Identity
     public var settings: Settings
-    public private(set) var ledger: AirtimeLedger
+    public internal(set) var ledger: AirtimeLedger
     /// One per transport, as the firmware has one PhoneAPI per transport (serial StreamAPI,
     /// the TCP API server). Each has its own framing and handshake state; packets for the
     /// phone come from one shared queue (MeshService::getForPhone), so with two clients
@@ -121,6 +121,8 @@ public struct VirtualRadio {
     private var recentClientIDs: [UInt32] = []
     private var nextID: UInt32
     private var awaitingAck: [UInt32: (packet: MeshPacket, tries: Int, due: Double)] = [:]
+    /// NextHopRouter: learned routes, who relayed what, relayed packets we retransmit.
+    var nextHops = NextHopState()
     /// When each queued transmission will have left the radio; one at a time on the air.
     private var txEnds: [Double] = []
     private let maxTxQueue: UInt32 = 16
@@ -307,6 +309,7 @@ public struct VirtualRadio {
         ledger.record(startSeconds: now, milliseconds: airtime)
         txEnds.append(max(now, txEnds.last ?? now) + airtime / 1000)
         var out = frames([FromRadio(.queueStatus(queueStatus(id: p.id, res: 0, now: now)))], api: api)
+        routeOwn(&p)
         if p.wantAck {
             awaitingAck[p.id] = (p, 1, now + settings.retransmitSeconds)
         }
@@ -325,6 +328,7 @@ public struct VirtualRadio {
         var out: [Output] = []
         guard !ignores(packet) else { return [] }
         noteHeard(packet)
+        learnRoute(from: packet)
         // Our own packet relayed by a neighbour: the firmware's implicit ACK (ReliableRouter::
         // shouldFilterReceived), for a DM as for a broadcast. It stops the retransmissions; a
         // DM's destination still sends its own ACK, which reaches the client as well.
@@ -424,6 +428,7 @@ public struct VirtualRadio {
         perhapsEncodePKI(&packet)
         signIfItFits(&packet)
         ledger.record(startSeconds: now, milliseconds: settings.preset.modem.timeOnAirMilliseconds(bytes: Self.phyBytes(packet)))
+        routeOwn(&packet)
         if packet.wantAck && packet.to != MeshPacket.broadcast {
             awaitingAck[packet.id] = (packet, 1, now + settings.retransmitSeconds)
         }
@@ -454,13 +459,21 @@ public struct VirtualRadio {
                 awaitingAck[id] = nil
                 out += toClient(FromRadio(.packet(errorReply(RoutingError(.maxRetransmit), to: entry.packet))))
             } else if !ledger.firmwareRefuses(nowSeconds: now) {
-                awaitingAck[id] = (entry.packet, entry.tries + 1, now + settings.retransmitSeconds)
-                ledger.record(startSeconds: now, milliseconds: settings.preset.modem.timeOnAirMilliseconds(bytes: Self.phyBytes(entry.packet)))
-                var again = entry.packet
+                var packet = entry.packet
+                // NextHopRouter::doRetransmissions: the last try of an un-ACKed directed DM
+                // forgets the route and floods.
+                if entry.tries == 2, packet.to != MeshPacket.broadcast, packet.nextHop != Self.noNextHopPreference {
+                    packet.nextHop = Self.noNextHopPreference
+                    nextHops.routes[packet.to] = nil
+                }
+                awaitingAck[id] = (packet, entry.tries + 1, now + settings.retransmitSeconds)
+                ledger.record(startSeconds: now, milliseconds: settings.preset.modem.timeOnAirMilliseconds(bytes: Self.phyBytes(packet)))
+                var again = packet
                 if again.to == MeshPacket.broadcast { again.wantAck = false }
                 out.append(.transmit(again))
             }
         }
+        out += retransmitRelayed(now: now)
         return out
     }
 

@@ -1,0 +1,82 @@
+import MeshtasticWire
+import RadioLink
+import Testing
+@testable import MeshSim
+
+/// NextHopRouter (firmware src/mesh/NextHopRouter.cpp) on a diamond: a and b are too far apart
+/// to hear each other; two relays between them hear both and each other.
+private let diamond = Scenario(
+    name: "diamond",
+    nodes: [Scenario.Node(name: "a", x: 0, y: 0), Scenario.Node(name: "r1", x: 2000, y: 600),
+            Scenario.Node(name: "r2", x: 2000, y: -600), Scenario.Node(name: "b", x: 4000, y: 0)])
+
+private func dm(_ text: String, to node: UInt32) -> MeshPacket {
+    var p = MeshPacket()
+    p.to = node
+    p.wantAck = true
+    p.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: Array(text.utf8)))
+    return p
+}
+
+private func relays(_ m: MeshBench, id: UInt32, by station: Int) -> Int {
+    m.air.records.filter { if case .transmitted(station, _, id, _, _) = $0 { true } else { false } }.count
+}
+
+/// DMs from station 0 to `to` until station 0 has learned a next hop (at most 8).
+private func learn(_ m: inout MeshBench, to: UInt32) throws {
+    for i in 0..<8 where m.air.radio(0).learnedNextHops[to] == nil {
+        let id = m.send(from: 0, dm("learning \(i)", to: to))
+        m.run(for: 40)
+        #expect(m.received(at: 3, id: id).count == 1)
+    }
+}
+
+@Suite struct NextHopTests {
+    /// NextHopRouter::sniffReceived learns the next hop from the ACK's relay (which also relayed
+    /// the original); NextHopRouter::send puts it in the next DM's next_hop, and
+    /// perhapsRebroadcast lets only that relay repeat it.
+    @Test(arguments: [1, 2, 3, 4, 5] as [UInt64])
+    func aLearnedNextHopCarriesTheNextDMAlone(seed: UInt64) throws {
+        var m = MeshBench(diamond, seed: seed)
+        m.connectAll()
+        let b = m.air.radio(3).identity.nodeNum
+        // A route is learned only when the ACK comes back through a relay that also repeated
+        // our DM (PacketHistory::relayed_by); flooding picks the relays at random, so it may
+        // take a few DMs, as on real radios.
+        try learn(&m, to: b)
+        let learned = try #require(m.air.radio(0).learnedNextHops[b], "a learned a next hop toward b from the ACK")
+        let r1 = m.air.radio(1).identity.nodeNum & 0xFF, r2 = m.air.radio(2).identity.nodeNum & 0xFF
+        #expect(learned == r1 || learned == r2)
+        let (hop, other) = learned == r1 ? (1, 2) : (2, 1)
+        // The relay learned its own next hop toward b: b itself, which answered directly.
+        #expect(m.air.radio(hop).learnedNextHops[b] == b & 0xFF)
+
+        let second = m.send(from: 0, dm("directed", to: b))
+        m.run(for: 60)
+        #expect(m.received(at: 3, id: second).count == 1)
+        #expect(relays(m, id: second, by: hop) >= 1, "the next hop relays it")
+        #expect(relays(m, id: second, by: other) == 0, "the other relay stays quiet")
+        #expect(m.deliveries(at: 0, id: second).contains(.acked(by: b)))
+    }
+
+    /// NextHopRouter::doRetransmissions: a directed DM that goes un-ACKed floods on its last
+    /// try (the route is forgotten), so a dead next hop costs two tries, not the message.
+    @Test(arguments: [1, 2, 3] as [UInt64])
+    func aDeadNextHopFallsBackToFloodingOnTheLastTry(seed: UInt64) throws {
+        var m = MeshBench(diamond, seed: seed)
+        m.connectAll()
+        let b = m.air.radio(3).identity.nodeNum
+        try learn(&m, to: b)
+        let learned = try #require(m.air.radio(0).learnedNextHops[b])
+        let hop = learned == m.air.radio(1).identity.nodeNum & 0xFF ? 1 : 2
+        let other = hop == 1 ? 2 : 1
+        m.route(m.air.setPower(hop, on: false, now: m.now))
+        let third = m.send(from: 0, dm("the way is down", to: b))
+        m.run(for: 90)
+        #expect(m.received(at: 3, id: third).count == 1, "delivered by the flood of the last try")
+        #expect(relays(m, id: third, by: other) >= 1)
+        let fromA = m.air.records.filter { if case .transmitted(0, _, third, _, _) = $0 { true } else { false } }.count
+        #expect(fromA == 3, "two directed tries and the flooding one")
+        #expect(m.air.radio(0).learnedNextHops[b] != learned, "the dead route is forgotten")
+    }
+}

@@ -130,6 +130,11 @@ extension MessageCourier {
             case .resendAsBroadcast(let id):
                 emit(.fellBackToBroadcast(messageID: id))
                 wake(id)
+                // The radio has no key for that number: perhaps it is a ghost the contact's radio
+                // left when firmware 2.8 renumbered it; their next receipt may re-point us.
+                if let peer = (try? store.message(id: id))??.peer {
+                    record("a refused node") { () throws(StoreError) in try store.noteNodeRefused(senderID: peer, at: messenger.now) }
+                }
                 Task {
                     do throws(MessengerError) { try await self.transmit(messageID: id, broadcast: true, duty: .wait) } catch {
                         self.failAfterFallback(id, error)

@@ -117,8 +117,21 @@ public struct MeshAir {
             let num = scenario.nodeNum(of: node)
             var id = VirtualRadio.Identity(nodeNum: num, longName: node.longName ?? "Virtual \(node.name)",
                                            shortName: String(node.name.prefix(4)))
-            id.publicKey = (0..<32).map { _ in UInt8(truncatingIfNeeded: keyRNG.next()) }
+            id.publicKey = RadioIdentity.publicKey(name: node.name)
             return id
+        }
+        // What the others' node databases hold of each radio: its NodeInfo, nothing (not heard
+        // yet), or, for one upgraded from 2.7, the old number without a key (its ghost).
+        func entry(_ j: Int) -> NodeInfo? {
+            let node = scenario.nodes[j]
+            if node.upgraded == true {
+                var ghost = identities[j].nodeInfo
+                ghost.num = scenario.legacyNodeNum(of: node)
+                ghost.user?.id = User.nodeID(ghost.num)
+                ghost.user?.publicKey = []
+                return ghost
+            }
+            return node.unannounced == true ? nil : identities[j].nodeInfo
         }
         let extras = VirtualRadio.syntheticNodes(count: scenario.extraNodes ?? 0, random: &keyRNG)
         stations = scenario.nodes.enumerated().map { i, node in
@@ -128,8 +141,8 @@ public struct MeshAir {
             settings.hopLimit = scenario.hopLimit ?? 3
             settings.epoch = epoch
             settings.bootDelaySeconds = bootDelaySeconds
-            settings.knownNodes = identities.enumerated()
-                .filter { $0.offset != i && scenario.nodes[$0.offset].unannounced != true }.map { $0.element.nodeInfo } + extras
+            settings.knownNodes = identities.indices.filter { $0 != i }.compactMap(entry) + extras
+            settings.checksFirstContact = node.firmware != "2.7"
             settings.ignoreMqtt = node.ignoreMqtt ?? region.hasDutyCycle
             settings.toPhoneQueue = max(1, node.toPhoneQueue ?? 16)
             settings.signaturePolicy = node.signaturePolicy.flatMap { VirtualRadio.SignaturePolicy(rawValue: $0.uppercased()) } ?? .compatible

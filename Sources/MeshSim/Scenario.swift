@@ -25,8 +25,13 @@ public struct Scenario: Codable, Equatable, Sendable {
         public var toPhoneQueue: Int?
         /// Its radio's packet_signature_policy: COMPATIBLE (default), BALANCED or STRICT.
         public var signaturePolicy: String?
-        /// Firmware 2.7 (no XEdDSA): the radio does not sign its broadcasts.
+        /// Firmware 2.7 (no XEdDSA): the radio does not sign its broadcasts, and its node
+        /// number is not derived from its key.
         public var firmware: String?
+        /// Upgraded from 2.7 to 2.8: its number changed to the CRC32 of its key on the first 2.8
+        /// boot; the others still hold its old number as a keyless ghost and have not heard the
+        /// new one (firmware PR #10820, closed unmerged).
+        public var upgraded: Bool?
         /// The Traffic Management module's opt-in filters at this radio.
         public var rateLimitWindowSeconds: Int?
         public var rateLimitMaxPackets: Int?
@@ -52,6 +57,7 @@ public struct Scenario: Codable, Equatable, Sendable {
             case rateLimitMaxPackets = "rate_limit_max_packets"
             case unknownPacketThreshold = "unknown_packet_threshold"
             case off
+            case upgraded
         }
     }
 
@@ -118,13 +124,16 @@ public struct Scenario: Codable, Equatable, Sendable {
                           frequencyMHz: (region.startMHz + region.endMHz) / 2)
     }
 
+    /// The radio's node number: as given, else on firmware 2.8 the CRC32 of its public key
+    /// (`RadioIdentity`), on 2.7 a hash of its name.
     public func nodeNum(of node: Node) -> UInt32 {
         if let text = node.nodeID, let n = User.nodeNum(text) { return n }
-        // FNV-1a of the name, kept out of the reserved (0–3) and broadcast numbers.
-        var h: UInt32 = 0x811C_9DC5
-        for b in node.name.utf8 { h = (h ^ UInt32(b)) &* 0x0100_0193 }
-        return h < 4 || h == MeshPacket.broadcast ? h &+ 0x1000 : h
+        if node.firmware == "2.7" { return legacyNodeNum(of: node) }
+        return RadioIdentity.usable(RadioIdentity.crc32(RadioIdentity.publicKey(name: node.name)))
     }
+
+    /// The number a 2.7 radio had (and an upgraded one left behind).
+    public func legacyNodeNum(of node: Node) -> UInt32 { RadioIdentity.usable(RadioIdentity.nameHash(node.name)) }
 
     /// Checks what JSON cannot: names unique and known, numbers in range.
     public func validate() throws(ScenarioError) {

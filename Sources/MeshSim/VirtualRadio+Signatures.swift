@@ -49,6 +49,17 @@ extension VirtualRadio {
         let policy = settings.signaturePolicy
         if d.xeddsaSignature.count == Self.signatureBytes {
             guard let key = publicKey(of: p.from) else {
+                // verifyFirstContactNodeInfo: a signed NodeInfo from a node we hold no key for
+                // brings one, if its CRC32 is the sender's number and it signed this packet.
+                if settings.checksFirstContact, d.portnum == .nodeinfoApp {
+                    guard let user = try? User(decoding: d.payload), user.publicKey.count == 32,
+                          RadioIdentity.crc32(user.publicKey) == p.from,
+                          d.xeddsaSignature == Self.signature(key: user.publicKey, from: p.from, id: p.id, data: d) else { return false }
+                    remember(user, of: p.from)
+                    p.xeddsaSigned = true
+                    knownSigners.insert(p.from)
+                    return true
+                }
                 // No key to check it with: only Strict refuses.
                 return policy != .strict
             }
@@ -87,5 +98,31 @@ extension VirtualRadio {
             out += (0..<8).map { UInt8(truncatingIfNeeded: z >> (8 * $0)) }
         }
         return out
+    }
+
+    /// NodeDB::updateUser from a NodeInfo heard (NodeInfoModule): a node's key is kept once
+    /// known (another key drops the NodeInfo), one that signed before takes only signed
+    /// updates, and a node without a key takes the one offered (trust on first use).
+    mutating func learnUser(from p: MeshPacket) {
+        guard p.from != identity.nodeNum, let d = p.decoded, d.portnum == .nodeinfoApp,
+              let user = try? User(decoding: d.payload) else { return }
+        if let held = publicKey(of: p.from) {
+            guard user.publicKey == held, !knownSigners.contains(p.from) || p.xeddsaSigned else { return }
+        } else if knownSigners.contains(p.from) && !p.xeddsaSigned {
+            return
+        }
+        remember(user, of: p.from)
+    }
+
+    mutating func remember(_ user: User, of node: UInt32) {
+        var u = user
+        u.id = User.nodeID(node)
+        if let i = settings.knownNodes.firstIndex(where: { $0.num == node }) {
+            if (settings.knownNodes[i].user?.publicKey.count ?? 0) == 32 { u.publicKey = settings.knownNodes[i].user?.publicKey ?? u.publicKey }
+            settings.knownNodes[i].user = u
+        } else {
+            var n = NodeInfo(); n.num = node; n.user = u
+            settings.knownNodes.append(n)
+        }
     }
 }

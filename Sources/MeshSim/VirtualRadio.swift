@@ -49,6 +49,9 @@ public struct VirtualRadio {
         public var trafficManagement = TrafficManagement()
         /// Firmware 2.8 signs its own broadcasts that fit (XEdDSA); a 2.7 radio does not.
         public var signsBroadcasts = true
+        /// Firmware 2.8: a signed NodeInfo from a node without a key is taken only when its key's
+        /// CRC32 is the sender's number (verifyFirstContactNodeInfo).
+        public var checksFirstContact = true
         /// `config.security.packet_signature_policy`, checked before relaying or delivering.
         public var signaturePolicy = SignaturePolicy.compatible
         /// Packets kept for a client that is away (`MAX_RX_TOPHONE`, mesh-pb-constants.h): 8 on a
@@ -329,6 +332,7 @@ public struct VirtualRadio {
         guard !ignores(packet) else { return [] }
         noteHeard(packet)
         learnRoute(from: packet)
+        learnUser(from: packet)
         // Our own packet relayed by a neighbour: the firmware's implicit ACK (ReliableRouter::
         // shouldFilterReceived), for a DM as for a broadcast. It stops the retransmissions; a
         // DM's destination still sends its own ACK, which reaches the client as well.

@@ -173,20 +173,28 @@ public final class MessageStore: Sendable {
     /// The contact said, in data only they could authenticate (a receipt, an accept), that
     /// their radio is `node`. Returns true when that changed the contact's node.
     /// `evidenceSentAt`: when the message that data answers was made. A node the user set by
-    /// hand is never moved, nor one bound after that message (a replayed old receipt).
+    /// hand is not moved, unless the radio has since refused a DM to it for lack of its key (a
+    /// radio renumbered by firmware 2.8); nor one bound after that message (a replayed old receipt).
     @discardableResult
     public func bindNode(senderID: [UInt8], node: UInt32, evidenceSentAt: Double, at time: Double) throws(StoreError) -> Bool {
         guard node != 0, node != UInt32.max else { return false }
         return try write { db in
             try db.execute(sql: """
-                UPDATE contact SET node = ?, node_given = 0, node_bound_at = ?
-                WHERE sender_id = ? AND (node IS NULL OR node != ?) AND node_given = 0
+                UPDATE contact SET node = ?, node_given = 0, node_bound_at = ?, node_refused_at = NULL
+                WHERE sender_id = ? AND (node IS NULL OR node != ?) AND (node_given = 0 OR node_refused_at IS NOT NULL)
                   AND (node_bound_at IS NULL OR node_bound_at < ?)
                 """, arguments: [Int64(node), time, Data(senderID), Int64(node), evidenceSentAt])
             let changed = db.changesCount > 0
             // Their own radio is no longer an "other" node.
             try db.execute(sql: "DELETE FROM node_seen WHERE sender_id = ? AND node = ?", arguments: [Data(senderID), Int64(node)])
             return changed
+        }
+    }
+
+    /// The radio refused a DM to this contact's node: it holds no key for that number.
+    public func noteNodeRefused(senderID: [UInt8], at time: Double) throws(StoreError) {
+        try write { db in
+            try db.execute(sql: "UPDATE contact SET node_refused_at = ? WHERE sender_id = ? AND node_refused_at IS NULL", arguments: [time, Data(senderID)])
         }
     }
 

@@ -312,6 +312,15 @@ enum StoreSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        m.registerMigration("v11: a stale node") { db in
+            try db.execute(sql: """
+                -- When the radio refused a DM to the contact's node for lack of its key (firmware
+                -- 2.8 renumbers a radio once on upgrade: the old number is a keyless ghost). From
+                -- then on the contact's own authenticated receipt may re-point even a node the
+                -- user gave.
+                ALTER TABLE contact ADD COLUMN node_refused_at REAL;
+                """)
+        }
         return m
     }
 }

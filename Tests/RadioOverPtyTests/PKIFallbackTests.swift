@@ -1,5 +1,6 @@
 import Foundation
 import LoraMessenger
+import MeshtasticWire
 import MeshSim
 import Testing
 import TestSupport
@@ -28,6 +29,32 @@ import TestSupport
         #expect(stored.toNode == nil, "sent as a broadcast in the end")
         // (A want_ack broadcast with nobody to relay it may still end in the radio's
         // MAX_RETRANSMIT before or after the receipt; the receipt is what counts.)
+        await pair.close()
+    }
+
+    /// Firmware 2.8 renumbers a radio upgraded from 2.7 (its number becomes the CRC32 of its
+    /// key: NodeDB::NodeDB) and others keep the old number as a keyless ghost. Alice's contact
+    /// still names bob's old number, given by hand: her radio refuses the DM (no key), lora-msg
+    /// sends it as a broadcast, and bob's authenticated receipt re-points the contact to his
+    /// new number.
+    @Test func aContactRenumberedByTheUpgradeIsFoundAgainByTheirReceipt() async throws {
+        var scenario = Scenario.twoRadios
+        scenario.nodes[1].upgraded = true
+        let rig = try await Rig(scenario: scenario)
+        defer { rig.close() }
+        guard !rig.isHardware else { return }
+        let pair = try await Pair(rig)
+        let old = scenario.legacyNodeNum(of: scenario.nodes[1])
+        let new = pair.bobCourier.radioInfo.nodeNum
+        #expect(old != new && new == scenario.nodeNum(of: scenario.nodes[1]))
+        _ = try pair.alice.setNode(named: "bob", node: User.nodeID(old))
+        let m = try pair.alice.compose(to: "bob", text: "still there after the upgrade?")
+        try await pair.aliceCourier.transmit(messageID: m.id, duty: .wait)
+        #expect(await pair.bobEvents.wait { _ in pair.bobEvents.messages.contains { $0.text == "still there after the upgrade?" } })
+        let state = try await pair.aliceCourier.waitFor(messageID: m.id, goal: .delivered, timeout: 900)
+        #expect(state == .delivered || state == .read)
+        let bob = try pair.alice.contact(named: "bob")
+        #expect(bob.node == new && !bob.nodeGiven, "re-pointed by bob's own receipt")
         await pair.close()
     }
 }

@@ -79,28 +79,33 @@ public struct GroupRoster: Equatable, Sendable {
             defer { i += n }
             return b[i..<i + n]
         }
+        func byte() throws(LoraCryptoError) -> UInt8 {
+            guard i < b.count else { throw bad("ends early") }
+            defer { i += 1 }
+            return b[i]
+        }
         func text(_ n: Int, max: Int, what: String) throws(LoraCryptoError) -> String {
             guard (1...max).contains(n) else { throw bad("\(what) is 1…\(max) bytes, not \(n)") }
             guard let s = String(validating: try take(n), as: UTF8.self) else { throw bad("\(what) is not UTF-8") }
             return s
         }
         groupID = GroupID(unchecked: Array(try take(GroupID.byteCount)))
-        epoch = try take(1).first!
-        let flags = try take(1).first!
+        epoch = try byte()
+        let flags = try byte()
         switch flags {
         case Self.secretFlag: kind = .members(epochSecret: Array(try take(32)))
         case Self.leaveFlag: kind = .leave
         case 0: kind = .removal
         default: throw bad("unknown flags \(flags)")
         }
-        name = try text(Int(try take(1).first!), max: Self.maxNameBytes, what: "the group name")
-        let count = Int(try take(1).first!)
+        name = try text(Int(try byte()), max: Self.maxNameBytes, what: "the group name")
+        let count = Int(try byte())
         guard count <= GroupPost.maxMembers else { throw bad("\(count) members, over \(GroupPost.maxMembers)") }
         if kind == .leave, count != 0 { throw bad("a leave notice names no members") }
         var members: [Member] = []
         for _ in 0..<count {
             let key = try PublicKey(bytes: Array(try take(PublicKey.byteCount)))
-            let n = try text(Int(try take(1).first!), max: Self.maxMemberNameBytes, what: "a member's name")
+            let n = try text(Int(try byte()), max: Self.maxMemberNameBytes, what: "a member's name")
             guard !members.contains(where: { $0.publicKey == key }) else { throw bad("a member is listed twice") }
             members.append(Member(publicKey: key, name: n))
         }

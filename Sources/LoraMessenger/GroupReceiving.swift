@@ -125,7 +125,8 @@ extension Messenger {
                     return (.groupChanged(GroupNotice(group: g.name, text: text, opened: [])), text)
                 }
                 people.sort { $0.name < $1.name }
-                let change = try removeFromGroupAfterLeave(g, remaining: people)
+                // The leaver already knows: no removal notice goes to them.
+                let change = try rekeyForLeave(g, members: people)
                 let text = "\(c.name) left #\(g.name); a new roster goes to \(change.members.filter { $0 != "you" }.joined(separator: ", "))"
                 return (.groupChanged(GroupNotice(group: g.name, text: text, opened: [])), text)
             } catch {
@@ -170,11 +171,6 @@ extension Messenger {
                 : "#\(g.name) now: you, \(names.joined(separator: ", "))"
             return (.groupChanged(GroupNotice(group: g.name, text: text, opened: reopenHeld(groupID: g.id))), text)
         }
-    }
-
-    private func removeFromGroupAfterLeave(_ g: ChatGroup, remaining: [Contact]) throws -> GroupChange {
-        // The leaver already knows; no removal notice goes to them.
-        try rekeyForLeave(g, members: remaining)
     }
 
     /// The posts held for this group that open now.

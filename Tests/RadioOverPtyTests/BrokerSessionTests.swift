@@ -42,7 +42,10 @@ import TestSupport
         let back = try tail(home("farm"), broker.url)
         defer { back.stop() }
         #expect(await back.wait(timeout: 60) { texts.allSatisfy { t in back.out.contains(t) } }, "\(back.out)\n\(back.err)")
-        try await Task.sleep(nanoseconds: 1_000_000_000)
+        // A message sent now arrives after any second copy of the old ones would have.
+        let marker = try CLI.run(["send", "farm", "marker", "--home", home("city"), "--mqtt", broker.url, "--via", "mqtt", "--timeout", "30"])
+        #expect(marker.status == 0, "\(marker.err)")
+        #expect(await back.wait(timeout: 60) { back.out.contains("marker") })
         for t in texts { #expect(back.lines.filter { $0.contains(t) }.count == 1, "once: \(t)") }
     }
 
@@ -57,7 +60,7 @@ import TestSupport
         defer { city.stop(); farm.stop() }
         let up = await connected(city), up2 = await connected(farm)
         #expect(up && up2, "\(city.err)\n\(farm.err)")
-        try await Task.sleep(nanoseconds: 1_000_000_000)   // the bridge's own connection
+        // No wait for the bridge's own connection: a message it missed is sent again (--wait delivered).
         let toFarm = (1...5).map { "west to east \($0)" }, toCity = (1...5).map { "east to west \($0)" }
         var seconds: [Double] = []
         for (t, u) in zip(toFarm, toCity) {
@@ -73,7 +76,12 @@ import TestSupport
                      sorted[sorted.count / 2], sorted.last ?? 0))
         #expect(await farm.wait(timeout: 30) { toFarm.allSatisfy { farm.out.contains($0) } })
         #expect(await city.wait(timeout: 30) { toCity.allSatisfy { city.out.contains($0) } })
-        try await Task.sleep(nanoseconds: 1_000_000_000)
+        // A last message each way: once it is in, any second copy of the others would be too.
+        for (to, from, tail) in [("farm", "city", farm), ("city", "farm", city)] {
+            let r = try CLI.run(["send", to, "marker to \(to)", "--home", home(from), "--wait", "delivered", "--timeout", "60"])
+            #expect(r.status == 0, "\(r.err)")
+            #expect(await tail.wait(timeout: 30) { tail.out.contains("marker to \(to)") })
+        }
         for t in toFarm { #expect(farm.lines.filter { $0.contains(t) }.count == 1, "once: \(t)") }
         for t in toCity { #expect(city.lines.filter { $0.contains(t) }.count == 1, "once: \(t)") }
     }

@@ -44,7 +44,6 @@ import Testing
         // machine that moment can come late, so one more packet follows until one gets through.
         var after: Bool? = nil
         for attempt in 1...5 where after == nil {
-            try await Task.sleep(nanoseconds: 300_000_000)
             _ = try await alice.send(broadcast("after \(attempt)"))
             after = await serialLog.wait(timeout: 8) { _ in self.received(serialLog).contains { $0.hasPrefix("after") } ? true : nil }
         }

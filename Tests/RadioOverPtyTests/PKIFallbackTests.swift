@@ -20,7 +20,7 @@ import TestSupport
         let aliceEvents = Recorder(pair.aliceCourier)
         let m = try pair.alice.compose(to: "bob", text: "before your radio told mine its key")
         try await pair.aliceCourier.transmit(messageID: m.id, duty: .wait)
-        #expect(await pair.bobEvents.wait { _ in pair.bobEvents.messages.contains { $0.text == "before your radio told mine its key" } })
+        #expect(await pair.bobEvents.wait(timeout: 300) { _ in pair.bobEvents.messages.contains { $0.text == "before your radio told mine its key" } })
         #expect(aliceEvents.all.contains { if case .fellBackToBroadcast(m.id) = $0 { true } else { false } })
         // Generous: on a loaded machine (the whole suite on two cores) the radios at 10× fall behind.
         let state = try await pair.aliceCourier.waitFor(messageID: m.id, goal: .delivered, timeout: 900)

@@ -11,6 +11,8 @@ public enum RadioNews: Equatable, Sendable {
     case renumbered(to: UInt32)
     /// A DM the firmware could not PKI-encrypt: it has no key for the destination node.
     case noPublicKey
+    /// The firmware's own duty-cycle count refused it (DUTY_CYCLE_LIMIT): it never left.
+    case dutyCycleRefused
     /// Refused or NAKed, with the reason as the user reads it.
     case failed(String)
     case notice(String)
@@ -45,6 +47,9 @@ public struct FlightTable: Sendable {
         case renumber(messageID: String, from: UInt32, to: UInt32)
         /// The radio had no key for the destination: the sealed envelope goes as a broadcast.
         case resendAsBroadcast(messageID: String)
+        /// The radio's duty cycle refused it before it left: it goes again once the radio
+        /// says it may send (its ClientNotification), still a first send.
+        case sendAfterRadioSilence(messageID: String)
         case sendControl(MeshPacket)
         /// A control packet's waiter learns whether the radio took it.
         case taken(packetID: UInt32)
@@ -130,7 +135,7 @@ public struct FlightTable: Sendable {
         // A reservation ends when the ledger has the airtime (queued) or the radio will not
         // send it; a renumbered packet keeps it.
         switch news {
-        case .queued, .failed, .noPublicKey:
+        case .queued, .failed, .noPublicKey, .dutyCycleRefused:
             if let token = tokenOfPacket.removeValue(forKey: packetID) { reserved[token] = nil }
         case .renumbered(let newID):
             if let token = tokenOfPacket.removeValue(forKey: packetID) { tokenOfPacket[newID] = token }
@@ -161,6 +166,9 @@ public struct FlightTable: Sendable {
         case .noPublicKey:
             messages[packetID] = nil
             return [.setState(messageID: id, packetID: packetID, state: .failed, failure: Self.noKeyText, ackedBy: nil)]
+        case .dutyCycleRefused:
+            messages[packetID] = nil
+            return [.sendAfterRadioSilence(messageID: id)]
         case .failed(let why):
             messages[packetID] = nil
             return [.setState(messageID: id, packetID: packetID, state: .failed, failure: why, ackedBy: nil)]
@@ -170,6 +178,7 @@ public struct FlightTable: Sendable {
     }
 
     static let noKeyText = "the radio has no public key for the destination node"
+    static let dutyCycleText = "the regional duty cycle is used up"
 
     private mutating func controlNews(_ news: RadioNews, _ flight: ControlFlight, _ packetID: UInt32, now: Double) -> [Action] {
         switch news {
@@ -194,6 +203,9 @@ public struct FlightTable: Sendable {
         case .noPublicKey:
             controls[packetID] = nil
             return [.refused(packetID: packetID, reason: Self.noKeyText)]
+        case .dutyCycleRefused:
+            controls[packetID] = nil
+            return [.refused(packetID: packetID, reason: Self.dutyCycleText)]
         case .failed(let why):
             controls[packetID] = nil
             return [.refused(packetID: packetID, reason: why)]

@@ -34,6 +34,29 @@ public struct LoRaModem: Equatable, Sendable {
         return preamble + payloadSymbols * tsym
     }
 
+    /// RadioInterface::computeSlotTimeMsec for a sub-GHz radio: CAD of 2.5 symbols (the
+    /// larger of SX127x's 2.25 and SX126x's 2 + 0.5) plus 7.6 ms of propagation, Tx/Rx turnaround
+    /// and MAC processing, truncated to whole milliseconds as the firmware's uint32 does.
+    public var slotMilliseconds: Double { (2.5 * symbolMilliseconds + 7.6).rounded(.down) }
+
+    /// The contention window the firmware picks for a channel this busy: Arduino's integer
+    /// `map(util, 0, 100, CWmin 3, CWmax 8)`.
+    public static func contentionWindow(channelUtilizationPercent u: Double) -> Int {
+        3 + Int(min(max(u, 0), 100)) * 5 / 100
+    }
+
+    /// RadioInterface::getRetransmissionMsec: how long a radio waits for the ACK of a packet of
+    /// `bytes` (header included) before sending it again: twice its airtime, the slots of the
+    /// widest contention a relay and the ACK's sender may each draw, and 4.5 s of processing.
+    public func retransmissionMilliseconds(bytes: Int, channelUtilizationPercent: Double) -> Double {
+        let cw = Self.contentionWindow(channelUtilizationPercent: channelUtilizationPercent)
+        let airtime = timeOnAirMilliseconds(bytes: bytes).rounded(.down)
+        let widest: Int = 1 << cw
+        let middle: Int = 1 << ((8 + 3) / 2)
+        let slots = Double(widest + 2 * 8 + middle)
+        return 2 * airtime + slots * slotMilliseconds + 4500
+    }
+
     /// Raw bit rate: SF · (4/CR) · BW / 2^SF.
     public var bitsPerSecond: Double {
         Double(spreadingFactor) * (4 / Double(codingRateDenominator)) * bandwidthHz / Double(1 << spreadingFactor)

@@ -100,6 +100,10 @@ extension MessageCourier {
 
     func deliver(_ packetID: UInt32, _ update: DeliveryUpdate) {
         let news = RadioNews(update), now = messenger.now
+        if case .notice(let text) = update, let minutes = DutyCycleNotice.minutes(in: text) {
+            radioSaysSilent(minutes: minutes)
+            return
+        }
         if let actions = flights.news(news, for: packetID, now: now) { perform(actions); return }
         // Handed over by another process of this home, or before a restart: the store knows it.
         if let m = try? messenger.store.outgoing(packetID: packetID) {
@@ -140,6 +144,16 @@ extension MessageCourier {
                         self.failAfterFallback(id, error)
                     }
                 }
+            case .sendAfterRadioSilence(let id):
+                // Until the radio says how long (its notification follows the NAK), a minute:
+                // its count leaves the window no sooner.
+                radioSilentUntil = max(radioSilentUntil, messenger.now + 60)
+                resends.forget(messageID: id)
+                Task {
+                    do throws(MessengerError) { try await self.transmit(messageID: id, duty: .wait) } catch {
+                        self.emit(.notice("message \(id.prefix(8)) stays in the outbox: \(error.description)"))
+                    }
+                }
             case .sendControl(let packet):
                 Task { _ = try? await self.sendControl(packet) }
             case .taken(let id):
@@ -152,6 +166,25 @@ extension MessageCourier {
                 emit(.notice(text))
             }
         }
+    }
+
+    /// The radio refused for its duty cycle and says for how long. Its count covers what this
+    /// home's ledger cannot see (another client of the radio, its relays and ACKs), so from
+    /// now on every send waits for the later of the two.
+    func radioSaysSilent(minutes: Int) {
+        let now = messenger.now
+        let until = now + Double(minutes) * 60
+        radioSilentUntil = until
+        let ours: String
+        do {
+            let history = try messenger.store.airtime(since: now - AirtimeLedger.windowSeconds)
+            switch gate.decide(milliseconds: gate.fullChunkMilliseconds, now: now, history: history) {
+            case .now: ours = "lora-msg's own count has room now: the radio also counts what others sent through it"
+            case .wait(let t): ours = "lora-msg's own count said \(Int((t - now).rounded(.up))) s"
+            case .never: ours = "lora-msg's own count agrees"
+            }
+        } catch { ours = "lora-msg's own count is unreadable: \(error.description)" }
+        emit(.notice("your radio refuses to transmit for \(minutes) min by its duty-cycle count (\(ours)); messages wait until then, nothing is lost"))
     }
 
     /// Whether these actions already settle the control packet `id`.
@@ -179,6 +212,7 @@ extension RadioNews {
         case .acked(let by): self = .acked(by: by)
         case .renumbered(let id): self = .renumbered(to: id)
         case .failed(let f) where f.lacksPublicKey: self = .noPublicKey
+        case .failed(let f) where f.routingError == RoutingError(.dutyCycleLimit): self = .dutyCycleRefused
         case .failed(let f): self = .failed(f.description)
         case .notice(let text): self = .notice(text)
         }

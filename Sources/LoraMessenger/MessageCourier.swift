@@ -62,6 +62,8 @@ public actor MessageCourier {
     /// Relays between us and each node, from the last packet heard from it (hop_start −
     /// hop_limit); pacing chunks and the receiver's quiet both depend on it.
     var relaysHeard: [UInt32: Int] = [:]
+    /// Until when the radio refuses to transmit by its own duty-cycle count (its notification).
+    var radioSilentUntil = 0.0
     /// The longest wait for the first chunk's ACK to say how long the path is: enough for an
     /// ACK to come back over three relays.
     static let pathLearningSeconds = 40.0
@@ -209,7 +211,11 @@ public actor MessageCourier {
             let history: [AirtimeRecord]
             do { history = try messenger.store.airtime(since: now - AirtimeLedger.windowSeconds) } catch { throw .store(error) }
             let granted = flights.reservations.map { AirtimeRecord(startedAt: $0.startedAt, milliseconds: $0.milliseconds) }
-            switch gate.decide(milliseconds: ms, now: now, history: history + granted) {
+            var decision = gate.decide(milliseconds: ms, now: now, history: history + granted)
+            if radioSilentUntil > now {
+                if case .wait(let t) = decision, t >= radioSilentUntil {} else if decision != .never { decision = .wait(untilSeconds: radioSilentUntil) }
+            }
+            switch decision {
             case .now:
                 return flights.reserve(milliseconds: ms, now: now)
             case .never:

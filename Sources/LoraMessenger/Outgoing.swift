@@ -1,4 +1,5 @@
 import Foundation
+import LoRaPHY
 import LoraCrypto
 import MeshtasticWire
 import MessageStore
@@ -41,13 +42,25 @@ public struct SendPlan: Sendable {
     public var channel = 0
     public var hopLimit: Int?
     public var goal: MessageCourier.Goal = .queued
-    /// Seconds for everything: duty-cycle wait, hand-over, and the wait for `goal`.
-    public var timeout = 120.0
+    /// Seconds for everything: duty-cycle wait, hand-over, and the wait for `goal`; nil:
+    /// `defaultTimeout(goal:modem:)` on the radio's modem.
+    public var timeout: Double?
     /// `.fail`: a duty-cycle pause ends the command at once (the message stays queued).
     public var duty: MessageCourier.DutyPolicy = .wait
     /// Also leave a copy with the recipient's mailbox now (`send --via-mailbox`).
     public var viaMailbox = false
     public init() {}
+
+    /// What `send` waits without `--timeout`: 120 s, or, for an ACK or more, at least as long as
+    /// the radio keeps trying: 5 transmissions of a full DM (firmware 2.8, PR #11320), each
+    /// followed by getRetransmissionMsec's wait on the busiest channel, and 30 s for the answer
+    /// to come back. On LongFast that is 114 s (so 120); on LongSlow about 4 minutes.
+    public static func defaultTimeout(goal: MessageCourier.Goal, modem: LoRaModem) -> Double {
+        guard goal != .queued, goal != .relayed else { return 120 }
+        let fullDM = MeshtasticFrame.phyBytes(encodedData: LoraEnvelope.maxTotalBytes + 8, pki: false)
+        let tries = 5 * modem.retransmissionMilliseconds(bytes: fullDM, channelUtilizationPercent: 100) / 1000
+        return max(120, (tries + 30).rounded(.up))
+    }
 }
 
 extension Messenger {
@@ -92,7 +105,8 @@ extension Messenger {
             var results: [Result<SendOutcome, MessengerError>] = []
             for id in ids {
                 do {
-                    let state = try await MessageCourier.waitFor(store: store, messageID: id, goal: plan.goal, timeout: plan.timeout, clock: { self.now })
+                    let timeout = plan.timeout ?? SendPlan.defaultTimeout(goal: plan.goal, modem: LoRaPreset.longFast.modem)
+                    let state = try await MessageCourier.waitFor(store: store, messageID: id, goal: plan.goal, timeout: timeout, clock: { self.now })
                     results.append(.success(try outcome(id, state)))
                 } catch { results.append(.failure(error)) }
             }
@@ -155,9 +169,11 @@ extension Messenger {
         await courier.setAlternate(alternate)
         let watcher = Task { await Self.relay(courier.events, to: progress) }
         let started = now
+        let modem = await courier.dutyCycle.modem
+        let timeout = plan.timeout ?? SendPlan.defaultTimeout(goal: plan.goal, modem: modem)
         var results: [Result<SendOutcome, MessengerError>] = []
         for id in ids {
-            let deadline = now + plan.timeout
+            let deadline = now + timeout
             do {
                 try await courier.transmit(messageID: id, broadcast: plan.broadcast, duty: plan.duty, deadline: deadline) { s in
                     progress(.dutyCycleWait(seconds: s))
@@ -178,7 +194,7 @@ extension Messenger {
         // Frames this send queued (a copy for a mailbox) go with it.
         if ((try? store.unsentFrames()) ?? []).isEmpty == false { await courier.sendPendingFrames() }
         if let node = BrokerNodes.node(at: endpoint) {
-            results = await confirmBroker(node, results: results, deadline: started + plan.timeout)
+            results = await confirmBroker(node, results: results, deadline: started + timeout)
         }
         await courier.close()
         watcher.cancel()
@@ -222,6 +238,7 @@ extension Messenger {
             switch e {
             case .fellBackToBroadcast: progress(.fellBackToBroadcast)
             case .waitingForRadioQueue: progress(.radioQueueFull)
+            case .waitingForDutyCycle(_, let seconds): progress(.dutyCycleWait(seconds: seconds))
             case .notice(let text): progress(.notice(text))
             case .disconnected(let why): progress(.reconnecting(why))
             case let .transferProgress(_, sent, confirmed, count, left, next): progress(.transfer(sent: sent, confirmed: confirmed, count: count, secondsLeft: left, nextSlot: next))

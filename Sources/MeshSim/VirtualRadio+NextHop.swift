@@ -107,7 +107,7 @@ extension VirtualRadio {
         noteSending(p)
         if p.nextHop != Self.noNextHopPreference && (p.hopLimit > 0 || p.wantAck) {
             // PendingPacket(p, NUM_RELIABLE_RETX): two more tries after this one.
-            nextHops.relaying[key] = (p, 2, now + settings.retransmitSeconds)
+            nextHops.relaying[key] = (p, 2, now + retransmitSeconds(p, now: now))
         }
     }
 
@@ -121,7 +121,7 @@ extension VirtualRadio {
                 again.nextHop = Self.noNextHopPreference
                 nextHops.routes[again.to] = nil
             }
-            nextHops.relaying[key] = (again, entry.left - 1, now + settings.retransmitSeconds)
+            nextHops.relaying[key] = (again, entry.left - 1, now + retransmitSeconds(again, now: now))
             if !ledger.firmwareRefuses(nowSeconds: now) {
                 ledger.record(startSeconds: now, milliseconds: settings.preset.modem.timeOnAirMilliseconds(bytes: Self.phyBytes(again)))
                 out.append(.transmit(again))

@@ -57,8 +57,9 @@ public struct VirtualRadio {
         /// Packets kept for a client that is away (`MAX_RX_TOPHONE`, mesh-pb-constants.h): 8 on a
         /// classic ESP32, 16 on an nRF52840 (and any part it does not classify), 32 on the larger.
         public var toPhoneQueue = 16
-        /// Retransmission timeout per try for want_ack packets (firmware ≈ 7.5 s on LongFast).
-        public var retransmitSeconds = 7.5
+        /// Transmissions of our own want_ack DM before MAX_RETRANSMIT: 5 on 2.8 (firmware PR
+        /// #11320, ReliableRouter), 3 on 2.7 and for broadcasts on either.
+        public var directMessageAttempts = 5
         /// The primary channel (index 0); empty name = the preset's name, PSK [1] = default key.
         /// The air carries only this one (secondary channels are kept for the client, not used).
         public var primaryChannel: ChannelSettings = {
@@ -124,6 +125,8 @@ public struct VirtualRadio {
     private var recentClientIDs: [UInt32] = []
     private var nextID: UInt32
     private var awaitingAck: [UInt32: (packet: MeshPacket, tries: Int, due: Double)] = [:]
+    /// When the packets this radio heard in the last minute were on the air.
+    private var channelHeard: [(start: Double, end: Double)] = []
     /// NextHopRouter: learned routes, who relayed what, relayed packets we retransmit.
     var nextHops = NextHopState()
     /// When each queued transmission will have left the radio; one at a time on the air.
@@ -314,7 +317,7 @@ public struct VirtualRadio {
         var out = frames([FromRadio(.queueStatus(queueStatus(id: p.id, res: 0, now: now)))], api: api)
         routeOwn(&p)
         if p.wantAck {
-            awaitingAck[p.id] = (p, 1, now + settings.retransmitSeconds)
+            awaitingAck[p.id] = (p, 1, now + retransmitSeconds(p, now: now))
         }
         var onAir = p
         if isBroadcast { onAir.wantAck = false }   // never sent on air for broadcasts
@@ -329,6 +332,7 @@ public struct VirtualRadio {
     /// Returns frames for the client and, for a want_ack DM to us, the ACK to transmit.
     public mutating func heard(_ packet: MeshPacket, now: Double) -> [Output] {
         var out: [Output] = []
+        noteChannelBusy(packet, now: now)
         guard !ignores(packet) else { return [] }
         noteHeard(packet)
         learnRoute(from: packet)
@@ -434,7 +438,7 @@ public struct VirtualRadio {
         ledger.record(startSeconds: now, milliseconds: settings.preset.modem.timeOnAirMilliseconds(bytes: Self.phyBytes(packet)))
         routeOwn(&packet)
         if packet.wantAck && packet.to != MeshPacket.broadcast {
-            awaitingAck[packet.id] = (packet, 1, now + settings.retransmitSeconds)
+            awaitingAck[packet.id] = (packet, 1, now + retransmitSeconds(packet, now: now))
         }
         return [.transmit(packet)] + mqttUplink(packet, ownPacket: true)
     }
@@ -444,12 +448,46 @@ public struct VirtualRadio {
     /// ACK was lost) of a want_ack DM to us is ACKed again, with hop limit 0; a copy a relay
     /// repeated is dropped like any other duplicate.
     public mutating func heardAgain(_ packet: MeshPacket, now: Double) -> [Output] {
+        noteChannelBusy(packet, now: now)
         guard packet.to == identity.nodeNum, packet.wantAck, let d = packet.decoded, d.portnum != .routingApp,
               packet.hopStart > 0, packet.hopStart == packet.hopLimit else { return [] }
         return ack(packet, now: now, hopLimit: 0)
     }
 
-    /// Retransmissions (3 transmissions in all) and the final NAK MAX_RETRANSMIT.
+    /// ReliableRouter's budget for one of our packets: a DM gets `directMessageAttempts`, a
+    /// broadcast 3 (NUM_RELIABLE_RETX).
+    func attempts(for p: MeshPacket) -> Int {
+        p.to == MeshPacket.broadcast ? 3 : settings.directMessageAttempts
+    }
+
+    /// RadioInterface::getRetransmissionMsec for `p` (its Data and the 16-byte header), with the
+    /// contention window of the channel's utilisation over the last minute.
+    func retransmitSeconds(_ p: MeshPacket, now: Double) -> Double {
+        var d = p.decoded ?? PacketData()
+        d.bitfield = d.bitfield ?? 0
+        let bytes = MeshtasticFrame.phyBytes(encodedData: d.encoded().count, pki: false)
+        return settings.preset.modem.retransmissionMilliseconds(bytes: bytes, channelUtilizationPercent: channelUtilizationPercent(now: now)) / 1000
+    }
+
+    /// AirTime::channelUtilizationPercent: the share of the last minute the channel was busy with
+    /// what this radio sent or heard.
+    func channelUtilizationPercent(now: Double) -> Double {
+        let from = now - 60
+        let sent = ledger.entries.reduce(0.0) { sum, e in
+            sum + max(0, min(e.startSeconds + e.milliseconds / 1000, now) - max(e.startSeconds, from))
+        }
+        let heard = channelHeard.reduce(0.0) { $0 + max(0, min($1.end, now) - max($1.start, from)) }
+        return min(100, (sent + heard) / 60 * 100)
+    }
+
+    /// Keeps the last minute of receptions for `channelUtilizationPercent`.
+    mutating func noteChannelBusy(_ p: MeshPacket, now: Double) {
+        channelHeard.removeAll { $0.end < now - 60 }
+        let seconds = settings.preset.modem.timeOnAirMilliseconds(bytes: Self.phyBytes(p)) / 1000
+        channelHeard.append((now - seconds, now))
+    }
+
+    /// Retransmissions (`attempts(for:)` transmissions in all) and the final NAK MAX_RETRANSMIT.
     public mutating func tick(now: Double) -> [Output] {
         var out: [Output] = []
         // MeshService::loop: once the client was told the queue is full, it is told again
@@ -459,18 +497,18 @@ public struct VirtualRadio {
             if q.free > 0, let api = puller() { out += frames([FromRadio(.queueStatus(q))], api: api) }
         }
         for (id, entry) in awaitingAck.sorted(by: { $0.key < $1.key }) where entry.due <= now {
-            if entry.tries >= 3 {
+            if entry.tries >= attempts(for: entry.packet) {
                 awaitingAck[id] = nil
                 out += toClient(FromRadio(.packet(errorReply(RoutingError(.maxRetransmit), to: entry.packet))))
             } else if !ledger.firmwareRefuses(nowSeconds: now) {
                 var packet = entry.packet
                 // NextHopRouter::doRetransmissions: the last try of an un-ACKed directed DM
                 // forgets the route and floods.
-                if entry.tries == 2, packet.to != MeshPacket.broadcast, packet.nextHop != Self.noNextHopPreference {
+                if entry.tries == attempts(for: packet) - 1, packet.to != MeshPacket.broadcast, packet.nextHop != Self.noNextHopPreference {
                     packet.nextHop = Self.noNextHopPreference
                     nextHops.routes[packet.to] = nil
                 }
-                awaitingAck[id] = (packet, entry.tries + 1, now + settings.retransmitSeconds)
+                awaitingAck[id] = (packet, entry.tries + 1, now + retransmitSeconds(packet, now: now))
                 ledger.record(startSeconds: now, milliseconds: settings.preset.modem.timeOnAirMilliseconds(bytes: Self.phyBytes(packet)))
                 var again = packet
                 if again.to == MeshPacket.broadcast { again.wantAck = false }

@@ -69,7 +69,7 @@ public enum DeliveryFailure: Equatable, Sendable, CustomStringConvertible {
 
     static func routingText(_ e: RoutingError) -> String {
         switch e {
-        case .maxRetransmit: return "no acknowledgement after 3 transmissions"
+        case .maxRetransmit: return "no acknowledgement after the radio's last retransmission"
         case .dutyCycleLimit: return "the regional duty cycle is used up"
         case .tooLarge: return "the packet is too large for one LoRa frame"
         case .noChannel: return "no such channel on the radio"

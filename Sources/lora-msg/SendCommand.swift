@@ -45,7 +45,7 @@ struct SendCommand: AsyncParsableCommand {
     @Flag(help: "Broadcast even when the contact's node is known (only they can open it).") var broadcast = false
     @Option(help: ArgumentHelp("Wait until the radio accepted it (queued), a neighbour repeated it (relayed), the recipient's radio acknowledged it (ack; needs their node), their lora-msg stored it (delivered: its receipt came back; also for broadcasts), or they were shown it (read; only if they turned read receipts on).", valueName: "queued|relayed|ack|delivered|read"))
     var wait: MessageCourier.Goal = .queued
-    @Option(parsing: .unconditional, help: ArgumentHelp("Seconds to wait in all.", valueName: "s")) var timeout = 120.0
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seconds to wait in all. Default 120; with --wait ack or later, as long as the radio keeps trying on its preset (120 on LongFast, 315 on LongSlow).", valueName: "s")) var timeout: Double?
     @Flag(help: "If the duty cycle needs a pause, exit 75 with the time to wait instead of waiting.") var noWait = false
     @Flag(help: "Also leave a copy with the contact's mailbox now (they told you one; see 'lora-msg mailbox'). Otherwise a copy goes there only after two sends without a receipt.")
     var viaMailbox = false
@@ -54,7 +54,7 @@ struct SendCommand: AsyncParsableCommand {
         if (text == nil) == (file == nil) { throw ValidationError("give a text or --file PATH, not both") }
         guard (0...7).contains(channel) else { throw ValidationError("--channel must be 0-7") }
         if let h = hopLimit, !(0...7).contains(h) { throw ValidationError("--hop-limit must be 0-7") }
-        guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be more than 0 and at most 86400 seconds") }
+        if let timeout, !(timeout > 0 && timeout <= 86_400) { throw ValidationError("--timeout must be more than 0 and at most 86400 seconds") }
     }
 
     func run() async throws {

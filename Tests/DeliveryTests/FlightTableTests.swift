@@ -50,6 +50,21 @@ struct FlightTableTests {
         #expect(again.to == MeshPacket.broadcast && again.id == 0 && again.wantAck)
     }
 
+    /// Router::send's DUTY_CYCLE_LIMIT: the packet never left, so nothing is booked and the
+    /// message is not failed: it goes again after the radio's silence. A control packet (a
+    /// receipt) is refused to its waiter, whose own schedule sends it later.
+    @Test func aDutyCycleRefusalSendsTheMessageAgainLater() {
+        var t = FlightTable()
+        let token = t.reserve(milliseconds: 800, now: 0)
+        _ = t.handedOver(9, message: dm(), reservation: token, now: 0)
+        #expect(t.news(.dutyCycleRefused, for: 9, now: 1) == [.sendAfterRadioSilence(messageID: "m1")])
+        #expect(t.reservations.isEmpty && !t.knows(9))
+        var receipt = MeshPacket()
+        receipt.to = 0x1234; receipt.id = 11
+        _ = t.handedOver(11, control: .init(packet: receipt, milliseconds: 300), reservation: nil, now: 0)
+        #expect(t.news(.dutyCycleRefused, for: 11, now: 1) == [.refused(packetID: 11, reason: FlightTable.dutyCycleText)])
+    }
+
     /// A full radio queue: the packet goes again under a new id, keeps its message and its
     /// reservation, and news about the new id that came early is applied.
     @Test func aRenumberedPacketKeepsItsMessage() {

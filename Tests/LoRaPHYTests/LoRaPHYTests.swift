@@ -35,6 +35,23 @@ import Testing
         #expect(LoRaPreset(protobufValue: 99) == .longFast)
     }
 
+    /// RadioInterface::computeSlotTimeMsec and getRetransmissionMsec, worked by hand for a
+    /// 50-byte frame on LongFast (641 ms on air; slot 2.5 · 8.192 + 7.6 = 28.08 → 28 ms):
+    /// 2 · 641 + (2^CW + 16 + 32) · 28 + 4500, CW = 3 + ⌊util⌋ · 5 / 100.
+    @Test func retransmissionWaitFollowsTheFirmware() {
+        let m = LoRaPreset.longFast.modem
+        #expect(m.slotMilliseconds == 28)
+        #expect(LoRaModem.contentionWindow(channelUtilizationPercent: 0) == 3)
+        #expect(LoRaModem.contentionWindow(channelUtilizationPercent: 19.9) == 3)
+        #expect(LoRaModem.contentionWindow(channelUtilizationPercent: 20) == 4)
+        #expect(LoRaModem.contentionWindow(channelUtilizationPercent: 100) == 8)
+        #expect(m.retransmissionMilliseconds(bytes: 50, channelUtilizationPercent: 0) == 7350)
+        #expect(m.retransmissionMilliseconds(bytes: 50, channelUtilizationPercent: 50) == 8022)
+        #expect(m.retransmissionMilliseconds(bytes: 50, channelUtilizationPercent: 100) == 14294)
+        // LongSlow: SF12/125 kHz, a 32.768 ms symbol, slot 89 ms.
+        #expect(LoRaPreset.longSlow.modem.slotMilliseconds == 89)
+    }
+
     @Test func timeOnAirGrowsWithPayload() {
         let m = LoRaPreset.longFast.modem
         var last = 0.0

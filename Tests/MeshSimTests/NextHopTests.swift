@@ -60,7 +60,8 @@ private func learn(_ m: inout MeshBench, to: UInt32) throws {
     }
 
     /// NextHopRouter::doRetransmissions: a directed DM that goes un-ACKed floods on its last
-    /// try (the route is forgotten), so a dead next hop costs two tries, not the message.
+    /// try (the route is forgotten), so a dead next hop costs four tries (of 5 on 2.8, PR
+    /// #11320), not the message.
     @Test(arguments: [1, 2, 3] as [UInt64])
     func aDeadNextHopFallsBackToFloodingOnTheLastTry(seed: UInt64) throws {
         var m = MeshBench(diamond, seed: seed)
@@ -72,11 +73,11 @@ private func learn(_ m: inout MeshBench, to: UInt32) throws {
         let other = hop == 1 ? 2 : 1
         m.route(m.air.setPower(hop, on: false, now: m.now))
         let third = m.send(from: 0, dm("the way is down", to: b))
-        m.run(for: 90)
+        m.run(for: 120)
         #expect(m.received(at: 3, id: third).count == 1, "delivered by the flood of the last try")
         #expect(relays(m, id: third, by: other) >= 1)
         let fromA = m.air.records.filter { if case .transmitted(0, _, third, _, _) = $0 { true } else { false } }.count
-        #expect(fromA == 3, "two directed tries and the flooding one")
+        #expect(fromA == 5, "four directed tries and the flooding one")
         #expect(m.air.radio(0).learnedNextHops[b] != learned, "the dead route is forgotten")
     }
 }

@@ -137,14 +137,28 @@ func privatePacket(to: UInt32, _ payload: [UInt8] = Array(repeating: 0xAB, count
         #expect(a.deliveries(id) == [.queued, .relayed])
     }
 
-    @Test func unansweredDirectMessageEndsInMaxRetransmit() {
-        var a = Bench(node: 0xA1, name: "North")
+    /// ReliableRouter with firmware PR #11320: our want_ack DM goes 5 times on 2.8 (3 on 2.7),
+    /// each try RadioInterface::getRetransmissionMsec after the last: for this 127-byte Data
+    /// (143 bytes with the header; 1296 ms on LongFast) on a quiet channel (CW 3, slot 28 ms),
+    /// 2·1296 + (8 + 16 + 32)·28 + 4500 = 8660 ms. Then MAX_RETRANSMIT.
+    @Test(arguments: [(5, 5), (3, 3)])
+    func unansweredDirectMessageEndsInMaxRetransmit(attempts: Int, expected: Int) {
+        var settings = VirtualRadio.Settings()
+        settings.directMessageAttempts = attempts
+        var a = Bench(node: 0xA1, name: "North", settings: settings)
         a.connect()
         let start = a.now
         let id = a.send(privatePacket(to: 0xB2))
-        var t = start
-        while t < start + 30 { t += 0.5; a.advance(to: t) }
-        #expect(a.onAir.filter { $0.id == id }.count == 3)
+        var t = start, sentAt: [Double] = [start]
+        while t < start + 60 {
+            t += 0.01
+            let before = a.onAir.filter { $0.id == id }.count
+            a.advance(to: t)
+            if a.onAir.filter({ $0.id == id }).count > before { sentAt.append(t) }
+        }
+        #expect(a.onAir.filter { $0.id == id }.count == expected)
+        #expect(sentAt.count == expected)
+        for (x, y) in zip(sentAt, sentAt.dropFirst()) { #expect(abs((y - x) - 8.66) < 0.02, "\(y - x)") }
         #expect(a.deliveries(id) == [.queued, .failed(.nak(RoutingError(.maxRetransmit)))])
     }
 

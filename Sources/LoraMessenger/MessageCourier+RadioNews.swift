@@ -17,6 +17,7 @@ extension MessageCourier {
             if let hops = p.hopsTaken, p.from != connection.info.nodeNum { relaysHeard[p.from] = hops; pathLearned(p.from) }
             heard(node: p.from)
             heardPossibleMailbox(p.from)
+            heardNodeInfo(p)
             switch messenger.receive(p) {
             case .message(let m):
                 emit(.message(m))
@@ -134,10 +135,13 @@ extension MessageCourier {
             case .resendAsBroadcast(let id):
                 emit(.fellBackToBroadcast(messageID: id))
                 wake(id)
+                fellBack.insert(id)
                 // The radio has no key for that number: perhaps it is a ghost the contact's radio
-                // left when firmware 2.8 renumbered it; their next receipt may re-point us.
+                // left when firmware 2.8 renumbered it (their next receipt may re-point us), or a
+                // radio ours never heard a NodeInfo from: ask it.
                 if let peer = (try? store.message(id: id))??.peer {
                     record("a refused node") { () throws(StoreError) in try store.noteNodeRefused(senderID: peer, at: messenger.now) }
+                    if let c = try? store.contact(senderID: peer) { Task { await self.askRadioKey(of: c) } }
                 }
                 Task {
                     do throws(MessengerError) { try await self.transmit(messageID: id, broadcast: true, duty: .wait) } catch {

@@ -64,6 +64,10 @@ public actor MessageCourier {
     var relaysHeard: [UInt32: Int] = [:]
     /// Until when the radio refuses to transmit by its own duty-cycle count (its notification).
     var radioSilentUntil = 0.0
+    /// Messages that went as broadcasts because the radio lacked the contact's key.
+    var fellBack: Set<String> = []
+    /// False for a broker node (no radio to ask NodeInfo of).
+    var asksRadioKeys = true
     /// The longest wait for the first chunk's ACK to say how long the path is: enough for an
     /// ACK to come back over three relays.
     static let pathLearningSeconds = 40.0
@@ -99,6 +103,7 @@ public actor MessageCourier {
         let connection: RadioConnection
         do { connection = try await RadioConnection.connect(to: endpoint, options: o) } catch { throw .radio(error) }
         let courier = MessageCourier(messenger: messenger, connection: connection)
+        await courier.setAsksRadioKeys(BrokerNodes.node(at: endpoint) == nil)
         await courier.start()
         return courier
     }
@@ -120,7 +125,10 @@ public actor MessageCourier {
         }
         armRetention()
         restoreResends()
+        Task { await self.askRadioKeysDue() }
     }
+
+    func setAsksRadioKeys(_ on: Bool) { asksRadioKeys = on }
 
     func armRetention() {
         retentionTimer = after(Self.retentionIntervalSeconds) { c in

@@ -128,6 +128,18 @@ public final class Messenger: Sendable {
         do { return try store.otherNodes(senderID: c.senderID) } catch { throw .store(error) }
     }
 
+    /// Whether our radio holds the key of the contact's radio, as far as lora-msg has seen.
+    public func radioKey(of c: Contact) throws(MessengerError) -> RadioKeyStatus {
+        let k: ContactRadioKey
+        do { k = try store.radioKey(senderID: c.senderID) } catch { throw .store(error) }
+        if let key = k.key, let seen = k.seenAt {
+            return .known(key: key, seenAt: seen, nodeIsItsCRC32: c.node == NodeNumber.of(publicKey: key))
+        }
+        if let refused = k.refusedAt { return .missing(refusedAt: refused, askedAt: k.askedAt) }
+        if let asked = k.askedAt { return .asked(at: asked) }
+        return c.node == nil ? .noNode : .notHeard
+    }
+
     /// Records that the user compared the safety number with the contact and it matched.
     public func markVerified(named name: String) throws(MessengerError) {
         let c = try contact(named: name)

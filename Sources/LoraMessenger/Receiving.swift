@@ -191,7 +191,7 @@ extension Messenger {
                 return .ignored("a transfer receipt from '\(name)' for no transfer of ours")
             }
             if let sent = (try? store.message(id: id))??.createdAt {
-                _ = try? store.bindNode(senderID: maker.bytes, node: r.makerNode, evidenceSentAt: sent, at: now)
+                _ = bindTheirNode(senderID: maker.bytes, node: r.makerNode, evidenceSentAt: sent)
             }
             // Every bit set is not `delivered`: only the ordinary receipt says the receiver
             // reassembled and authenticated the whole (the sender's probe asks for it again).
@@ -204,9 +204,27 @@ extension Messenger {
         // Only a receipt that moved one of our messages forward (not a replay of one already
         // counted) may name their radio, and only for a message made after the last binding.
         let newest = ids.compactMap { (try? store.message(id: $0))??.createdAt }.max()
-        let rebound = newest.map { (try? store.bindNode(senderID: maker.bytes, node: r.makerNode, evidenceSentAt: $0, at: now)) == true } ?? false
+        let rebound = newest.map { bindTheirNode(senderID: maker.bytes, node: r.makerNode, evidenceSentAt: $0) } ?? false
         try? store.noteHeard(senderID: maker.bytes, node: p.from == 0 ? nil : p.from, at: now)
         return .receipt(contact: name, messageIDs: ids, read: r.read, reboundTo: rebound ? User.nodeID(r.makerNode) : nil)
+    }
+
+    /// Binds the node a contact's authenticated frame names as their radio, under the store's
+    /// rules, and one more from firmware 2.8: once their radio's key is known, a node number that
+    /// is not its CRC32 is never bound (a 2.8 radio's number is; an old 2.7 number already bound
+    /// stays). Such a node is only recorded as seen. True when the contact's node changed.
+    func bindTheirNode(senderID: [UInt8], node: UInt32, evidenceSentAt: Double) -> Bool {
+        do {
+            let current = try store.contact(senderID: senderID)?.node
+            if node != current, let key = try store.radioKey(senderID: senderID).key,
+               let expected = NodeNumber.of(publicKey: key), node != expected {
+                try store.noteHeard(senderID: senderID, node: node, at: now)
+                return false
+            }
+            return try store.bindNode(senderID: senderID, node: node, evidenceSentAt: evidenceSentAt, at: now)
+        } catch {
+            return false
+        }
     }
 
     private func receiveRequest(_ r: ContactRequest, packet p: MeshPacket) -> ReceiveOutcome {

@@ -6,14 +6,7 @@ import MeshtasticWire
 /// polynomial, reflected, initial and final value 0xFFFFFFFF). Earlier firmware took it from
 /// the MAC address; the sim stands in with a hash of the name.
 enum RadioIdentity {
-    static func crc32(_ bytes: [UInt8]) -> UInt32 {
-        var crc: UInt32 = 0xFFFF_FFFF
-        for b in bytes {
-            crc ^= UInt32(b)
-            for _ in 0..<8 { crc = crc & 1 != 0 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
-        }
-        return crc ^ 0xFFFF_FFFF
-    }
+    static func crc32(_ bytes: [UInt8]) -> UInt32 { NodeNumber.crc32(bytes) }
 
     /// The radio's X25519 public key in the sim: fixed by its name, so a scenario's numbers are
     /// the same in every run and every seed.

@@ -207,8 +207,13 @@ extension VirtualRadio {
             guard let t = try? Telemetry(decoding: d.payload), t.variantField == 2 else { return .none }
             return .reply(dataReply(PacketData(portnum: PortNum(.telemetryApp), payload: deviceTelemetry(now: now).encoded()), to: p))
         case .nodeinfoApp:
-            // NodeInfoModule: at most one answer in 5 minutes.
-            if let last = lastNodeInfoSent, now - last < 300 { return .ignored }
+            // NodeInfoModule (2.8): no answer to a node whose request was heard within 12 hours
+            // (handleReceivedProtobuf's lastNodeInfoSeen, which every request restarts), nor
+            // within 10 minutes of our last NodeInfo (allocReply's throttle on a small mesh).
+            let askedBefore = nodeInfoRequests[p.from]
+            nodeInfoRequests[p.from] = now
+            if let a = askedBefore, now - a < 12 * 3600 { return .ignored }
+            if let last = lastNodeInfoSent, now - last < 600 { return .ignored }
             lastNodeInfoSent = now
             var user = identity.nodeInfo.user ?? User()
             user.id = identity.nodeID

@@ -142,6 +142,8 @@ public struct VirtualRadio {
     var otherChannels: [Int: Channel] = [:]
     /// When NodeInfoModule last answered a request (it answers at most every 5 minutes).
     var lastNodeInfoSent: Double?
+    /// When each node last asked for our NodeInfo (want_response).
+    var nodeInfoRequests: [UInt32: Double] = [:]
 
     public init(identity: Identity, settings: Settings = Settings(), bootedAt: Double) {
         self.identity = identity

@@ -144,8 +144,12 @@ public final class MessageStore: Sendable {
     /// Sets the contact's node as the user's choice (nil: none, messages go as broadcasts).
     public func setNode(named name: String, to node: UInt32?, at time: Double = 0) throws(StoreError) {
         let n = try write { db in
-            try db.execute(sql: "UPDATE contact SET node = ?, node_given = ?, node_bound_at = ? WHERE name = ?",
-                           arguments: [node.map { Int64($0) }, node != nil, time, name])
+            // Another radio by the user's word: what was known of the old one's key goes.
+            try db.execute(sql: """
+                UPDATE contact SET node = ?, node_given = ?, node_bound_at = ?, node_refused_at = NULL,
+                  radio_key = NULL, radio_key_seen_at = NULL, radio_key_asked_at = NULL
+                WHERE name = ?
+                """, arguments: [node.map { Int64($0) }, node != nil, time, name])
             return db.changesCount
         }
         if n == 0 { throw StoreError.noSuchContact(name) }

@@ -321,6 +321,18 @@ enum StoreSchema {
                 ALTER TABLE contact ADD COLUMN node_refused_at REAL;
                 """)
         }
+        m.registerMigration("v12: a contact's radio key") { db in
+            try db.execute(sql: """
+                -- The public key of the contact's radio, as a NodeInfo from their node told it to
+                -- ours (first use kept, as the firmware pins it). Firmware 2.8 numbers a radio by
+                -- the CRC32 of this key, so a node that is not its CRC32 is never bound.
+                ALTER TABLE contact ADD COLUMN radio_key BLOB CHECK (radio_key IS NULL OR length(radio_key) = 32);
+                ALTER TABLE contact ADD COLUMN radio_key_seen_at REAL;
+                -- When lora-msg last asked their radio for its NodeInfo (want_response); the
+                -- firmware answers one requester at most every 12 hours.
+                ALTER TABLE contact ADD COLUMN radio_key_asked_at REAL;
+                """)
+        }
         return m
     }
 }

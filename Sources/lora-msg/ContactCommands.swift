@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LoraMessenger
 
 struct ContactCommand: ParsableCommand {
@@ -57,8 +58,10 @@ struct ContactRow: CompleteJSON {
     var verifiedAt: String?
     var lastHeardAt: String?
     var safetyNumber: String?
+    var radioKey: String?
+    var radioKeyState: String?
 
-    init(_ c: Messenger.Contact, safety: String?, others: [Messenger.NodeSighting]) {
+    init(_ c: Messenger.Contact, safety: String?, others: [Messenger.NodeSighting], radioKey status: RadioKeyStatus? = nil) {
         name = c.name
         publicKey = Messenger.keyText(c)
         senderId = Messenger.senderIDText(c)
@@ -69,6 +72,8 @@ struct ContactRow: CompleteJSON {
         verifiedAt = c.verifiedAt.map(TimeText.rfc3339)
         lastHeardAt = c.lastHeardAt.map(TimeText.rfc3339)
         safetyNumber = safety
+        if case .known(let key, _, _)? = status { radioKey = Data(key).base64EncodedString() }
+        radioKeyState = status?.word
     }
 }
 
@@ -116,7 +121,8 @@ struct ContactShow: ParsableCommand {
         let c = try m.contact(named: name)
         let number = try m.safetyDigits(for: c)
         let others = try m.otherNodes(of: c)
-        let row = ContactRow(c, safety: number.digits, others: others)
+        let status = try m.radioKey(of: c)
+        let row = ContactRow(c, safety: number.digits, others: others, radioKey: status)
         if json { print(try jsonLine(row)); return }
         print("name          \(terminalSafe(c.name))")
         print("public key    \(row.publicKey)")
@@ -126,11 +132,33 @@ struct ContactShow: ParsableCommand {
             print("other nodes   " + others.map { "\(nodeID($0.node)) (\($0.count)×, last \(TimeText.local($0.lastSeen, withDate: true)))" }.joined(separator: ", "))
             print("              not used; 'lora-msg contact set-node \(c.name) !xxxxxxxx' if they changed radio")
         }
+        print("radio key     \(Self.describe(status, node: c.node))")
         if let box = m.mailbox(of: c) { print("mailbox       \(box) (their own advert says so; a copy of what they miss goes there)") }
         print("added         \(TimeText.local(c.addedAt, withDate: true))")
         print("verified      \(c.verifiedAt.map { TimeText.local($0, withDate: true) } ?? "no ('lora-msg contact verify \(c.name)' once the numbers match)")")
         print("safety number")
         print(number.grouped)
+    }
+}
+
+extension ContactShow {
+    /// Firmware 2.8 sends DMs only to radios whose key ours holds: say whether it does.
+    static func describe(_ status: RadioKeyStatus, node: UInt32?) -> String {
+        func at(_ t: Double) -> String { TimeText.local(t, withDate: true) }
+        switch status {
+        case let .known(_, seen, crc):
+            let number = node.map { crc ? "; \(nodeID($0)) is its CRC32 (firmware 2.8)" : "; \(nodeID($0)) is not its CRC32 (firmware 2.7 or older)" } ?? ""
+            return "your radio has it (heard \(at(seen))\(number)): messages go as direct messages"
+        case let .missing(refused, asked):
+            return "your radio lacks it (a direct message refused \(at(refused))): messages go as broadcasts until it comes"
+                + (asked.map { "; their radio asked \(at($0))" } ?? "")
+        case .asked(let t):
+            return "asked their radio \(at(t)); no answer heard yet"
+        case .notHeard:
+            return "not heard yet; lora-msg asks their radio when it next talks to yours"
+        case .noNode:
+            return "not needed: their node is unknown, messages go as broadcasts"
+        }
     }
 }
 

@@ -319,8 +319,10 @@ extension FromRadio {
         #expect(m.deliveries(at: 0, id: id).contains(.failed(.nak(RoutingError(.notAuthorized)))), "\(m.deliveries(at: 0, id: id))")
     }
 
-    /// NodeInfoModule answers with its User, then stays silent for 5 minutes (no NAK either).
-    @Test func nodeInfoIsAnsweredOnceInFiveMinutes() throws {
+    /// NodeInfoModule (2.8) answers with its User, then stays silent (no NAK either): to the same
+    /// requester for 12 hours (handleReceivedProtobuf's lastNodeInfoSeen), to anyone for 10
+    /// minutes (allocReply's throttle).
+    @Test func nodeInfoIsAnsweredOnceThenThrottled() throws {
         var m = MeshBench(.twoRadios)
         m.connectAll()
         let b = m.air.radio(1).identity
@@ -331,6 +333,16 @@ extension FromRadio {
         let second = m.send(from: 0, request(.nodeinfoApp, to: b.nodeNum, payload: User().encoded()))
         m.run(for: 15)
         #expect(replies(m, at: 0, to: second).isEmpty)
+        // An hour on, past the 10 minutes: still nothing for the same requester (12 hours,
+        // restarted by each request).
+        m.run(for: 3600, step: 5)
+        let third = m.send(from: 0, request(.nodeinfoApp, to: b.nodeNum, payload: User().encoded()))
+        m.run(for: 15)
+        #expect(replies(m, at: 0, to: third).isEmpty)
+        m.run(for: 12 * 3600 + 60, step: 5)
+        let fourth = m.send(from: 0, request(.nodeinfoApp, to: b.nodeNum, payload: User().encoded()))
+        m.run(for: 15)
+        #expect(replies(m, at: 0, to: fourth).count == 1)
     }
 
     /// A module's reply stands in for the ACK: a want_ack request answered by a module gets no

@@ -25,10 +25,27 @@ import TestSupport
         // Generous: on a loaded machine (the whole suite on two cores) the radios at 10× fall behind.
         let state = try await pair.aliceCourier.waitFor(messageID: m.id, goal: .delivered, timeout: 900)
         #expect(state == .delivered || state == .read)
-        let stored = try #require(try pair.alice.store.message(id: m.id))
-        #expect(stored.toNode == nil, "sent as a broadcast in the end")
         // (A want_ack broadcast with nobody to relay it may still end in the radio's
         // MAX_RETRANSMIT before or after the receipt; the receipt is what counts.)
+        // Meanwhile alice's lora-msg asked bob's radio for its NodeInfo (want_response; its
+        // courier does at start for a contact whose radio key it has not heard, and again on the
+        // refusal): bob's radio answered, alice's radio kept the key (NodeDB::updateUser, first
+        // use), and lora-msg saw it.
+        #expect(await aliceEvents.wait(timeout: 300) { all in
+            all.contains { if case .notice(let t) = $0 { t.hasPrefix("your radio has bob's radio key now") } else { false } }
+        })
+        #expect(aliceEvents.all.contains { if case .notice(let t) = $0 { t.hasPrefix("asked bob's radio") } else { false } })
+        let bobRadioKey = try #require(pair.bobCourier.radioInfo.ownNode?.user?.publicKey)
+        guard case .known(bobRadioKey, _, true) = try pair.alice.radioKey(of: try pair.alice.contact(named: "bob")) else {
+            Issue.record("alice's lora-msg does not know bob's radio key"); return
+        }
+        // From now on a message to bob goes as a PKI DM, acknowledged by his radio.
+        let next = try pair.alice.compose(to: "bob", text: "now your radio's key is known")
+        try await pair.aliceCourier.transmit(messageID: next.id, duty: .wait)
+        let acked = try await pair.aliceCourier.waitFor(messageID: next.id, goal: .ack, timeout: 900)
+        #expect([.acked, .delivered, .read].contains(acked))
+        #expect(try pair.alice.store.message(id: next.id)?.toNode == pair.bobCourier.radioInfo.nodeNum)
+        #expect(!aliceEvents.all.contains { if case .fellBackToBroadcast(next.id) = $0 { true } else { false } })
         await pair.close()
     }
 

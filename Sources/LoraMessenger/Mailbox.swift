@@ -150,12 +150,16 @@ extension Messenger {
     /// over the radio.
     public func sendQueuedFrames(radio: RadioChoice, progress: @escaping @Sendable (SendProgress) -> Void) async throws(MessengerError) {
         if let pid = TailPresence.runningTail(home: home) { progress(.handedToTail(pid: pid)); return }
+        let asked: Set<String>
+        do { asked = Set(try store.unsentFrames().map(\.id)) } catch { throw .store(error) }
         let courier = try await MessageCourier.connect(messenger: self, endpoint: try radio.locate(), reconnectForSeconds: 10,
                                                        waiting: { progress(.waitingForRadio($0)) })
         await courier.sendPendingFrames()
         await courier.close()
+        // Only the frames this was asked to send: one queued meanwhile (a fetch, on hearing
+        // our mailbox's radio) waits for the next lora-msg that talks to the radio.
         let left: [OutgoingFrame]
-        do { left = try store.unsentFrames() } catch { throw .store(error) }
+        do { left = try store.unsentFrames().filter { asked.contains($0.id) } } catch { throw .store(error) }
         if !left.isEmpty { throw .frameNotSent("\(left.count) frame\(left.count == 1 ? "" : "s") still wait for the radio") }
     }
 }

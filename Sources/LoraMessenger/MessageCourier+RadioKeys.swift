@@ -13,24 +13,31 @@ extension MessageCourier {
     /// 12 hours (handleReceivedProtobuf's lastNodeInfoSeen), and each request restarts that.
     static let radioKeyAskInterval = 12 * 3600.0
 
-    /// Asks each contact's radio whose key we have not heard, at most once per interval.
+    /// After a refusal, a radio asked before is asked again after an hour (our request may not
+    /// have reached it; NodeInfo's own broadcast interval is no shorter).
+    static let radioKeyRefusedAskInterval = 3600.0
+
+    /// At connect: asks the radio of each contact (added before now) whose key we have not
+    /// heard, at most once per `radioKeyAskInterval`. A contact added while this process runs
+    /// is asked on its first refusal, or by the next lora-msg to connect.
     func askRadioKeysDue() async {
         guard asksRadioKeys else { return }
         let due: [Contact]
-        do { due = try messenger.store.contactsAwaitingRadioKey(askedBefore: messenger.now - Self.radioKeyAskInterval) } catch {
+        let now = messenger.now
+        do { due = try messenger.store.contactsAwaitingRadioKey(askedBefore: now - Self.radioKeyAskInterval) } catch {
             emit(.notice("cannot read which contacts' radio keys are missing: \(error.description)"))
             return
         }
-        for c in due { await askRadioKey(of: c) }
+        for c in due where c.addedAt <= startedAt { await askRadioKey(of: c, unlessAskedWithin: Self.radioKeyAskInterval) }
     }
 
     /// A NodeInfo request to the contact's node: our radio's own User, want_response. It is not
     /// PKI (NodeInfo never is), so it goes even while our radio lacks their key; their radio
     /// answers with its User, and ours keeps the key on first use (NodeDB::updateUser).
-    func askRadioKey(of c: Contact) async {
+    func askRadioKey(of c: Contact, unlessAskedWithin interval: Double) async {
         guard asksRadioKeys, let node = c.node else { return }
         let asked = ((try? messenger.store.radioKey(senderID: c.senderID))?.askedAt).flatMap { $0 }
-        if let asked, messenger.now - asked < Self.radioKeyAskInterval { return }
+        if let asked, messenger.now - asked < interval { return }
         var p = MeshPacket()
         p.to = node
         var d = PacketData(portnum: PortNum(.nodeinfoApp), payload: (connection.info.ownNode?.user ?? User()).encoded())

@@ -141,7 +141,9 @@ extension MessageCourier {
                 // radio ours never heard a NodeInfo from: ask it.
                 if let peer = (try? store.message(id: id))??.peer {
                     record("a refused node") { () throws(StoreError) in try store.noteNodeRefused(senderID: peer, at: messenger.now) }
-                    if let c = try? store.contact(senderID: peer) { Task { await self.askRadioKey(of: c) } }
+                    if let c = try? store.contact(senderID: peer) {
+                        Task { await self.askRadioKey(of: c, unlessAskedWithin: Self.radioKeyRefusedAskInterval) }
+                    }
                 }
                 Task {
                     do throws(MessengerError) { try await self.transmit(messageID: id, broadcast: true, duty: .wait) } catch {

@@ -68,6 +68,8 @@ public actor MessageCourier {
     var fellBack: Set<String> = []
     /// False for a broker node (no radio to ask NodeInfo of).
     var asksRadioKeys = true
+    /// The messenger's clock when this courier connected.
+    var startedAt = 0.0
     /// The longest wait for the first chunk's ACK to say how long the path is: enough for an
     /// ACK to come back over three relays.
     static let pathLearningSeconds = 40.0
@@ -94,7 +96,11 @@ public actor MessageCourier {
     }
 
     /// Opens the radio (config-only handshake, no node download) and starts taking its events.
+    /// `asksRadioKeys` false: never ask a contact's radio for its NodeInfo (a broker node has no
+    /// radio to ask; a test of the broadcast fallback keeps the radios ignorant of each other:
+    /// a request carries the asker's own key too).
     public static func connect(messenger: Messenger, endpoint: RadioEndpoint, reconnectForSeconds: Double,
+                               asksRadioKeys: Bool = true,
                                waiting: (@Sendable (String) -> Void)? = nil) async throws(MessengerError) -> MessageCourier {
         var o = RadioConnection.Options()
         o.onWaiting = waiting
@@ -103,7 +109,7 @@ public actor MessageCourier {
         let connection: RadioConnection
         do { connection = try await RadioConnection.connect(to: endpoint, options: o) } catch { throw .radio(error) }
         let courier = MessageCourier(messenger: messenger, connection: connection)
-        await courier.setAsksRadioKeys(BrokerNodes.node(at: endpoint) == nil)
+        await courier.setAsksRadioKeys(asksRadioKeys && BrokerNodes.node(at: endpoint) == nil)
         await courier.start()
         return courier
     }
@@ -125,6 +131,7 @@ public actor MessageCourier {
         }
         armRetention()
         restoreResends()
+        startedAt = messenger.now
         Task { await self.askRadioKeysDue() }
     }
 
@@ -314,7 +321,10 @@ public actor MessageCourier {
             p.wantAck = f.toNode != nil
             p.payloadVariant = .decoded(PacketData(portnum: PortNum(.privateApp), payload: f.frame))
             let packetID: UInt32?
-            do { packetID = try await sendControl(p, waitForDuty: true) } catch { return }
+            do { packetID = try await sendControl(p, waitForDuty: true) } catch {
+                emit(.notice("a frame stays in the outbox: \(error.description)"))
+                return
+            }
             if let packetID {
                 record("frame sent") { () throws(StoreError) in try messenger.store.markFrameSent(id: f.id, packetID: packetID, at: messenger.now) }
             }

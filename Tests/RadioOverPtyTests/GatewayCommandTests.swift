@@ -161,6 +161,11 @@ final class BrokerSpy: @unchecked Sendable {
                 }
             case .routingApp?:
                 break   // the radios' ACKs
+            case .nodeinfoApp?:
+                // lora-msg asking a contact's radio for its key, and the answer: names and
+                // radio keys, as every NodeInfo carries.
+                let user = try User(decoding: data.payload)
+                #expect(user.publicKey.count == 32)
             default:
                 Issue.record("unexpected port \(data.portnum) on the broker")
             }

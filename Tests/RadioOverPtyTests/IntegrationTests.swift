@@ -63,11 +63,13 @@ struct Pair {
     let aliceCourier: MessageCourier, bobCourier: MessageCourier
     let bobEvents: Recorder
 
-    init(_ rig: Rig) async throws {
+    /// `asksRadioKeys` false: neither lora-msg asks the other's radio for its NodeInfo, so the
+    /// radios learn no key from each other's requests.
+    init(_ rig: Rig, asksRadioKeys: (alice: Bool, bob: Bool) = (true, true)) async throws {
         let root = NSTemporaryDirectory() + "lora-msg-integ-" + UUID().uuidString.prefix(8)
         let alice = try Self.home(root + "/alice", rig.clock), bob = try Self.home(root + "/bob", rig.clock)
-        let ca = try await MessageCourier.connect(messenger: alice, endpoint: rig.a, reconnectForSeconds: 10)
-        let cb = try await MessageCourier.connect(messenger: bob, endpoint: rig.b, reconnectForSeconds: 10)
+        let ca = try await MessageCourier.connect(messenger: alice, endpoint: rig.a, reconnectForSeconds: 10, asksRadioKeys: asksRadioKeys.alice)
+        let cb = try await MessageCourier.connect(messenger: bob, endpoint: rig.b, reconnectForSeconds: 10, asksRadioKeys: asksRadioKeys.bob)
         try alice.addContact(name: "bob", key: bob.identity.publicKey.base64, node: User.nodeID(cb.radioInfo.nodeNum))
         try bob.addContact(name: "alice", key: alice.identity.publicKey.base64, node: User.nodeID(ca.radioInfo.nodeNum))
         self.root = root; self.alice = alice; self.bob = bob

@@ -16,7 +16,9 @@ import TestSupport
         let rig = try await Rig(scenario: scenario)
         defer { rig.close() }
         guard !rig.isHardware else { return }
-        let pair = try await Pair(rig)
+        // Bob's lora-msg does not ask alice's radio for its key: that request would carry bob's
+        // radio key to alice's radio (NodeInfoModule takes the asker's User) before the DM.
+        let pair = try await Pair(rig, asksRadioKeys: (alice: true, bob: false))
         let aliceEvents = Recorder(pair.aliceCourier)
         let m = try pair.alice.compose(to: "bob", text: "before your radio told mine its key")
         try await pair.aliceCourier.transmit(messageID: m.id, duty: .wait)
@@ -27,9 +29,8 @@ import TestSupport
         #expect(state == .delivered || state == .read)
         // (A want_ack broadcast with nobody to relay it may still end in the radio's
         // MAX_RETRANSMIT before or after the receipt; the receipt is what counts.)
-        // Meanwhile alice's lora-msg asked bob's radio for its NodeInfo (want_response; its
-        // courier does at start for a contact whose radio key it has not heard, and again on the
-        // refusal): bob's radio answered, alice's radio kept the key (NodeDB::updateUser, first
+        // Meanwhile alice's lora-msg asked bob's radio for its NodeInfo (want_response; on the
+        // refusal, or at its start for a contact whose radio key it has not heard): bob's radio answered, alice's radio kept the key (NodeDB::updateUser, first
         // use), and lora-msg saw it.
         #expect(await aliceEvents.wait(timeout: 300) { all in
             all.contains { if case .notice(let t) = $0 { t.hasPrefix("your radio has bob's radio key now") } else { false } }

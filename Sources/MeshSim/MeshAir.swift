@@ -148,6 +148,7 @@ public struct MeshAir {
             settings.signaturePolicy = node.signaturePolicy.flatMap { VirtualRadio.SignaturePolicy(rawValue: $0.uppercased()) } ?? .compatible
             settings.signsBroadcasts = node.firmware != "2.7"
             settings.directMessageAttempts = node.firmware == "2.7" ? 3 : 5
+            settings.nextHopRouting = scenario.routing != "flooding"
             settings.trafficManagement = .init(rateLimitWindowSeconds: node.rateLimitWindowSeconds ?? 0,
                                                rateLimitMaxPackets: node.rateLimitMaxPackets ?? 0,
                                                unknownPacketThreshold: node.unknownPacketThreshold ?? 0)

@@ -91,6 +91,10 @@ public struct Scenario: Codable, Equatable, Sendable {
     public var pathLossExponent: Double?
     /// Synthetic entries in every radio's node database, to emulate a big mesh.
     public var extraNodes: Int?
+    /// "nexthop" (the default: NextHopRouter, firmware 2.6 and later) or "flooding" (every radio
+    /// a FloodingRouter: no next hops learned, DMs always flood, relays never retransmit), to
+    /// compare the two on the same air.
+    public var routing: String?
     public var nodes: [Node]
     /// When present, only these pairs hear each other.
     public var links: [Link]?
@@ -105,6 +109,7 @@ public struct Scenario: Codable, Equatable, Sendable {
         case txPowerDBm = "tx_power_dbm"
         case pathLossExponent = "path_loss_exponent"
         case extraNodes = "extra_nodes"
+        case routing
     }
 
     // MARK: Resolved values
@@ -140,6 +145,7 @@ public struct Scenario: Codable, Equatable, Sendable {
         guard !nodes.isEmpty else { throw .invalid("a scenario needs at least one node") }
         guard nodes.count <= 64 else { throw .invalid("at most 64 nodes (found \(nodes.count))") }
         var names = Set<String>(), nums = Set<UInt32>()
+        if let r = routing, !["nexthop", "flooding"].contains(r) { throw .invalid("routing must be nexthop or flooding, not \"\(r)\"") }
         for n in nodes {
             guard !n.name.isEmpty, n.name.count <= 32, !n.name.contains("/"), !n.name.hasPrefix(".") else {
                 throw .invalid("node name \"\(n.name)\" must be 1–32 characters without \"/\" or a leading dot")

@@ -84,7 +84,7 @@ extension VirtualRadio {
     /// when the relay it came through also relayed the original (or it came straight from the
     /// destination and we alone relayed the original), and stop relaying the original.
     mutating func learnRoute(from p: MeshPacket) {
-        guard let d = p.decoded, d.requestId != 0 || d.replyId != 0, p.from != 0 else { return }
+        guard settings.nextHopRouting, let d = p.decoded, d.requestId != 0 || d.replyId != 0, p.from != 0 else { return }
         let original = NextHopState.PacketKey(from: p.to, id: d.requestId != 0 ? d.requestId : d.replyId)
         let relayed = nextHops.history[original]?.relayedBy ?? []
         let weWereRelayer = relayed.contains(ownRelayByte)

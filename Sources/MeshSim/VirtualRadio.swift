@@ -60,6 +60,9 @@ public struct VirtualRadio {
         /// Transmissions of our own want_ack DM before MAX_RETRANSMIT: 5 on 2.8 (firmware PR
         /// #11320, ReliableRouter), 3 on 2.7 and for broadcasts on either.
         public var directMessageAttempts = 5
+        /// NextHopRouter (learns next hops from ACKs, directed relays retransmit); false: the
+        /// FloodingRouter of older firmware, every DM flooded.
+        public var nextHopRouting = true
         /// The primary channel (index 0); empty name = the preset's name, PSK [1] = default key.
         /// The air carries only this one (secondary channels are kept for the client, not used).
         public var primaryChannel: ChannelSettings = {

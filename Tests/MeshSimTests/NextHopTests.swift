@@ -81,3 +81,31 @@ private func learn(_ m: inout MeshBench, to: UInt32) throws {
         #expect(m.air.radio(0).learnedNextHops[b] != learned, "the dead route is forgotten")
     }
 }
+
+/// The same diamond with `routing: flooding` (the FloodingRouter of firmware before 2.6): no
+/// next hop is ever learned, and every DM is repeated by whichever relays hear it, as a
+/// broadcast is (FloodingRouter::perhapsRebroadcast; a relay that hears the other repeat first
+/// may cancel its own, so at least one repeats).
+@Suite struct FloodingRoutingTests {
+    @Test(arguments: [1, 2, 3] as [UInt64])
+    func withoutNextHopsEveryDMFloods(seed: UInt64) throws {
+        var s = diamond
+        s.routing = "flooding"
+        var m = MeshBench(s, seed: seed)
+        m.connectAll()
+        let b = m.air.radio(3).identity.nodeNum
+        for i in 0..<4 {
+            let id = m.send(from: 0, dm("flooded \(i)", to: b))
+            m.run(for: 40)
+            #expect(m.received(at: 3, id: id).count == 1)
+            #expect(relays(m, id: id, by: 1) + relays(m, id: id, by: 2) >= 1)
+        }
+        #expect(m.air.radio(0).learnedNextHops[b] == nil)
+    }
+
+    @Test func anUnknownRoutingIsRefused() {
+        var s = diamond
+        s.routing = "mesh"
+        #expect(throws: ScenarioError.self) { try s.validate() }
+    }
+}

@@ -88,11 +88,24 @@ let package = Package(
             dependencies: ["Delivery", "LoraCrypto", "MessageStore", "RadioLink", "MeshtasticWire", "MeshChannel", "MQTTLink", "MQTTNode", "LoRaPHY"]
         ),
 
+        // The internet gateway: a radio's MQTT client proxy bridged to a broker. Moves channel
+        // packets it cannot read: of LoraMessenger it uses only how a radio or broker is chosen
+        // and described (RadioChoice, RadioQuery, BrokerChoice) and its errors, never the
+        // messenger, the store or the crypto.
+        .target(name: "LoraGateway", dependencies: ["LoraMessenger", "MeshtasticWire", "MeshChannel", "MQTTLink", "RadioLink", "LoRaPHY"]),
+
+        // The benches and their reports: programs that measure the messenger on virtual or real
+        // radios and print figures. Through LoraMessenger's public use cases and read-only
+        // queries only; nothing here is on a user's message path.
+        .target(name: "LoraLab", dependencies: ["LoraMessenger", "LoraCrypto", "MessageStore", "RadioLink", "MeshtasticWire", "LoRaPHY"]),
+
         .executableTarget(
             name: "lora-msg",
             dependencies: [
                 // The CLI is thin: the use cases, the emulator for 'sim', and the QR drawing.
                 "LoraMessenger",
+                "LoraGateway",
+                "LoraLab",
                 "MeshSim",
                 "CQRencode",
                 "CTerminal",
@@ -136,7 +149,7 @@ let package = Package(
             name: "LoraMessengerTests",
             dependencies: [
                 "Delivery",
-                "LoraMessenger", "LoraCrypto", "MessageStore", "RadioLink", "MeshtasticWire", "LoRaPHY", "TestSupport",
+                "LoraMessenger", "LoraGateway", "LoraLab", "LoraCrypto", "MessageStore", "RadioLink", "MeshtasticWire", "LoRaPHY", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -145,7 +158,7 @@ let package = Package(
         .testTarget(
             name: "RadioOverPtyTests",
             dependencies: [
-                "RadioLink", "MeshSim", "MeshtasticWire", "CPty", "MessageStore", "LoraMessenger", "LoraCrypto", "LoRaPHY", "TestSupport",
+                "RadioLink", "MeshSim", "MeshtasticWire", "CPty", "MessageStore", "LoraMessenger", "LoraGateway", "LoraLab", "LoraCrypto", "LoRaPHY", "TestSupport",
                 "MQTTLink", "MeshChannel", "lora-msg", "CQRencode", "CTerminal",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

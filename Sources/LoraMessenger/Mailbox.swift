@@ -99,7 +99,7 @@ extension Messenger {
 
     /// Asks our mailbox for what it holds (on start, and when its radio is heard).
     @discardableResult
-    func queueFetch(force: Bool) -> Bool {
+    public func queueFetch(force: Bool) -> Bool {
         guard let m = ownMailbox else { return false }
         let last = ((try? store.setting(Self.mailboxFetchedAtSetting)) ?? nil).flatMap(Double.init) ?? -.infinity
         guard force || now - last >= Self.fetchIntervalSeconds else { return false }

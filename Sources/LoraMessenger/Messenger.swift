@@ -12,7 +12,7 @@ public final class Messenger: Sendable {
 
     public let home: String
     public let identity: IdentityKeyPair
-    public let store: MessageStore
+    let store: MessageStore
     let keyring: Mutex<ContactKeyring>
     /// The messenger's time (wall, or scaled with virtual radios); every protocol timer runs on it.
     public let clock: MessengerClock

@@ -17,7 +17,7 @@ public struct RadioDescription: Equatable, Sendable {
     public var channel: String
     public var nodesInDatabase: Int
 
-    init(_ info: RadioInfo) {
+    public init(_ info: RadioInfo) {
         node = info.nodeID
         longName = info.ownNode?.user?.longName ?? ""
         shortName = info.ownNode?.user?.shortName ?? ""
@@ -69,7 +69,7 @@ public enum RadioQuery {
         return nodes.map(NodeDescription.init)
     }
 
-    static func open(_ choice: RadioChoice, configOnly: Bool, waiting: (@Sendable (String) -> Void)? = nil) async throws(MessengerError) -> RadioConnection {
+    public static func open(_ choice: RadioChoice, configOnly: Bool, waiting: (@Sendable (String) -> Void)? = nil) async throws(MessengerError) -> RadioConnection {
         var options = RadioConnection.Options()
         options.onWaiting = waiting
         options.session.configOnly = configOnly

@@ -20,7 +20,7 @@ extension Messenger {
 
     /// Seals a long text or a file as a transfer: the stream (deflated when that wins) in
     /// chunks of 144 bytes, each its own envelope, all stored before anything is sent.
-    func composeTransfer(_ stream: TransferStream, to c: Contact, broadcast: Bool, channel: Int, hopLimit: Int?) throws(MessengerError) -> StoredMessage {
+    public func composeTransfer(_ stream: TransferStream, to c: Contact, broadcast: Bool, channel: Int, hopLimit: Int?) throws(MessengerError) -> StoredMessage {
         guard let sid = try? SenderID(bytes: c.senderID), let key = key(for: sid) else {
             throw .crypto(.invalidKey("the stored key of '\(c.name)' gives no shared secret"))
         }
@@ -62,7 +62,7 @@ extension Messenger {
         return try await deliver([m.id], plan: plan, radio: radio, progress: progress)[0].get()
     }
 
-    static func mediaType(of name: String) -> String {
+    public static func mediaType(of name: String) -> String {
         switch (name as NSString).pathExtension.lowercased() {
         case "txt", "md": return "text/plain"
         case "json": return "application/json"
@@ -96,7 +96,7 @@ extension Messenger {
     }
 
     /// The stream of a stored long message or file (by id or unique id prefix), opened in memory.
-    func transferStream(messageID prefix: String) throws(MessengerError) -> TransferStream {
+    public func transferStream(messageID prefix: String) throws(MessengerError) -> TransferStream {
         guard !prefix.isEmpty else { throw .usage("give the file's message id (tail shows it; so does 'lora-msg history NAME --json')") }
         let all: [StoredMessage]
         do { all = try store.messages(idPrefix: prefix) } catch { throw .store(error) }

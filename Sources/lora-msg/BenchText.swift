@@ -1,5 +1,6 @@
 import Foundation
 import LoRaPHY
+import LoraLab
 import LoraMessenger
 import MeshSim
 

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import LoraGateway
+import LoraLab
 import LoraMessenger
 import MeshSim
 

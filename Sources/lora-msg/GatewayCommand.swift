@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import LoraGateway
 import LoraMessenger
 
 /// How to reach and log in to an MQTT broker; shared by `gateway` and the radio-less mode.

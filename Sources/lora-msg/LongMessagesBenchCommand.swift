@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LoraLab
 import LoraMessenger
 import MeshSim
 

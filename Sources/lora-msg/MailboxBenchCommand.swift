@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LoRaPHY
+import LoraLab
 import LoraMessenger
 import MeshSim
 

@@ -4,6 +4,7 @@ import MeshChannel
 import MeshtasticWire
 import RadioLink
 import Testing
+@testable import LoraGateway
 @testable import LoraMessenger
 
 /// The gateway's set-up plan and its downlink checks, sans-I/O.

@@ -1,6 +1,7 @@
 import Delivery
 import LoRaPHY
 import Testing
+import LoraLab
 @testable import LoraMessenger
 
 /// How a sender spaces chunks and how long a receiver stays quiet, by path length.

@@ -44,7 +44,7 @@ import TestSupport
         // The radio handed over the first 8; the 4 it dropped came again from alice.
         #expect(Array(shown.prefix(8)) == Array(texts.prefix(8)), "\(shown)")
         for id in ids.suffix(4) {
-            #expect((try pair.alice.store.message(id: id)?.roundSends ?? 0) >= 2, "sent again by alice's lora-msg")
+            #expect((try pair.alice.storedMessage(id: id)?.roundSends ?? 0) >= 2, "sent again by alice's lora-msg")
         }
         await bobBack.close()
         await pair.aliceCourier.close()

@@ -1,6 +1,7 @@
 import Foundation
 import LoRaPHY
 import LoraCrypto
+import LoraLab
 import LoraMessenger
 import MeshtasticWire
 import MessageStore

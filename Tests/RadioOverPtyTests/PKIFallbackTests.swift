@@ -45,7 +45,7 @@ import TestSupport
         try await pair.aliceCourier.transmit(messageID: next.id, duty: .wait)
         let acked = try await pair.aliceCourier.waitFor(messageID: next.id, goal: .ack, timeout: 900)
         #expect([.acked, .delivered, .read].contains(acked))
-        #expect(try pair.alice.store.message(id: next.id)?.toNode == pair.bobCourier.radioInfo.nodeNum)
+        #expect(try pair.alice.storedMessage(id: next.id)?.toNode == pair.bobCourier.radioInfo.nodeNum)
         #expect(!aliceEvents.all.contains { if case .fellBackToBroadcast(next.id) = $0 { true } else { false } })
         await pair.close()
     }

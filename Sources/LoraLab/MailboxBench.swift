@@ -1,3 +1,4 @@
+import LoraMessenger
 import Foundation
 import LoRaPHY
 import LoraCrypto
@@ -66,7 +67,7 @@ public struct MailboxBench: Sendable {
         _ = try bob.useMailbox("ridge")
         await cb.sendPendingFrames()
         let bobID = bob.identity.senderID.bytes
-        guard await waitUntil(60, { (try? ridge.store.isMailboxUser(bobID)) == true && ((try? alice.store.contactMailbox(senderID: bobID)) ?? nil) != nil }) else {
+        guard await waitUntil(60, { (try? ridge.servesMailbox(for: bobID)) == true && (try? alice.knowsMailbox(of: bobID)) == true }) else {
             throw .deliveryFailed(reason: "the registration or the advert did not arrive", messageID: "")
         }
         await cb.close()
@@ -81,19 +82,19 @@ public struct MailboxBench: Sendable {
             _ = try alice.leaveWithMailbox(messageID: m.id)
         }
         await ca.sendPendingFrames()
-        guard await waitUntil(600, { (try? ridge.store.heldCount(recipient: bobID)) == n }) else {
-            throw .deliveryFailed(reason: "the mailbox held \((try? ridge.store.heldCount(recipient: bobID)) ?? 0) of \(n)", messageID: "")
+        guard await waitUntil(600, { (try? ridge.mailboxHeldCount(for: bobID)) == n }) else {
+            throw .deliveryFailed(reason: "the mailbox held \((try? ridge.mailboxHeldCount(for: bobID)) ?? 0) of \(n)", messageID: "")
         }
         let deposited = clock.now - t0
         await ca.close()
-        let ridgeAirBefore = ((try? ridge.store.airtime(since: 0)) ?? []).reduce(0) { $0 + $1.milliseconds } / 1000
+        let ridgeAirBefore = ((try? ridge.airtimeSeconds(since: 0)) ?? 0)
         progress("\(n) messages: held; the recipient comes back")
         await power(true)
         let t1 = clock.now
         bob.queueFetch(force: true)
         cb = try await MessageCourier.connect(messenger: bob, endpoint: try recipient.locate(), reconnectForSeconds: 30)
         await cb.sendPendingFrames()
-        func received() -> Int { ((try? bob.store.history(peer: alice.identity.senderID.bytes, limit: 10_000)) ?? []).filter { $0.direction == .incoming }.count }
+        func received() -> Int { ((try? bob.receivedCount(from: alice.identity.senderID.bytes)) ?? 0) }
         let courier = cb
         var all = false
         let end = Date().addingTimeInterval(1800)
@@ -104,9 +105,9 @@ public struct MailboxBench: Sendable {
             try? await Task.sleep(nanoseconds: 20_000_000)
         }
         let delivered = clock.now - t1
-        let cleared = await waitUntil(600) { (try? ridge.store.heldCount(recipient: bobID)) == 0 }
+        let cleared = await waitUntil(600) { (try? ridge.mailboxHeldCount(for: bobID)) == 0 }
         let clearedAt = clock.now - t1
-        let ridgeAir = ((try? ridge.store.airtime(since: 0)) ?? []).reduce(0) { $0 + $1.milliseconds } / 1000 - ridgeAirBefore
+        let ridgeAir = ((try? ridge.airtimeSeconds(since: 0)) ?? 0) - ridgeAirBefore
         let shown = Set(((try? bob.history(with: "alice", limit: 10_000, markingShown: false)) ?? []).compactMap { e -> String? in
             if case .text(let t) = e.body { t } else { nil }
         })

@@ -1,3 +1,4 @@
+import LoraMessenger
 import Foundation
 import LoRaPHY
 import LoraCrypto
@@ -158,7 +159,7 @@ public struct BenchRun: Sendable {
             let slices = 60
             for i in 0..<slices {
                 let start = now - 3600 + Double(i + 1) * 60 - 1
-                try? ma.store.recordAirtime(AirtimeRecord(startedAt: start, milliseconds: options.preloadAirtimeSeconds * 1000 / Double(slices)))
+                try? ma.recordForeignAirtime(AirtimeRecord(startedAt: start, milliseconds: options.preloadAirtimeSeconds * 1000 / Double(slices)))
             }
         }
 
@@ -182,7 +183,7 @@ public struct BenchRun: Sendable {
             let policy = sender.resendPolicy
             let grace = now() + (options.resend ? policy.timeToLive + 1 : min(30, options.timeoutSeconds))
             func settled(_ id: String) -> DeliveryState? {
-                guard let m = try? sender.store.message(id: id) else { return nil }
+                guard let m = try? sender.storedMessage(id: id) else { return nil }
                 if m.nextAttemptAt != nil { return nil }
                 if options.resend { return m.state == .delivered || m.state == .read || m.state == .failed ? m.state : nil }
                 return m.state == .acked || m.state == .failed || m.state == .relayed || m.state == .delivered ? m.state : nil
@@ -204,7 +205,7 @@ public struct BenchRun: Sendable {
             for e in leg {
                 var sample = e.sample; let id = e.messageID
                 if id != nil, e.sentAt > 0 { sample.sentAtSeconds = e.sentAt - begin }
-                let row = id.flatMap { (try? sender.store.message(id: $0)) ?? nil }
+                let row = id.flatMap { (try? sender.storedMessage(id: $0)) ?? nil }
                 sample.state = row?.state.rawValue ?? "failed"
                 sample.attempts = row?.roundSends
                 samples.append(sample)
@@ -213,9 +214,9 @@ public struct BenchRun: Sendable {
         }
         let gate = await ca.dutyCycle
         let end = now()
-        let airtime = (try? ma.store.airtime(since: end - AirtimeLedger.windowSeconds)) ?? []
+        let airtime = (try? ma.airtimeRecords(since: end - AirtimeLedger.windowSeconds)) ?? []
         // Every entry that shared an hour with the run, preload included, for the violation check.
-        let everything = (try? ma.store.airtime(since: begin - AirtimeLedger.windowSeconds)) ?? []
+        let everything = (try? ma.airtimeRecords(since: begin - AirtimeLedger.windowSeconds)) ?? []
         let ledger = AirtimeLedger(region: gate.region, entries: airtime.map { .init(startSeconds: $0.startedAt, milliseconds: $0.milliseconds) })
         await ca.close(); await cb.close()
         for i in inboxes { i.stop() }
@@ -267,12 +268,12 @@ public struct BenchRun: Sendable {
         e.sentAt = tSent
         e.sample.dutyWaitSeconds = waited.withLock { $0 } > 0 ? tSent - t0 : 0
         e.sample.airtimeMs = await courier.dutyCycle.milliseconds(for: sender.packet(for: m, broadcast: false))
-        e.sample.hourUsedSeconds = (try? sender.store.airtime(since: tSent - AirtimeLedger.windowSeconds))
+        e.sample.hourUsedSeconds = (try? sender.airtimeRecords(since: tSent - AirtimeLedger.windowSeconds))
             .map { $0.reduce(0) { $0 + $1.milliseconds } / 1000 }
         let deadline = tSent + options.timeoutSeconds
         var accepted: Double?
         while now() < deadline {
-            if accepted == nil, let s = try? sender.store.message(id: m.id)?.state, s != .pending { accepted = now() }
+            if accepted == nil, let s = try? sender.storedMessage(id: m.id)?.state, s != .pending { accepted = now() }
             if let got = inbox.take(marker) { e.arrived(got); break }
             try? await Task.sleep(nanoseconds: 5_000_000)
         }

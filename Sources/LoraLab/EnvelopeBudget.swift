@@ -1,3 +1,4 @@
+import LoraMessenger
 import LoRaPHY
 import LoraCrypto
 import MeshtasticWire

@@ -1,3 +1,4 @@
+import LoraMessenger
 import MeshtasticWire
 import RadioLink
 

@@ -1,3 +1,4 @@
+import LoraMessenger
 import LoRaPHY
 import MeshChannel
 import MeshtasticWire

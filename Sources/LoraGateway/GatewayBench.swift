@@ -1,3 +1,4 @@
+import LoraMessenger
 import Foundation
 import MQTTLink
 import MeshChannel

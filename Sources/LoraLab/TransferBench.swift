@@ -1,3 +1,4 @@
+import LoraMessenger
 import Foundation
 import LoRaPHY
 import LoraCrypto
@@ -96,7 +97,7 @@ public struct TransferBench: Sendable {
         let m = try ma.composeTransfer(stream, to: peerA, broadcast: false, channel: 0, hopLimit: nil)
         guard let transfer = m.transferID else { throw .store(.noSuchMessage(m.id)) }
         let chunks: [StoredChunk]
-        do { chunks = try ma.store.chunks(peer: peerA.senderID, direction: .outgoing, transferID: transfer) } catch { throw .store(error) }
+        chunks = try ma.outgoingChunks(to: peerA, transferID: transfer)
         let gate = await ca.dutyCycle
         var lossFree = 0.0
         for c in chunks {
@@ -122,9 +123,9 @@ public struct TransferBench: Sendable {
         }
         let got = arrival.value.withLock { $0 }
         let sent: [StoredChunk]
-        do { sent = try ma.store.chunks(peer: peerA.senderID, direction: .outgoing, transferID: transfer) } catch { throw .store(error) }
+        sent = try ma.outgoingChunks(to: peerA, transferID: transfer)
         func airtime(_ x: Messenger) throws(MessengerError) -> Double {
-            do { return try x.store.airtime(since: t0 - 1).reduce(0) { $0 + $1.milliseconds } / 1000 } catch { throw .store(error) }
+            try x.airtimeSeconds(since: t0 - 1)
         }
         let budget = gate.region.hourlyBudgetMilliseconds / 1000
         let bound = gate.region.hasDutyCycle && lossFree > budget ? lossFree + (lossFree / budget).rounded(.down) * (AirtimeLedger.windowSeconds - budget) : lossFree
@@ -134,7 +135,7 @@ public struct TransferBench: Sendable {
             senderAirtimeSeconds: try airtime(ma), receiverAirtimeSeconds: try airtime(mb),
             arrivedAfterSeconds: got.map { $0.at - t0 }, confirmedAfterSeconds: confirmed,
             dutyBoundSeconds: bound, intact: got?.intact ?? false,
-            failure: (try? ma.store.message(id: m.id))??.failure)
+            failure: (try? ma.storedMessage(id: m.id))??.failure)
     }
 }
 

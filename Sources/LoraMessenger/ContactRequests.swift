@@ -133,19 +133,19 @@ extension Messenger {
             return try await MessageCourier.watch(store: store, timeout: timeout, clock: { self.now }) { expired throws(MessengerError) in
                 if ((try? store.frame(id: f.id)) ?? nil)?.sentAt != nil { return f.id }
                 guard expired else { return nil }
-                try? store.deleteFrame(id: f.id)
+                remember("the unsent request's removal") { () throws(StoreError) in try store.deleteFrame(id: f.id) }
                 throw .frameNotSent("the running 'lora-msg tail' did not send it within \(Int(timeout)) s")
             }
         }
         let courier: MessageCourier
         do { courier = try await MessageCourier.connect(messenger: self, endpoint: try radio.locate(), reconnectForSeconds: 10) } catch {
-            try? store.deleteFrame(id: f.id)
+            remember("the unsent request's removal") { () throws(StoreError) in try store.deleteFrame(id: f.id) }
             throw error
         }
         await courier.sendPendingFrames()
         await courier.close()
         guard ((try? store.frame(id: f.id)) ?? nil)?.sentAt != nil else {
-            try? store.deleteFrame(id: f.id)
+            remember("the unsent request's removal") { () throws(StoreError) in try store.deleteFrame(id: f.id) }
             throw .frameNotSent("the radio did not take it")
         }
         return f.id

@@ -35,7 +35,7 @@ extension Messenger {
         }
         if let again = (try? store.incomingPost(groupID: g.id, envelope: post.bytes)) ?? nil {
             // Sent again: our ack did not reach them.
-            try? store.receiptLost(messageID: again)
+            remember("a post's ack owed again") { () throws(StoreError) in try store.receiptLost(messageID: again) }
             return .duplicate
         }
         let opened: Result<(plaintext: [UInt8], nonce: [UInt8]), LoraCryptoError>
@@ -177,7 +177,7 @@ extension Messenger {
     private func reopenHeld(groupID: [UInt8]) -> [IncomingMessage] {
         var opened: [IncomingMessage] = []
         for f in (try? store.heldGroupFrames(groupID: groupID)) ?? [] {
-            guard let post = try? GroupPost(bytes: f.frame) else { try? store.dropHeldGroupFrame(f.frame); continue }
+            guard let post = try? GroupPost(bytes: f.frame) else { remember("a held post's removal") { () throws(StoreError) in try store.dropHeldGroupFrame(f.frame) }; continue }
             var p = MeshPacket()
             p.from = f.fromNode ?? 0
             p.to = MeshPacket.broadcast
@@ -187,7 +187,7 @@ extension Messenger {
             case .message(let m): opened.append(m)
             default: break
             }
-            try? store.dropHeldGroupFrame(f.frame)
+            remember("a held post's removal") { () throws(StoreError) in try store.dropHeldGroupFrame(f.frame) }
         }
         return opened
     }

@@ -24,7 +24,7 @@ extension Messenger {
             return try await deliver([m.id], plan: plan, radio: radio, progress: progress)[0].get()
         } catch .dutyCycleWait(let s, let id) {
             // A fix that cannot go now is stale by the time it could: it is not kept.
-            _ = try? store.cancelOutbox(idPrefix: id)
+            remember("the stale fix's removal from the outbox") { () throws(StoreError) in _ = try store.cancelOutbox(idPrefix: id) }
             throw .dutyCycleWait(seconds: s, messageID: id)
         }
     }
@@ -54,7 +54,7 @@ extension Messenger {
     private func rememberOwnFix(_ fix: LocationFix) {
         guard let key = try? ContactKey(own: identity, peer: identity.publicKey),
               let env = try? LoraEnvelope.seal(.location(fix), from: identity.senderID, with: key) else { return }
-        try? store.setSetting(Self.ownFixSetting, to: Data(env.bytes).base64EncodedString())
+        remember("our last fix") { () throws(StoreError) in try store.setSetting(Self.ownFixSetting, to: Data(env.bytes).base64EncodedString()) }
     }
 }
 

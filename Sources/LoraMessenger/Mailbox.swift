@@ -104,7 +104,7 @@ extension Messenger {
         let last = ((try? store.setting(Self.mailboxFetchedAtSetting)) ?? nil).flatMap(Double.init) ?? -.infinity
         guard force || now - last >= Self.fetchIntervalSeconds else { return false }
         guard let frame = try? mailboxFrame(.fetch, to: m), (try? queueFrame(frame, to: m.node)) != nil else { return false }
-        try? store.setSetting(Self.mailboxFetchedAtSetting, to: String(now))
+        remember("when our mailbox was last asked") { () throws(StoreError) in try store.setSetting(Self.mailboxFetchedAtSetting, to: String(now)) }
         return true
     }
 

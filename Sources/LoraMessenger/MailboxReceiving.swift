@@ -77,7 +77,7 @@ extension Messenger {
         switch outcome {
         case .message, .duplicate:
             // Ours now (or before): the mailbox may delete it.
-            try? store.oweMailboxConfirm(ref: MailboxControl.ref(of: d.frame), at: now)
+            remember("a confirm owed to our mailbox") { () throws(StoreError) in try store.oweMailboxConfirm(ref: MailboxControl.ref(of: d.frame), at: now) }
         default: break
         }
         return outcome

@@ -12,6 +12,7 @@ extension MessageCourier {
     // MARK: What the radio says
 
     func handle(_ e: RadioEvent) async {
+        defer { for problem in messenger.takeStoreProblems() { emit(.notice(problem)) } }
         switch e {
         case .session(.packetReceived(let p)):
             if let hops = p.hopsTaken, p.from != connection.info.nodeNum { relaysHeard[p.from] = hops; pathLearned(p.from) }
@@ -87,7 +88,7 @@ extension MessageCourier {
             wakeAll()
         case .reconnected(let info):
             gate = DutyCycleGate(radio: info)
-            try? messenger.store.setSetting(Messenger.ownNodeSetting, to: String(info.nodeNum))
+            record("our radio's node") { () throws(StoreError) in try messenger.store.setSetting(Messenger.ownNodeSetting, to: String(info.nodeNum)) }
             emit(.reconnected)
             // Messages the radio never accepted are still pending in the store.
             Task { await self.sendPending() }

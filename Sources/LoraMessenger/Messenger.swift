@@ -18,6 +18,9 @@ public final class Messenger: Sendable {
     public let clock: MessengerClock
     /// True while this home runs `mailbox serve`: it takes deposits and answers its users.
     let servesMailbox = Mutex(false)
+    /// Writes that failed where the caller's own answer had to go on (a receipt still shown,
+    /// a sighting not counted): kept for the courier to tell the user (`takeStoreProblems`).
+    let storeProblems = Mutex<[String]>([])
 
     public var identityPath: String { home + "/" + Self.identityFileName }
     public var databasePath: String { home + "/" + Self.databaseFileName }

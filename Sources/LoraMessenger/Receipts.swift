@@ -17,9 +17,9 @@ extension Messenger {
     /// with them off, when something was read is nobody's business, not even the disk's.
     public func markShown(_ ids: [String]) {
         guard !ids.isEmpty else { return }
-        try? store.markSeen(ids: ids, at: now)
+        remember("messages shown") { () throws(StoreError) in try store.markSeen(ids: ids, at: now) }
         guard readReceiptsEnabled else { return }
-        try? store.markRead(ids: ids, at: now)
+        remember("messages read") { () throws(StoreError) in try store.markRead(ids: ids, at: now) }
     }
 
     /// Messages from `name` that no terminal has shown yet (`tail` to a terminal, `chat`).

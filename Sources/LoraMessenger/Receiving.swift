@@ -87,10 +87,10 @@ extension Messenger {
         do { isNew = try store.insert(m, replayDigest: replayDigest(sender: m.senderID, nonce: m.nonce)) } catch { return .notStored(contact: name, reason: error.description) }
         guard isNew else {
             // Another packet with an envelope we hold: its sender did not get our receipt.
-            try? store.receiptLost(senderID: m.senderID, nonce: m.nonce, packetID: p.id)
+            remember("a receipt owed again") { () throws(StoreError) in try store.receiptLost(senderID: m.senderID, nonce: m.nonce, packetID: p.id) }
             return .duplicate
         }
-        try? store.noteHeard(senderID: m.senderID, node: p.from == 0 ? nil : p.from, at: m.createdAt)
+        remember("when the contact was heard") { () throws(StoreError) in try store.noteHeard(senderID: m.senderID, node: p.from == 0 ? nil : p.from, at: m.createdAt) }
         return .message(IncomingMessage(
             id: m.id, contact: name, senderID: (try? SenderID(bytes: m.senderID))?.hex ?? "?", node: User.nodeID(p.from), text: text,
             location: location, hops: m.hops, rssi: m.rssi, snr: m.snr, receivedAt: m.createdAt))
@@ -110,12 +110,12 @@ extension Messenger {
             return .ignored("a chunk from '\(name)' was refused: \(why)")
         case .alreadyComplete(let id):
             // The sender did not hear that we have it all: the receipt is owed again.
-            try? store.receiptLost(messageID: id)
+            remember("a receipt owed again") { () throws(StoreError) in try store.receiptLost(messageID: id) }
             return .duplicate
         case .duplicate(let have, let count):
             return .chunkReceived(contact: name, peer: peer, transferID: chunk.transferID, firstPass: false, have: have, count: count)
         case .stored(let have, let count) where have < count:
-            try? store.noteHeard(senderID: peer, node: p.from == 0 ? nil : p.from, at: t)
+            remember("when the contact was heard") { () throws(StoreError) in try store.noteHeard(senderID: peer, node: p.from == 0 ? nil : p.from, at: t) }
             let held = (try? store.chunks(peer: peer, direction: .incoming, transferID: chunk.transferID)) ?? []
             let firstPass = chunk.index < count - 1 && held.allSatisfy { $0.index <= chunk.index }
             return .chunkReceived(contact: name, peer: peer, transferID: chunk.transferID, firstPass: firstPass, have: have, count: count)
@@ -124,7 +124,7 @@ extension Messenger {
         }
         let stream: TransferStream
         do { stream = try assemble(peer: peer, direction: .incoming, transferID: chunk.transferID, key: key) } catch {
-            try? store.dropTransfer(peer: peer, transferID: chunk.transferID)
+            remember("the end of a broken transfer") { () throws(StoreError) in try store.dropTransfer(peer: peer, transferID: chunk.transferID) }
             return .malformed("a transfer from '\(name)' did not reassemble: \(error.description)")
         }
         let chunks = (try? store.chunks(peer: peer, direction: .incoming, transferID: chunk.transferID)) ?? []
@@ -152,7 +152,7 @@ extension Messenger {
             rssi: p.rxRssi == 0 ? nil : Int(p.rxRssi), snr: p.rxRssi == 0 && p.rxSnr == 0 ? nil : Double(p.rxSnr),
             channel: Int(p.channel), receiptSent: 0, transferID: chunk.transferID, chunkCount: chunk.count, localCopy: localCopy)
         do { _ = try store.insert(m, replayDigest: replayDigest(sender: m.senderID, nonce: m.nonce)) } catch { return .notStored(contact: name, reason: error.description) }
-        try? store.noteHeard(senderID: peer, node: p.from == 0 ? nil : p.from, at: t)
+        remember("when the contact was heard") { () throws(StoreError) in try store.noteHeard(senderID: peer, node: p.from == 0 ? nil : p.from, at: t) }
         if let groupOutcome {
             do { try store.dropTransfer(peer: peer, transferID: chunk.transferID) } catch {
                 return .notStored(contact: name, reason: "the roster's chunks were not erased: \(error.description)")
@@ -205,7 +205,7 @@ extension Messenger {
         // counted) may name their radio, and only for a message made after the last binding.
         let newest = ids.compactMap { (try? store.message(id: $0))??.createdAt }.max()
         let rebound = newest.map { bindTheirNode(senderID: maker.bytes, node: r.makerNode, evidenceSentAt: $0) } ?? false
-        try? store.noteHeard(senderID: maker.bytes, node: p.from == 0 ? nil : p.from, at: now)
+        remember("when the contact was heard") { () throws(StoreError) in try store.noteHeard(senderID: maker.bytes, node: p.from == 0 ? nil : p.from, at: now) }
         return .receipt(contact: name, messageIDs: ids, read: r.read, reboundTo: rebound ? User.nodeID(r.makerNode) : nil)
     }
 
@@ -253,8 +253,8 @@ extension Messenger {
         let askedNode = (try? store.setting(Self.requestSentToSetting)).flatMap { $0 }.flatMap(UInt32.init)
         if now - askedAt <= Self.requestAnswerWindow, !display.isEmpty, let askedNode, node == askedNode,
            let added = try? addContact(name: display, key: a.publicKey.base64, node: nil) {
-            if let node { try? store.bindNode(senderID: added.senderID, node: node, evidenceSentAt: askedAt, at: now) }
-            try? store.removeRequest(publicKey: a.publicKey.bytes)
+            if let node { remember("the new contact's node") { () throws(StoreError) in _ = try store.bindNode(senderID: added.senderID, node: node, evidenceSentAt: askedAt, at: now) } }
+            remember("the answered request's removal") { () throws(StoreError) in try store.removeRequest(publicKey: a.publicKey.bytes) }
             return .contactAdded(name: added.name, node: node.map(User.nodeID))
         }
         // Not asked for lately, or its name is taken or unusable: the user decides.

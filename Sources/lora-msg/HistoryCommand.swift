@@ -25,6 +25,7 @@ struct HistoryCommand: ParsableCommand {
         let messenger = try home.openMessenger()
         let own = messenger.ownLastFix
         let entries = name.hasPrefix("#") ? try messenger.groupHistory(name, limit: limit) : try messenger.history(with: name, limit: limit)
+        for problem in messenger.takeStoreProblems() { printError(problem) }
         for e in entries {
             if json {
                 emitLine(try jsonLine(HistoryLine(e)))

@@ -1,0 +1,23 @@
+import MessageStore
+
+/// One idiom for the writes below the commands: a write that moves state either throws to its
+/// caller, or, where the caller's answer must go on without it, is `remember`ed: its failure
+/// becomes a line the user sees, never silence.
+extension Messenger {
+    /// Runs a write whose failure must not stop the caller; a failure is kept, named by `what`.
+    func remember(_ what: String, _ write: () throws(StoreError) -> Void) {
+        do { try write() } catch {
+            storeProblems.withLock { $0.append("could not record \(what) in the database: \(error.description)") }
+        }
+    }
+
+    /// The writes that failed since the last call, oldest first.
+    public func takeStoreProblems() -> [String] {
+        storeProblems.withLock { p in defer { p.removeAll() }; return p }
+    }
+
+    /// A store call of a use case: its error as the use case's.
+    func storing<T>(_ body: () throws(StoreError) -> T) throws(MessengerError) -> T {
+        do { return try body() } catch { throw .store(error) }
+    }
+}

@@ -104,44 +104,6 @@ public struct ContactAccept: Equatable, Sendable {
     }
 }
 
-/// Any lora-msg frame on PRIVATE_APP, told apart by its first byte.
-public enum LoraFrame: Equatable, Sendable {
-    /// 0x01 (v1 text) or 0x02 (v2 sealed kind).
-    case envelope(LoraEnvelope)
-    case receipt(DeliveryReceipt)
-    case request(ContactRequest)
-    case accept(ContactAccept)
-    /// 0x06: forward secret, under the pair's ratchet keys.
-    case ratcheted(RatchetEnvelope)
-    /// 0x07: a post to a group.
-    case groupPost(GroupPost)
-    /// 0x08: a member holds these posts.
-    case groupAck(GroupAck)
-    /// 0x09: a user and its mailbox, or a user telling a contact its mailbox.
-    case mailbox(MailboxControl)
-    /// 0x0A: a frame left with a mailbox.
-    case deposit(MailboxDeposit)
-    /// 0x0B: a held frame handed on by the mailbox.
-    case mailboxDelivery(MailboxDelivery)
-
-    public init(bytes: some Collection<UInt8>) throws(LoraCryptoError) {
-        guard let first = bytes.first else { throw .malformedEnvelope(.tooShort(bytes: 0, minimum: 1)) }
-        switch first {
-        case LoraEnvelope.version, LoraEnvelope.sealedVersion: self = .envelope(try LoraEnvelope(bytes: bytes))
-        case DeliveryReceipt.frameByte: self = .receipt(try DeliveryReceipt(bytes: bytes))
-        case ContactRequest.frameByte: self = .request(try ContactRequest(bytes: bytes))
-        case ContactAccept.frameByte: self = .accept(try ContactAccept(bytes: bytes))
-        case RatchetEnvelope.version: self = .ratcheted(try RatchetEnvelope(bytes: bytes))
-        case GroupPost.frameByte: self = .groupPost(try GroupPost(bytes: bytes))
-        case GroupAck.frameByte: self = .groupAck(try GroupAck(bytes: bytes))
-        case MailboxControl.frameByte: self = .mailbox(try MailboxControl(bytes: bytes))
-        case MailboxDeposit.frameByte: self = .deposit(try MailboxDeposit(bytes: bytes))
-        case MailboxDelivery.frameByte: self = .mailboxDelivery(try MailboxDelivery(bytes: bytes))
-        default: throw .malformedEnvelope(.unsupportedVersion(first))
-        }
-    }
-}
-
 /// The checks every v2 frame parser starts with: its length within bounds (before anything is
 /// read) and its first byte.
 func checkedFrame(_ bytes: some Collection<UInt8>, first: UInt8, minimum: Int, maximum: Int) throws(LoraCryptoError) -> [UInt8] {

@@ -1,5 +1,4 @@
 import Foundation
-import LoRaPHY
 import LoraLab
 import LoraMessenger
 import MeshSim

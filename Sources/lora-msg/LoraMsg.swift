@@ -16,10 +16,15 @@ struct LoraMsg: AsyncParsableCommand {
         public key your contacts need.
         """,
         version: LoraMsgVersion.string,
-        subcommands: [
-            InitCommand.self, IdCommand.self, ContactCommand.self, GroupCommand.self, SendCommand.self, MailboxCommand.self, TailCommand.self,
-            ShareLocationCommand.self, SaveCommand.self, HistoryCommand.self, OutboxCommand.self, ConfigCommand.self, RadioCommand.self,
-            ChatCommand.self, GatewayCommand.self, SimCommand.self, BenchCommand.self, BackupCommand.self, RestoreCommand.self,
+        // Grouped in --help by what a user is doing: getting started, talking, looking back,
+        // the radio, the home itself, and the tools.
+        groupedSubcommands: [
+            CommandGroup(name: "Start", subcommands: [InitCommand.self, IdCommand.self, ContactCommand.self, GroupCommand.self]),
+            CommandGroup(name: "Talk", subcommands: [SendCommand.self, TailCommand.self, ChatCommand.self, ShareLocationCommand.self, MailboxCommand.self]),
+            CommandGroup(name: "Look back", subcommands: [HistoryCommand.self, OutboxCommand.self, SaveCommand.self]),
+            CommandGroup(name: "Radio", subcommands: [RadioCommand.self, GatewayCommand.self]),
+            CommandGroup(name: "Home", subcommands: [ConfigCommand.self, BackupCommand.self, RestoreCommand.self]),
+            CommandGroup(name: "Tools", subcommands: [SimCommand.self, BenchCommand.self]),
         ],
         // No -h: a contact name like "-dash" would otherwise parse as the flags -d -a -s -h
         // and print help with exit 0 instead of an error.

@@ -18,4 +18,17 @@ import Testing
             #expect(!help.contains("\\\n") && !help.contains("\\ "), "\(command): \(help)")
         }
     }
+
+    /// The root's verbs are grouped in --help, and each appears in exactly one group.
+    @Test func theRootsVerbsAreGroupedOnce() {
+        let groups = LoraMsg.configuration.groupedSubcommands
+        #expect(groups.map(\.name) == ["Start", "Talk", "Look back", "Radio", "Home", "Tools"])
+        let names = groups.flatMap { $0.subcommands.map { $0._commandName } }
+        #expect(Set(names).count == names.count && names.count == LoraMsg.configuration.subcommands.count)
+        #expect(LoraMsg.configuration.ungroupedSubcommands.isEmpty)
+        let help = LoraMsg.helpMessage(for: LoraMsg.self, columns: 100)
+        for header in ["START SUBCOMMANDS:", "TALK SUBCOMMANDS:", "LOOK BACK SUBCOMMANDS:", "RADIO SUBCOMMANDS:", "HOME SUBCOMMANDS:", "TOOLS SUBCOMMANDS:"] {
+            #expect(help.contains(header), "\(help)")
+        }
+    }
 }

@@ -19,7 +19,8 @@ extension MessageCourier {
             heard(node: p.from)
             heardPossibleMailbox(p.from)
             heardNodeInfo(p)
-            switch messenger.receive(p) {
+            let outcome = messenger.receive(p)
+            switch outcome {
             case .message(let m):
                 emit(.message(m))
                 heard(contactNamed: m.contact)
@@ -65,8 +66,11 @@ extension MessageCourier {
                 Task { await self.handOver(recipient: recipient, name: name, node: node) }
             case let .deposited(recipient, held):
                 emit(.notice("a frame for '\(recipient)' is held here (\(held) for them now)"))
-            case .notOurs: break
-            case let other: emit(.dropped(other))
+            case .notOurs, .message, .duplicate, .receipt, .contactRequest, .chunkReceived, .transferReceipt,
+                 .contactAdded, .groupChanged, .postAcked, .mailboxNews, .mailboxFetch, .deposited:
+                break
+            case .unknownSender, .failedAuthentication, .malformed, .ignored, .anotherCopy, .requestDropped, .postHeld, .notStored:
+                if let why = DropReason(outcome) { emit(.dropped(why)) }
             }
         case .session(.heardFrom(let node, let relays)):
             relaysHeard[node] = relays

@@ -5,7 +5,7 @@ import RadioLink
 public enum MessengerEvent: Equatable, Sendable {
     case message(IncomingMessage)
     /// A packet on our port that is not shown: unknown sender, failed authentication, malformed.
-    case dropped(ReceiveOutcome)
+    case dropped(DropReason)
     /// A copy of a message already stored.
     case duplicate
     /// A new mesh packet carries a stored envelope.

@@ -51,103 +51,30 @@ struct TailCommand: AsyncParsableCommand {
         let brokerWatch = listener.brokerStatus.map { lines in Task { for await line in lines { printError("lora-msg: \(line)") } } }
         defer { brokerWatch?.cancel() }
         var shown = 0
-        var dropped: [String: Int] = [:]
+        var printer = TailPrinter(verbose: verbose, json: json)
         let receiving = ProgressLine()
         let toTerminal = isatty(STDOUT_FILENO) == 1
         for await e in listener.events {
-            switch e {
-            case .message(let m):
-                // Read each time: a fix shared since the tail started counts.
-                let ownFix = m.location == nil ? nil : listener.courier.messenger.ownLastFix
-                let delivered: Bool
-                if json {
-                    delivered = emitLine(try jsonLine(TailLine(m, from: ownFix)))
-                } else {
-                    let body = m.file.map { FileText.line($0, id: m.id) } ?? m.location.map { LocationText.line($0, from: ownFix) } ?? terminalSafe(m.text)
-                    receiving.finish()
-                    let who = m.group.map { "#\(terminalSafe($0)) \(terminalSafe(m.contact))" } ?? terminalSafe(m.contact)
-                    delivered = emitLine("\(TimeText.local(m.receivedAt))  \(who)  \(journey(hops: m.hops, rssi: m.rssi, snr: m.snr))  \(body)")
+            // Read each time: a fix shared since the tail started counts.
+            let ownFix: SharedLocation? = if case .message(let m) = e, m.location != nil { listener.courier.messenger.ownLastFix } else { nil }
+            var delivered = true
+            for line in try printer.lines(for: e, ownFix: ownFix) {
+                switch line {
+                case .out(let text): receiving.finish(); delivered = emitLine(text) && delivered
+                case .err(let text): printError(text)
+                case .progress(let text): receiving.show(text, key: "receiving")
                 }
-                // Whoever read our output has gone (`tail | head -1`): stop, rather than go on
-                // taking in messages nobody sees.
-                if !delivered { Task { await listener.stop() }; continue }
-                if toTerminal { listener.markShown(m.id) }
-                shown += 1
-                if let count, shown >= count { Task { await listener.stop() } }
-            case .dropped(let why):
-                let key: String
-                switch why {
-                case .unknownSender(let sid): key = "from an unknown sender"; if verbose { printError("lora-msg: dropped a message from unknown sender \(sid)") }
-                case .failedAuthentication(let c): key = "failed authentication"; if verbose { printError("lora-msg: dropped a \(c.hasPrefix("receipt from ") ? "" : "message from ")\(terminalSafe(c)): it failed authentication") }
-                case .malformed(let d): key = "malformed"; if verbose { printError("lora-msg: dropped a malformed envelope: \(terminalSafe(d))") }
-                case .ignored(let d): key = "ignored"; if verbose { printError("lora-msg: \(terminalSafe(d))") }
-                case let .anotherCopy(name, keyID):
-                    key = "for another copy of this home"
-                    printError("lora-msg: '\(terminalSafe(name))' wrote to ratchet key \(keyID) of yours, which this home never made: another home with your identity (a restored backup used next to its original?) is talking to them. Keep one home per identity; messages to the other cannot be read here")
-                case let .requestDropped(name, reason):
-                    key = "requests dropped"
-                    printError("lora-msg: a contact request from '\(terminalSafe(name))' was not kept: \(terminalSafe(reason)); if these are not people you know, 'lora-msg contact reject --all' clears the waiting ones")
-                case .postHeld(let g):
-                    key = "held for their group's roster"
-                    if verbose { printError("lora-msg: a post\(g.map { " in #\(terminalSafe($0))" } ?? " for a group not known yet") is held until its roster comes") }
-                case let .notStored(c, reason):
-                    key = "not stored"
-                    printError("lora-msg: a message from \(terminalSafe(c)) could not be stored (\(terminalSafe(reason))); not shown, no receipt sent, so their lora-msg sends it again")
-                default: key = "other"
-                }
-                dropped[key, default: 0] += 1
-            case let .receipt(contact, ids, read, rebound):
-                if verbose {
-                    let what = ids.isEmpty ? "a receipt for no message waiting" : ids.map { String($0.prefix(8)) }.joined(separator: ", ") + (read ? " read" : " delivered")
-                    printError("lora-msg: \(terminalSafe(contact)): \(what)")
-                }
-                if let rebound { printError("lora-msg: \(terminalSafe(contact))'s radio is now \(rebound) (their own authenticated receipt says so)") }
-            case let .receiving(contact, have, count):
-                receiving.show("receiving \(have)/\(count) from \(terminalSafe(contact)) …", key: "receiving")
-            case let .transferProgress(id, _, confirmed, count, _, _):
-                if verbose { printError("lora-msg: message \(id.prefix(8)): \(confirmed)/\(count) chunks confirmed") }
-            case .contactRequest(let r):
-                printError("lora-msg: contact \(r.isAnswer ? "answer" : "request") from '\(terminalSafe(r.displayName))' (\(r.node ?? "unknown node")), key \(r.publicKey)")
-                printError("lora-msg:   safety number \(r.safetyNumber.split(separator: "\n").joined(separator: " "))")
-                let name = shellQuoted(terminalSafe(r.displayName))
-                printError("lora-msg:   add with: lora-msg contact accept \(name) [--as NAME]   or: lora-msg contact reject \(name)")
-            case .groupChanged(let n):
-                printError("lora-msg: \(terminalSafe(n.text))")
-            case let .postAcked(group, member, ids, delivered):
-                if verbose { printError("lora-msg: #\(terminalSafe(group)): \(terminalSafe(member)) holds \(ids.map { String($0.prefix(8)) }.joined(separator: ", "))") }
-                for id in delivered where verbose { printError("lora-msg: post \(id.prefix(8)) delivered to every member of #\(terminalSafe(group))") }
-            case let .contactAdded(name, node):
-                printError("lora-msg: '\(terminalSafe(name))' answered your contact request and was added" + (node.map { " (radio \($0))" } ?? "") + "; compare safety numbers with 'lora-msg contact show \(terminalSafe(name))'")
-            case .duplicate:
-                if verbose { printError("lora-msg: a copy of a message already shown (relayed twice or replayed)") }
-            case .transmitted(let id, let packet, let broadcast):
-                if verbose { printError("lora-msg: sending \(id.prefix(8)) as packet \(packet) (\(broadcast ? "broadcast" : "DM"))") }
-            case .delivery(let id, let state, let detail):
-                if verbose || state == .failed {
-                    printError("lora-msg: message \(id.prefix(8)) \(state.rawValue)" + (detail.map { ": \($0)" } ?? ""))
-                }
-            case .fellBackToBroadcast(let id):
-                printError("lora-msg: message \(id.prefix(8)): the radio has no key for that node; sent as a broadcast")
-            case .waitingForDutyCycle(let id, let s):
-                if verbose || s % 30 == 0 { printError("lora-msg: message \(id.prefix(8)) waits for the duty cycle, next slot in \(s) s") }
-            case .waitingForRadioQueue(let id):
-                if verbose { printError("lora-msg: message \(id.prefix(8)) waits for a free slot in the radio's transmit queue") }
-            case .notice(let text):
-                printError("lora-msg: \(text)")
-            case .radioLog(let line):
-                if verbose { printError("radio: \(terminalSafe(line))") }
-            case .disconnected(let why):
-                printError("lora-msg: \(why); reconnecting")
-            case .reconnected:
-                printError("lora-msg: radio back")
-            case .closed(let why):
-                if let why { printError("lora-msg: \(why.description)") }
             }
+            guard case .message(let m) = e else { continue }
+            // Whoever read our output has gone (`tail | head -1`): stop, rather than go on
+            // taking in messages nobody sees.
+            if !delivered { Task { await listener.stop() }; continue }
+            if toTerminal { listener.markShown(m.id) }
+            shown += 1
+            if let count, shown >= count { Task { await listener.stop() } }
         }
         await listener.stop()
-        if verbose, !dropped.isEmpty {
-            printError("lora-msg: not shown: " + dropped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
-        }
+        if let summary = printer.summary { printError(summary) }
     }
 }
 

@@ -25,15 +25,7 @@ public struct IncomingMessage: Equatable, Sendable {
 
 /// One line of a conversation: the text when the envelope still authenticates, else why not.
 public struct HistoryEntry: Equatable, Sendable {
-    public enum Body: Equatable, Sendable {
-        case text(String)
-        case location(SharedLocation)
-        case file(IncomingFile)
-        /// A group's roster came or went (who is in it now), or a member left.
-        case groupNotice(String)
-        /// The stored envelope no longer opens (damaged on disk, or the contact's key changed).
-        case unreadable(String)
-    }
+    public typealias Body = MessageBody
     public var message: StoredMessage
     public var contact: String
     public var body: Body

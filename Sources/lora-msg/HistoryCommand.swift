@@ -28,7 +28,7 @@ struct HistoryCommand: ParsableCommand {
         for problem in messenger.takeStoreProblems() { printError(problem) }
         for e in entries {
             if json {
-                emitLine(try jsonLine(HistoryLine(e)))
+                emitLine(try jsonLine(HistoryLine(e, from: own)))
                 continue
             }
             let s = e.message
@@ -68,17 +68,7 @@ struct HistoryLine: CompleteJSON {
     var contact: String
     var group: String?
     var direction: String
-    var kind: String
-    var text: String?
-    var lat: Double?
-    var lon: Double?
-    var alt: Double?
-    var accuracy: Double?
-    var fixTime: String?
-    var fileName: String?
-    var mediaType: String?
-    var size: Int?
-    var unreadable: String?
+    var body: BodyColumns
     var state: String
     var failure: String?
     var node: String?
@@ -88,19 +78,10 @@ struct HistoryLine: CompleteJSON {
     var createdAt: String
     var receivedAt: String?
 
-    init(_ e: HistoryEntry) {
+    init(_ e: HistoryEntry, from own: SharedLocation? = nil) {
         let s = e.message
         id = s.id; contact = e.contact; group = e.group; direction = s.direction == .incoming ? "in" : "out"
-        kind = "text"
-        switch e.body {
-        case .text(let t): text = t
-        case .location(let l):
-            kind = "location"; lat = l.lat; lon = l.lon; alt = l.alt; accuracy = l.accuracy; fixTime = TimeText.rfc3339(l.fixTime)
-        case .file(let f):
-            kind = "file"; fileName = f.name; mediaType = f.mediaType; size = f.size
-        case .unreadable(let why): unreadable = why
-        case .groupNotice(let t): kind = "group_notice"; text = t
-        }
+        body = BodyColumns(e.body, from: own)
         state = s.state.rawValue; failure = s.failure
         node = (s.direction == .incoming ? s.fromNode : s.toNode).map(nodeID)
         hops = s.hops; rssi = s.rssi; snr = s.snr

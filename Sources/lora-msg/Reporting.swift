@@ -106,6 +106,53 @@ func jsonLine<T: Encodable>(_ value: T) throws -> String {
 
 /// Encodes every stored property, writing `null` for nil (synthesised Encodable omits them).
 protocol CompleteJSON: Encodable {}
+
+/// A group of columns a `CompleteJSON` line writes in its own place, as if declared there.
+protocol InlineJSON: CompleteJSON {}
+extension InlineJSON {
+    func encodeInline(into c: inout KeyedEncodingContainer<AnyKey>) throws {
+        for child in Mirror(reflecting: self).children {
+            guard let label = child.label, !label.hasPrefix("_") else { continue }
+            if let v = child.value as? any OptionalProtocol, v.isNone { try c.encodeNil(forKey: AnyKey(label)); continue }
+            guard let v = child.value as? any Encodable else { continue }
+            try c.encode(v, forKey: AnyKey(label))
+        }
+    }
+}
+
+/// A message's body as `tail --json` and `history --json` both write it: one encoder for both.
+struct BodyColumns: InlineJSON {
+    var kind = "text"
+    var text: String?
+    var fileName: String?
+    var mediaType: String?
+    var size: Int?
+    var lat: Double?
+    var lon: Double?
+    var alt: Double?
+    var accuracy: Double?
+    var fixTime: String?
+    /// From your own last shared fix, when there is one.
+    var distanceM: Double?
+    var bearingDeg: Double?
+    /// Why the stored envelope no longer opens.
+    var unreadable: String?
+
+    init(_ body: MessageBody, from own: SharedLocation?) {
+        switch body {
+        case .text(let t): text = t
+        case .location(let l):
+            kind = "location"; lat = l.lat; lon = l.lon; alt = l.alt; accuracy = l.accuracy; fixTime = TimeText.rfc3339(l.fixTime)
+            if let own {
+                let d = own.distanceAndBearing(to: l)
+                distanceM = d.metres.rounded(); bearingDeg = d.degrees.rounded()
+            }
+        case .file(let f): kind = "file"; fileName = f.name; mediaType = f.mediaType; size = f.size
+        case .groupNotice(let t): kind = "group_notice"; text = t
+        case .unreadable(let why): unreadable = why
+        }
+    }
+}
 extension CompleteJSON {
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: AnyKey.self)
@@ -113,6 +160,7 @@ extension CompleteJSON {
             // Underscored properties are for the text form only.
             guard let label = child.label, !label.hasPrefix("_") else { continue }
             let key = AnyKey(label)
+            if let inline = child.value as? any InlineJSON { try inline.encodeInline(into: &c); continue }
             if let v = child.value as? any OptionalProtocol, v.isNone { try c.encodeNil(forKey: key); continue }
             guard let v = child.value as? any Encodable else { continue }
             try c.encode(v, forKey: key)

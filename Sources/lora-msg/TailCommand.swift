@@ -85,18 +85,7 @@ struct TailLine: CompleteJSON {
     var group: String?
     var senderId: String
     var node: String
-    var kind: String
-    var text: String?
-    var fileName: String?
-    var mediaType: String?
-    var size: Int?
-    var lat: Double?
-    var lon: Double?
-    var alt: Double?
-    var accuracy: Double?
-    var fixTime: String?
-    var distanceM: Double?
-    var bearingDeg: Double?
+    var body: BodyColumns
     var hops: Int?
     var rssi: Int?
     var snr: Double?
@@ -104,16 +93,7 @@ struct TailLine: CompleteJSON {
 
     init(_ m: IncomingMessage, from own: SharedLocation?) {
         id = m.id; contact = m.contact; group = m.group; senderId = m.senderID; node = m.node
-        kind = m.file != nil ? "file" : m.location == nil ? "text" : "location"
-        text = m.location == nil && m.file == nil ? m.text : nil
-        fileName = m.file?.name; mediaType = m.file?.mediaType; size = m.file?.size
-        if let l = m.location {
-            lat = l.lat; lon = l.lon; alt = l.alt; accuracy = l.accuracy; fixTime = TimeText.rfc3339(l.fixTime)
-            if let own {
-                let d = own.distanceAndBearing(to: l)
-                distanceM = d.metres.rounded(); bearingDeg = d.degrees.rounded()
-            }
-        }
+        body = BodyColumns(m.body, from: own)
         hops = m.hops; rssi = m.rssi; snr = m.snr; receivedAt = TimeText.rfc3339(m.receivedAt)
     }
 }

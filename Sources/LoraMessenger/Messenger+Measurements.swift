@@ -48,3 +48,11 @@ extension Messenger {
         do { return try store.contactMailbox(senderID: senderID) != nil } catch { throw .store(error) }
     }
 }
+
+extension Messenger {
+    /// SQLite's data_version: it changes when another connection (another lora-msg) commits.
+    /// nil when the database cannot say.
+    public func databaseChangeCounter() -> Int? {
+        try? store.changeCounter()
+    }
+}

@@ -75,14 +75,15 @@ final class ChatUI: @unchecked Sendable {
     private var notice = ""
 
     // Owned by the curses thread.
-    private var current: String?
-    private var picked = 0
-    private var typed = ""
-    private var scroll = 0
+    private var input: ChatInput
     private var lastDraw = 0.0
+    /// The open conversation as last read from the store: redrawn from here, read again only
+    /// when something changed (an event, another process writing, another conversation).
+    private var shown: (name: String, entries: [HistoryEntry], counter: Int?)?
 
     init(messenger: Messenger, listener: Listener?, heldBy: Int32?, contacts: [String], start: String?) {
-        self.messenger = messenger; self.listener = listener; self.heldBy = heldBy; self.contacts = contacts; current = start
+        self.messenger = messenger; self.listener = listener; self.heldBy = heldBy; self.contacts = contacts
+        input = ChatInput(contacts: contacts, start: start)
     }
 
     func quit() { lock.withLock { quitting = true } }
@@ -121,69 +122,54 @@ final class ChatUI: @unchecked Sendable {
         var key: UInt32 = 0
         while !lock.withLock({ quitting }) {
             let kind = term_key(100, &key)
-            if kind == TERM_CHAR { char(key) } else if kind == TERM_KEY { special(key) }
+            if kind == TERM_CHAR { perform(input.handle(ChatInput.key(char: key))) }
+            else if kind == TERM_KEY { perform(input.handle(Self.key(special: key))) }
             let now = Date().timeIntervalSince1970
-            let wanted = lock.withLock { () -> Bool in defer { dirty = false }; return dirty }
-            if wanted || kind != TERM_NONE || now - lastDraw >= 1 { draw(); lastDraw = now }
+            let changed = lock.withLock { () -> Bool in defer { dirty = false }; return dirty }
+            if changed { shown = nil }
+            if changed || kind != TERM_NONE || now - lastDraw >= 1 { draw(); lastDraw = now }
         }
     }
 
     // MARK: keys
 
-    private func char(_ scalar: UInt32) {
-        switch scalar {
-        case 3, 4: quit()                                   // Ctrl-C, Ctrl-D
-        case 13, 10: enter()
-        case 8, 127: if !typed.isEmpty { typed.removeLast() }
-        case 21: typed = ""                                  // Ctrl-U
-        default:
-            guard let u = Unicode.Scalar(scalar), scalar >= 0x20, scalar != 0x7F, !(0x80..<0xA0).contains(scalar) else { return }
-            if current == nil { if let d = Int(String(u)), d >= 1, d <= contacts.count { current = contacts[d - 1] }; return }
-            typed.unicodeScalars.append(u)
+    static func key(special: UInt32) -> ChatInput.Key {
+        switch Int(special) {
+        case Int(TERM_KEY_ENTER): .enter
+        case Int(TERM_KEY_BACKSPACE): .backspace
+        case Int(TERM_KEY_UP): .up
+        case Int(TERM_KEY_DOWN): .down
+        case Int(TERM_KEY_PGUP): .pageUp
+        case Int(TERM_KEY_PGDN): .pageDown
+        default: .other
         }
     }
 
-    private func special(_ key: UInt32) {
-        switch Int(key) {
-        case Int(TERM_KEY_ENTER): enter()
-        case Int(TERM_KEY_BACKSPACE): if !typed.isEmpty { typed.removeLast() }
-        case Int(TERM_KEY_UP): if current == nil { picked = max(0, picked - 1) }
-        case Int(TERM_KEY_DOWN): if current == nil { picked = min(contacts.count - 1, picked + 1) }
-        case Int(TERM_KEY_PGUP): scroll += 5
-        case Int(TERM_KEY_PGDN): scroll = max(0, scroll - 5)
-        default: break   // resize and others: the next draw reads the new size
-        }
-    }
-
-    private func enter() {
-        guard let to = current else { current = contacts[picked]; return }
-        let line = typed.trimmingCharacters(in: .whitespaces)
-        typed = ""
-        guard !line.isEmpty else { return }
-        if line.hasPrefix("/") {
-            let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
-            switch parts[0] {
-            case "/quit", "/q": quit()
-            case "/to":
-                let wanted = parts.count > 1 ? parts[1] : ""
-                if wanted.hasPrefix("#"), let g = try? messenger.group(named: wanted), g.standing == .member { current = "#" + g.name; scroll = 0; say("") }
-                else if !wanted.hasPrefix("#"), let c = try? messenger.contact(named: wanted) { current = c.name; scroll = 0; say("") }
-                else { say(wanted.hasPrefix("#") ? "no group '\(wanted)' you are in; /to #GROUP" : "no contact named '\(wanted)'; /to NAME or /to #GROUP") }
-            case "/retry":
-                do { let n = try messenger.requeueOutbox().count; say(n == 0 ? "nothing to retry" : "\(n) message(s) back in the outbox") }
-                catch { say(error.description) }
-            default: say("commands: /to NAME, /retry, /quit")
+    /// Does what a key asked: the parts that need the messenger.
+    private func perform(_ action: ChatInput.Action?) {
+        switch action {
+        case nil: return
+        case .quit: quit()
+        case .switchTo(let wanted):
+            if wanted.hasPrefix("#"), let g = try? messenger.group(named: wanted), g.standing == .member { input.open("#" + g.name); say("") }
+            else if !wanted.hasPrefix("#"), let c = try? messenger.contact(named: wanted) { input.open(c.name); say("") }
+            else { say(wanted.hasPrefix("#") ? "no group '\(wanted)' you are in; /to #GROUP" : "no contact named '\(wanted)'; /to NAME or /to #GROUP") }
+        case .retry:
+            do { let n = try messenger.requeueOutbox().count; say(n == 0 ? "nothing to retry" : "\(n) message(s) back in the outbox") }
+            catch { say(error.description) }
+        case .help:
+            say("commands: /to NAME, /retry, /quit")
+        case let .send(line, to):
+            do {
+                _ = try messenger.queueChatLine(line, to: to)
+                if let listener { Task { await listener.sendPendingNow() } }
+                input.scrollToNewest()
+                shown = nil
+                say(heldBy.map { "handed to the running 'lora-msg tail' (pid \($0))" } ?? "")
+            } catch {
+                input.typed = line
+                say(error.description)
             }
-            return
-        }
-        do {
-            _ = try messenger.queueChatLine(line, to: to)
-            if let listener { Task { await listener.sendPendingNow() } }
-            scroll = 0
-            say(heldBy.map { "handed to the running 'lora-msg tail' (pid \($0))" } ?? "")
-        } catch {
-            typed = line
-            say(error.description)
         }
     }
 
@@ -195,8 +181,8 @@ final class ChatUI: @unchecked Sendable {
         let rows = Int(term_rows()), cols = Int(term_cols())
         guard rows >= 3, cols >= 10 else { term_refresh(); return }
         let bodyRows = rows - 2
-        guard let to = current else { drawPicker(rows: rows, cols: cols); return }
-        let entries = (try? messenger.conversation(to, limit: 200)) ?? []
+        guard let to = input.current else { drawPicker(rows: rows, cols: cols); return }
+        let entries = conversation(to)
         var lines: [(header: String, body: String, style: Int32)] = []
         for e in entries {
             let s = e.message
@@ -220,18 +206,27 @@ final class ChatUI: @unchecked Sendable {
                 lines.append(("\(time) me [\(state)]:", body, Int32(style)))
             }
         }
-        var rows2 = ChatScreen.conversation(lines, width: cols, height: bodyRows + scroll)
-        rows2 = Array(rows2.prefix(max(0, rows2.count - scroll)).suffix(bodyRows))
+        var rows2 = ChatScreen.conversation(lines, width: cols, height: bodyRows + input.scroll)
+        rows2 = Array(rows2.prefix(max(0, rows2.count - input.scroll)).suffix(bodyRows))
         for y in 0..<bodyRows {
             if y < rows2.count { term_line(Int32(y), rows2[y].text, rows2[y].style) } else { term_line(Int32(y), "", Int32(TERM_PLAIN)) }
         }
         term_line(Int32(rows - 2), statusText(cols: cols), Int32(TERM_STATUS))
-        let left = ((try? messenger.chatLimit(for: to)) ?? Messenger.chatLimitBytes) - typed.utf8.count
+        let left = ((try? messenger.chatLimit(for: to)) ?? Messenger.chatLimitBytes) - input.typed.utf8.count
         let prompt = "\(to) (\(left) left)> "
-        let (text, cursor) = ChatScreen.input(typed, prompt: prompt, width: cols)
+        let (text, cursor) = ChatScreen.input(input.typed, prompt: prompt, width: cols)
         term_line(Int32(rows - 1), text, Int32(left < 0 ? TERM_BAD : TERM_PLAIN))
         term_cursor(Int32(rows - 1), Int32(min(cursor, cols - 1)))
         term_refresh()
+    }
+
+    /// The conversation's last 200 entries, opened from the store only when it changed.
+    private func conversation(_ name: String) -> [HistoryEntry] {
+        let counter = messenger.databaseChangeCounter()
+        if let s = shown, s.name == name, s.counter == counter, counter != nil { return s.entries }
+        let entries = (try? messenger.conversation(name, limit: 200)) ?? []
+        shown = (name, entries, counter)
+        return entries
     }
 
     private func drawPicker(rows: Int, cols: Int) {
@@ -243,7 +238,7 @@ final class ChatUI: @unchecked Sendable {
                 let when = last.map { "  last " + TimeText.local($0.message.receivedAt ?? $0.message.createdAt, withDate: true) } ?? ""
                 let unread = (try? messenger.unreadCount(in: contacts[i])) ?? 0
                 let count = unread > 0 ? "  (\(unread) unread)" : ""
-                term_line(Int32(y), "\(i == picked ? ">" : " ") \(i + 1). \(terminalSafe(contacts[i]))\(count)\(when)", Int32(i == picked ? TERM_BOLD : TERM_PLAIN))
+                term_line(Int32(y), "\(i == input.picked ? ">" : " ") \(i + 1). \(terminalSafe(contacts[i]))\(count)\(when)", Int32(i == input.picked ? TERM_BOLD : TERM_PLAIN))
             } else {
                 term_line(Int32(y), "", Int32(TERM_PLAIN))
             }

@@ -43,14 +43,14 @@ public struct RatchetState: Codable, Equatable, Sendable {
     }
 
     /// Oldest first; the last is current.
-    private(set) var own: [OwnKey] = []
+    var own: [OwnKey] = []
     /// Oldest first; the last is the newest.
-    private(set) var peer: [PeerKey] = []
+    var peer: [PeerKey] = []
     /// The newest of our keys the contact has shown it holds (0: none).
-    private(set) var peerHoldsOwn: UInt8 = 0
+    var peerHoldsOwn: UInt8 = 0
     /// The contact holds our current key: the next frame we make announces a new one. Made
     /// then, not now, so a state stolen in between holds no secret of the key that heals it.
-    private(set) var advanceDue = false
+    var advanceDue = false
 
     public init() {}
 
@@ -77,11 +77,12 @@ public struct RatchetState: Codable, Equatable, Sendable {
     /// Seals `plaintext` (kind ‖ body) for the contact. Nil when the ratchet cannot carry it
     /// (no key of the contact's yet, or no room to announce ours and the contact holds none):
     /// the caller sends it under the static key instead.
-    public mutating func seal(_ plaintext: [UInt8], from sender: SenderID, contactKey: ContactKey, now: Double)
+    public mutating func seal(_ plaintext: [UInt8], from sender: SenderID, contactKey: ContactKey, now: Double,
+                              keys: RatchetKeySource = .system)
         throws(LoraCryptoError) -> (envelope: RatchetEnvelope, nonce: [UInt8])? {
         retire(now: now)
         guard let target = peer.last else { return nil }
-        try ensureOwnKey()
+        try ensureOwnKey(keys)
         var index = own.count - 1
         var attach = own[index].id != peerHoldsOwn
         if attach, plaintext.count > RatchetEnvelope.maxPlaintextBytesWithKey {
@@ -94,7 +95,7 @@ public struct RatchetState: Codable, Equatable, Sendable {
         if number == UInt16.max {
             // Numbers under this pair of keys are spent: a new key of ours, announced.
             guard plaintext.count <= RatchetEnvelope.maxPlaintextBytesWithKey else { return nil }
-            try makeOwnKey()
+            try makeOwnKey(keys)
             index = own.count - 1
             attach = true
             number = 0
@@ -137,8 +138,8 @@ public struct RatchetState: Codable, Equatable, Sendable {
     // MARK: Receipts
 
     /// What our next receipt to the contact says; makes our first key if we have none.
-    public mutating func advert() throws(LoraCryptoError) -> RatchetAdvert {
-        try ensureOwnKey()
+    public mutating func advert(keys: RatchetKeySource = .system) throws(LoraCryptoError) -> RatchetAdvert {
+        try ensureOwnKey(keys)
         let current = own[own.count - 1]
         let key = current.id == peerHoldsOwn ? nil : try IdentityKeyPair(secretKey: current.secret).publicKey
         return RatchetAdvert(keyID: current.id, newestPeerKeyID: peer.last?.id ?? 0, key: key)
@@ -166,21 +167,21 @@ public struct RatchetState: Codable, Equatable, Sendable {
     /// with the same secrets and counters: no number under a key made before is used again.
     /// A new key is made now; the next frame announces it (or, with no room for it, goes under
     /// the static key with a random nonce). Frames from the contact still open.
-    public mutating func abandonNumbering() throws(LoraCryptoError) {
+    public mutating func abandonNumbering(keys: RatchetKeySource = .system) throws(LoraCryptoError) {
         for i in own.indices { own[i].spent = true }
-        try makeOwnKey()
+        try makeOwnKey(keys)
         advanceDue = false
     }
 
     // MARK: Bookkeeping
 
-    private mutating func ensureOwnKey() throws(LoraCryptoError) {
-        if own.isEmpty || advanceDue { try makeOwnKey() }
+    private mutating func ensureOwnKey(_ keys: RatchetKeySource) throws(LoraCryptoError) {
+        if own.isEmpty || advanceDue { try makeOwnKey(keys) }
         advanceDue = false
     }
 
-    private mutating func makeOwnKey() throws(LoraCryptoError) {
-        let pair = try IdentityKeyPair.generate()
+    private mutating func makeOwnKey(_ keys: RatchetKeySource) throws(LoraCryptoError) {
+        let pair = try keys.make()
         let id = own.last.map { Self.following($0.id) } ?? 1
         own.append(OwnKey(id: id, secret: pair.secretKeyBytes))
     }
@@ -220,4 +221,12 @@ public struct RatchetState: Codable, Equatable, Sendable {
         let dropPeer = Set(peerRetiring.filter { peerExcess.contains($0) || expired(peer[$0].retiringSince) })
         peer = peer.enumerated().filter { !dropPeer.contains($0.offset) }.map(\.element)
     }
+}
+
+/// Where a ratchet's new key pairs come from: the system's randomness, or (in tests) a
+/// deterministic source, so a sequence of states can be checked byte for byte.
+public struct RatchetKeySource: Sendable {
+    public let make: @Sendable () throws(LoraCryptoError) -> IdentityKeyPair
+    public init(_ make: @escaping @Sendable () throws(LoraCryptoError) -> IdentityKeyPair) { self.make = make }
+    public static let system = RatchetKeySource { () throws(LoraCryptoError) in try IdentityKeyPair.generate() }
 }

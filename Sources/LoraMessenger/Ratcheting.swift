@@ -29,6 +29,13 @@ extension Messenger {
     /// row (to mark the contact as ratcheting, or an offer made) and returns its result. A
     /// row whose state does not decode is an error, never a silent fresh start (that would
     /// strand every frame on its way under the old keys).
+    /// A stored ratchet: the versioned bytes, or the JSON rows of earlier versions wrote (read
+    /// once, written back as bytes). nil for a row that is neither.
+    static func ratchetState(_ stored: [UInt8]) -> RatchetState? {
+        if stored.first == RatchetState.legacyJSONFirstByte { return try? JSONDecoder().decode(RatchetState.self, from: Data(stored)) }
+        return try? RatchetState(stored: stored)
+    }
+
     func withRatchet<T>(peer: [UInt8], _ body: (inout RatchetState, inout RatchetRecord) throws(LoraCryptoError) -> T) throws(MessengerError) -> T {
         let t = now
         let outcome: Result<T, MessengerError>
@@ -36,7 +43,7 @@ extension Messenger {
             outcome = try store.updateRatchet(peer: peer) { old -> (RatchetRecord?, Result<T, MessengerError>) in
                 var state = RatchetState()
                 if let old {
-                    guard let decoded = try? JSONDecoder().decode(RatchetState.self, from: Data(old.state)) else {
+                    guard let decoded = Self.ratchetState(old.state) else {
                         return (nil, .failure(.store(.damagedRow(table: "ratchet", row: (try? SenderID(bytes: peer))?.hex ?? "?", column: "state"))))
                     }
                     state = decoded
@@ -44,8 +51,7 @@ extension Messenger {
                 var record = old ?? RatchetRecord(peer: peer, state: [], capable: false, updatedAt: t)
                 let result: T
                 do throws(LoraCryptoError) { result = try body(&state, &record) } catch { return (nil, .failure(.crypto(error))) }
-                guard let bytes = try? JSONEncoder().encode(state) else { return (nil, .failure(.crypto(.libraryUnavailable))) }
-                record.state = [UInt8](bytes)
+                record.state = state.encoded()
                 record.updatedAt = t
                 return (record, .success(result))
             }
@@ -120,7 +126,7 @@ extension Messenger {
             if case .crypto(.authenticationFailed) = error { return .failedAuthentication(contact: name) }
             if case .crypto(.ratchetKeyUnavailable(let why)) = error {
                 let foreign = ((try? store.ratchet(peer: envelope.senderID.bytes)) ?? nil)
-                    .flatMap { try? JSONDecoder().decode(RatchetState.self, from: Data($0.state)) }?
+                    .flatMap { Self.ratchetState($0.state) }?
                     .isForeignOwnKey(envelope.recipientKeyID) ?? false
                 if foreign { return .anotherCopy(contact: name, keyID: envelope.recipientKeyID) }
                 return .ignored("a ratcheted envelope from '\(name)': \(why)")

@@ -238,7 +238,7 @@ struct RatchetPair {
         #expect(!p.rb.heldOwnKeyIDs.contains(oldCopy.recipientKeyID) && !p.ra.heldOwnKeyIDs.contains(oldCopy.senderKeyID))
         #expect(throws: LoraCryptoError.self) { _ = try p.bOpens(oldCopy) }
         // Even with both states reloaded from disk (JSON) and both identities.
-        var diskB = try JSONDecoder().decode(RatchetState.self, from: JSONEncoder().encode(p.rb))
+        var diskB = try RatchetState(stored: p.rb.encoded())
         #expect(throws: LoraCryptoError.self) { _ = try diskB.open(oldCopy, contactKey: p.k, now: p.now) }
         let fresh = try #require(try p.aSeals("still works"))
         #expect(try p.bOpens(fresh) == "still works")
@@ -291,8 +291,8 @@ struct RatchetPair {
                 if rng.next() % 10 >= 3 { try p.receiptToA() }
                 if rng.next() % 10 >= 3 { try p.receiptToB() }
             case 3:
-                p.ra = try JSONDecoder().decode(RatchetState.self, from: JSONEncoder().encode(p.ra))
-                p.rb = try JSONDecoder().decode(RatchetState.self, from: JSONEncoder().encode(p.rb))
+                p.ra = try RatchetState(stored: p.ra.encoded())
+                p.rb = try RatchetState(stored: p.rb.encoded())
             default: break
             }
             // Deliveries, in any order, none later than 15 steps.
@@ -359,7 +359,7 @@ struct RatchetPair {
             #expect(nonces.insert(sealed.nonce).inserted)
             #expect(sealed.envelope.number == UInt16(i))
         }
-        let reloaded = try JSONDecoder().decode(RatchetState.self, from: JSONEncoder().encode(p.ra))
+        let reloaded = try RatchetState(stored: p.ra.encoded())
         var again = reloaded
         let next = try #require(try again.seal([0], from: p.a.senderID, contactKey: p.k, now: p.now))
         #expect(next.envelope.number == 50 && !nonces.contains(next.nonce))

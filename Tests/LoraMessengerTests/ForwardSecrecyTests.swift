@@ -77,7 +77,7 @@ private struct StolenHome {
         let path = home.path + "/messages.sqlite"
         let queue = try DatabaseQueue(path: path)
         let blobs = try queue.read { db in try Data.fetchAll(db, sql: "SELECT state FROM ratchet") }
-        ratchets = blobs.compactMap { try? JSONDecoder().decode(RatchetState.self, from: $0) }
+        ratchets = blobs.compactMap { try? RatchetState(stored: [UInt8]($0)) }
         try queue.close()
         databaseBytes = ((try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data())
             + ((try? Data(contentsOf: URL(fileURLWithPath: path + "-wal"))) ?? Data())
@@ -155,9 +155,9 @@ private struct StolenHome {
         let held = Set(thieves[1].ratchets.flatMap { $0.own.map(\.secret) })
         let erased = earlySecrets.filter { !held.contains($0) }
         #expect(!erased.isEmpty)
-        func json(_ secret: [UInt8]) -> Data { Data(("[" + secret.map(String.init).joined(separator: ",") + "]").utf8) }
-        for secret in held { #expect(thieves[1].databaseBytes.range(of: json(secret)) != nil, "the search finds a held secret") }
-        for secret in erased { #expect(thieves[1].databaseBytes.range(of: json(secret)) == nil, "an erased ratchet secret is still on disk") }
+        // The stored ratchet holds each secret as its 32 raw bytes (RatchetState+Encoding).
+        for secret in held { #expect(thieves[1].databaseBytes.range(of: Data(secret)) != nil, "the search finds a held secret") }
+        for secret in erased { #expect(thieves[1].databaseBytes.range(of: Data(secret)) == nil, "an erased ratchet secret is still on disk") }
         // The latest frame still opens: the pair is not locked out.
         let now = try c.say("still talking", from: c.alice, to: c.bob, name: "bob")
         #expect(now.envelope[0] == 0x06)
@@ -444,7 +444,7 @@ private struct StolenHome {
         let c = try Conversation()
         try c.startRatcheting()
         let bobsKeyID = try #require(try c.bob.messenger.store.ratchet(peer: c.alice.messenger.identity.senderID.bytes)
-            .flatMap { try JSONDecoder().decode(RatchetState.self, from: Data($0.state)).currentKeyID })
+            .flatMap { try RatchetState(stored: $0.state).currentKeyID })
         // 0x06 | alice's sender id | flags: key attached | s 9 | r bob's | n 0 | key: all zeros | ciphertext | tag
         var frame: [UInt8] = [0x06] + c.alice.messenger.identity.senderID.bytes + [0x01, 9, bobsKeyID, 0, 0]
         frame += [UInt8](repeating: 0, count: 32) + [1, 2, 3, 4, 5] + [UInt8](repeating: 7, count: 16)

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import LoraCrypto
 import MeshtasticWire
 import Testing
 @testable import LoraMessenger
@@ -23,5 +24,20 @@ import Testing
         #expect(problems.count == 1)
         #expect(problems.first?.contains("when the contact was heard") == true && problems.first?.contains("full") == true, "\(problems)")
         #expect(north.messenger.takeStoreProblems().isEmpty, "told once")
+    }
+}
+
+/// A ratchet row written by an earlier version (JSON) still loads, and is written back as the
+/// versioned bytes; a row that is neither is refused, never read as a fresh ratchet.
+@Suite struct RatchetRowTests {
+    @Test func oldJSONRowsLoadAndNewOnesAreBytes() throws {
+        var state = RatchetState()
+        _ = try state.advert()
+        let json = [UInt8](try JSONEncoder().encode(state))
+        #expect(json.first == UInt8(ascii: "{"))
+        #expect(Messenger.ratchetState(json) == state)
+        #expect(Messenger.ratchetState(state.encoded()) == state)
+        #expect(Messenger.ratchetState([0x01, 0x00]) == nil)
+        #expect(Messenger.ratchetState(Array("{not json".utf8)) == nil)
     }
 }

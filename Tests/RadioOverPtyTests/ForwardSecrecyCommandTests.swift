@@ -15,7 +15,7 @@ private struct HomeFiles {
         identity = try IdentityFile.load(from: home + "/identity.key")
         let db = home + "/messages.sqlite"
         let blobs = try RawDB.rows(db, "SELECT state FROM ratchet").map { $0["state"] as Data }
-        ratchets = blobs.compactMap { try? JSONDecoder().decode(RatchetState.self, from: $0) }
+        ratchets = blobs.compactMap { try? RatchetState(stored: [UInt8]($0)) }
         bytes = ((try? Data(contentsOf: URL(fileURLWithPath: db))) ?? Data()) + ((try? Data(contentsOf: URL(fileURLWithPath: db + "-wal"))) ?? Data())
     }
 

@@ -15,9 +15,4 @@ extension Messenger {
     public func takeStoreProblems() -> [String] {
         storeProblems.withLock { p in defer { p.removeAll() }; return p }
     }
-
-    /// A store call of a use case: its error as the use case's.
-    func storing<T>(_ body: () throws(StoreError) -> T) throws(MessengerError) -> T {
-        do { return try body() } catch { throw .store(error) }
-    }
 }

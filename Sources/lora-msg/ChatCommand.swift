@@ -188,14 +188,7 @@ final class ChatUI: @unchecked Sendable {
             let s = e.message
             let incoming = s.direction == .incoming
             let time = String(TimeText.local(s.receivedAt ?? s.createdAt).prefix(5))
-            let body: String
-            switch e.body {
-            case .text(let t): body = terminalSafe(t)
-            case .location(let l): body = LocationText.line(l, from: nil)
-            case .file(let f): body = FileText.line(f, id: s.id)
-            case .unreadable(let why): body = "⚠ " + why
-            case .groupNotice(let t): body = "ⓘ " + terminalSafe(t)
-            }
+            let body = BodyText.line(e.body, id: s.id, from: nil)
             if incoming {
                 lines.append(("\(time) \(terminalSafe(e.contact)):", body, Int32(TERM_PLAIN)))
             } else {

@@ -51,13 +51,7 @@ struct HistoryCommand: ParsableCommand {
                 who = "→ \(terminalSafe(e.contact))"
                 extra = "[\(s.state.rawValue)\(s.failure.map { ": \($0)" } ?? "")]"
             }
-            switch e.body {
-            case .text(let t): print("\(time)  \(who)  \(extra)  \(terminalSafe(t))")
-            case .location(let l): print("\(time)  \(who)  \(extra)  \(LocationText.line(l, from: s.direction == .incoming ? own : nil))")
-            case .file(let f): print("\(time)  \(who)  \(extra)  \(FileText.line(f, id: s.id))")
-            case .unreadable(let why): print("\(time)  \(who)  \(extra)  ⚠ \(why)")
-            case .groupNotice(let t): print("\(time)  \(who)  \(extra)  ⓘ \(terminalSafe(t))")
-            }
+            print("\(time)  \(who)  \(extra)  \(BodyText.line(e.body, id: s.id, from: s.direction == .incoming ? own : nil))")
         }
     }
 }

@@ -120,6 +120,20 @@ extension InlineJSON {
     }
 }
 
+/// A message's body in one line, as `tail`, `history` and `chat` show it (`own`: your last
+/// shared fix, for a location's distance).
+enum BodyText {
+    static func line(_ body: MessageBody, id: String, from own: SharedLocation?) -> String {
+        switch body {
+        case .text(let t): terminalSafe(t)
+        case .location(let l): LocationText.line(l, from: own)
+        case .file(let f): FileText.line(f, id: id)
+        case .unreadable(let why): "⚠ " + why
+        case .groupNotice(let t): "ⓘ " + terminalSafe(t)
+        }
+    }
+}
+
 /// A message's body as `tail --json` and `history --json` both write it: one encoder for both.
 struct BodyColumns: InlineJSON {
     var kind = "text"

@@ -31,7 +31,7 @@ struct TailPrinter {
         switch e {
         case .message(let m):
             if json { return [.out(try jsonLine(TailLine(m, from: ownFix)))] }
-            let body = m.file.map { FileText.line($0, id: m.id) } ?? m.location.map { LocationText.line($0, from: ownFix) } ?? terminalSafe(m.text)
+            let body = BodyText.line(m.body, id: m.id, from: ownFix)
             let who = m.group.map { "#\(terminalSafe($0)) \(terminalSafe(m.contact))" } ?? terminalSafe(m.contact)
             return [.out("\(TimeText.local(m.receivedAt))  \(who)  \(journey(hops: m.hops, rssi: m.rssi, snr: m.snr))  \(body)")]
         case .dropped(let why):

@@ -87,7 +87,7 @@ extension Messenger {
         guard (try? store.setting(Self.mailboxSetAtSetting)) ?? nil != nil,
               let c = (try? store.contact(senderID: senderID)) ?? nil, c.senderID != ownMailbox?.senderID,
               ((try? store.mailboxToldAt(senderID: senderID)) ?? nil) == nil else { return }
-        try? tellMailbox(to: c)
+        remember("tell '\(c.name)' our mailbox") { () throws(MessengerError) in try tellMailbox(to: c) }
     }
 
     public func mailboxStatus() throws(MessengerError) -> MailboxStatus {

@@ -35,7 +35,9 @@ extension Messenger {
             } catch { return .notStored(contact: c.name, reason: error.description) }
             if case .register = f.op {
                 let held = UInt16(clamping: (try? store.heldCount(recipient: c.senderID)) ?? 0)
-                if let answer = try? mailboxFrame(.registered(held: held), to: c) { try? queueFrame(answer, to: c.node ?? (p.from == 0 ? nil : p.from)) }
+                remember("answer '\(c.name)''s registration") { () throws(MessengerError) in
+                    try queueFrame(try mailboxFrame(.registered(held: held), to: c), to: c.node ?? (p.from == 0 ? nil : p.from))
+                }
                 return .mailboxNews("'\(c.name)' uses this mailbox")
             }
             return .mailboxNews("'\(c.name)' stopped using this mailbox; what was held for them is gone")

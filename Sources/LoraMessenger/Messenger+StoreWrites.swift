@@ -11,6 +11,14 @@ extension Messenger {
         }
     }
 
+    /// The same for a use case's step whose failure must not stop the caller (a frame queued
+    /// on the side, the ratchet learning from a receipt).
+    func remember(_ what: String, _ step: () throws(MessengerError) -> Void) {
+        do { try step() } catch {
+            storeProblems.withLock { $0.append("could not \(what): \(error.description)") }
+        }
+    }
+
     /// The writes that failed since the last call, oldest first.
     public func takeStoreProblems() -> [String] {
         storeProblems.withLock { p in defer { p.removeAll() }; return p }

@@ -173,9 +173,11 @@ extension Messenger {
     /// An authenticated receipt's ratchet part.
     func learnRatchet(_ advert: RatchetAdvert, from maker: [UInt8]) {
         let t = now
-        _ = try? withRatchet(peer: maker) { (state, record) throws(LoraCryptoError) in
-            try state.learn(advert, now: t)
-            record.capable = true
+        remember("keep what a receipt said of the ratchet") { () throws(MessengerError) in
+            try withRatchet(peer: maker) { (state, record) throws(LoraCryptoError) in
+                try state.learn(advert, now: t)
+                record.capable = true
+            }
         }
     }
 

@@ -48,6 +48,6 @@ import TestSupport
             #expect((try pair.alice.storedMessage(id: id)?.roundSends ?? 0) >= 2, "sent again by alice's lora-msg")
         }
         await bobBack.close()
-        await pair.aliceCourier.close()
+        await pair.close()
     }
 }

@@ -71,6 +71,8 @@ public final class AirCapture {
             o["event"] = "ignored_mqtt"; station(s); packet(from, id)
         case let .refusedUnsigned(s, from, id):
             o["event"] = "refused_unsigned"; station(s); packet(from, id)
+        case let .preHopDropped(s, from, id):
+            o["event"] = "prehop_dropped"; station(s); packet(from, id)
         case let .trafficDropped(s, from, id):
             o["event"] = "traffic_dropped"; station(s); packet(from, id)
         case let .power(s, on):

@@ -30,6 +30,8 @@ public struct MeshAir {
         case ignoredMQTT(station: Int, from: UInt32, id: UInt32)
         /// Dropped by the radio's packet_signature_policy before relaying or delivering.
         case refusedUnsigned(station: Int, from: UInt32, id: UInt32)
+        /// Dropped as from pre-hop firmware (classifyHopStart not VALID: MESHTASTIC_PREHOP_DROP).
+        case preHopDropped(station: Int, from: UInt32, id: UInt32)
         /// Consumed by the radio's Traffic Management module (rate limit, unknown packets).
         case trafficDropped(station: Int, from: UInt32, id: UInt32)
         /// The radio was switched off (it neither hears nor sends, and loses its queue) or on.
@@ -452,6 +454,13 @@ public struct MeshAir {
         }
         if !stations[r].radio.passesSignaturePolicy(&p) {
             note(.refusedUnsigned(station: r, from: p.from, id: p.id))
+            return []
+        }
+        // MESHTASTIC_PREHOP_DROP (Router::handleReceived, post-decode): a packet whose hop_start
+        // is invalid, or 0 without the 2.5+ bitfield (pre-hop firmware), reaches no module, no
+        // client, no broker and no relay.
+        if p.from != me, VirtualRadio.classifyHopStart(p) != .valid {
+            note(.preHopDropped(station: r, from: p.from, id: p.id))
             return []
         }
         if p.from == me {

@@ -133,3 +133,18 @@ extension VirtualRadio {
     /// What this radio has learned, for tests and `radio nodes`: the relay byte toward each node.
     public var learnedNextHops: [UInt32: UInt32] { nextHops.routes }
 }
+
+extension VirtualRadio {
+    enum HopStartStatus { case valid, missingOrUnknown, invalid }
+
+    /// classifyHopStart (NodeDB.cpp): hop_start below hop_limit is invalid; 0 is valid only with
+    /// the `bitfield` firmware 2.5+ always sets (else pre-2.3 firmware that never set hop_start).
+    static func classifyHopStart(_ p: MeshPacket) -> HopStartStatus {
+        if p.hopStart < p.hopLimit { return .invalid }
+        if p.hopStart == 0 {
+            if let d = p.decoded, d.bitfield != nil { return .valid }
+            return .missingOrUnknown
+        }
+        return .valid
+    }
+}

@@ -438,6 +438,11 @@ public struct VirtualRadio {
     mutating func sendOwn(_ packet: MeshPacket, now: Double) -> [Output] {
         guard !ledger.firmwareRefuses(nowSeconds: now) else { return [] }
         var packet = packet
+        // Router::send: every packet of ours carries the 2.5+ bitfield (OK_TO_MQTT from config).
+        if var d = packet.decoded {
+            d.bitfield = (d.bitfield ?? 0) & ~1 | (settings.okToMqtt ? 1 : 0)
+            packet.payloadVariant = .decoded(d)
+        }
         perhapsEncodePKI(&packet)
         signIfItFits(&packet)
         ledger.record(startSeconds: now, milliseconds: settings.preset.modem.timeOnAirMilliseconds(bytes: Self.phyBytes(packet)))

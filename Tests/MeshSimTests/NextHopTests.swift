@@ -109,3 +109,37 @@ private func learn(_ m: inout MeshBench, to: UInt32) throws {
         #expect(throws: ScenarioError.self) { try s.validate() }
     }
 }
+
+/// MESHTASTIC_PREHOP_DROP: classifyHopStart (NodeDB.cpp) as Router::handleReceived applies it
+/// after decoding. A radio's own packets carry the 2.5+ bitfield (Router::send), so its ACKs,
+/// even those sent with hop limit 0 (hop_start 0), pass it.
+@Suite struct PreHopDropTests {
+    func packet(hopStart: UInt32, hopLimit: UInt32, bitfield: UInt32?) -> MeshPacket {
+        var p = MeshPacket()
+        p.hopStart = hopStart; p.hopLimit = hopLimit
+        var d = PacketData(portnum: PortNum(.privateApp), payload: [1])
+        d.bitfield = bitfield
+        p.payloadVariant = .decoded(d)
+        return p
+    }
+
+    @Test func hopStartIsClassifiedAsTheFirmwareDoes() {
+        #expect(VirtualRadio.classifyHopStart(packet(hopStart: 3, hopLimit: 2, bitfield: nil)) == .valid)
+        #expect(VirtualRadio.classifyHopStart(packet(hopStart: 0, hopLimit: 0, bitfield: 0)) == .valid, "a zero-hop packet of 2.5+")
+        #expect(VirtualRadio.classifyHopStart(packet(hopStart: 0, hopLimit: 0, bitfield: nil)) == .missingOrUnknown, "pre-2.3 firmware")
+        #expect(VirtualRadio.classifyHopStart(packet(hopStart: 1, hopLimit: 3, bitfield: 0)) == .invalid)
+        var encrypted = MeshPacket(); encrypted.payloadVariant = .encrypted([1, 2, 3])
+        #expect(VirtualRadio.classifyHopStart(encrypted) == .missingOrUnknown, "the bitfield is under the channel key")
+    }
+
+    /// Every packet a radio makes (a DM, its ACK) carries the bitfield, so none meets the drop.
+    @Test func aRadiosOwnPacketsPassTheDrop() throws {
+        var m = MeshBench(.twoRadios)
+        m.connectAll()
+        let b = m.air.radio(1).identity.nodeNum
+        let id = m.send(from: 0, dm("ack me", to: b))
+        m.run(for: 20)
+        #expect(m.deliveries(at: 0, id: id).contains(.acked(by: b)))
+        #expect(!m.air.records.contains { if case .preHopDropped = $0 { true } else { false } })
+    }
+}

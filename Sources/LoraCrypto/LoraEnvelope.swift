@@ -20,6 +20,12 @@ public struct LoraEnvelope: Equatable, Sendable {
     public static let overhead = headerByteCount + nonceByteCount + tagByteCount   // 49
     public static let maxTotalBytes = 200
     public static let maxPlaintextBytes = maxTotalBytes - overhead                 // 151
+    /// The largest frame a firmware 2.8 radio still signs when it broadcasts it: 255 − 16
+    /// (header) − 8 (portnum, payload tag and length, bitfield) − 66 (the XEdDSA signature).
+    /// A STRICT relay drops an unsigned broadcast, so every broadcast lora-msg makes fits.
+    public static let maxSignedBroadcastBytes = 165
+    /// A v1 text that still fits a signed broadcast.
+    public static let maxSignedBroadcastPlaintextBytes = maxSignedBroadcastBytes - overhead    // 116
     /// A local copy (a ratcheted message's content under the storage key) never goes on the
     /// air, and must hold the longest 0x06 text (169 bytes): the same shape, up to 256 bytes.
     public static let maxLocalCopyBytes = 256

@@ -9,6 +9,9 @@ public struct TransferChunk: Equatable, Sendable {
     public static let headerByteCount = 6
     /// 151 bytes of plaintext − the kind byte − this header.
     public static let maxDataBytes = LoraEnvelope.maxPlaintextBytes - 1 - headerByteCount   // 144
+    /// The chunk size of a transfer sent as broadcasts: each envelope then fits a signed
+    /// broadcast (`LoraEnvelope.maxSignedBroadcastBytes`).
+    public static let maxBroadcastDataBytes = LoraEnvelope.maxSignedBroadcastPlaintextBytes - 1 - headerByteCount   // 109
     public static let maxCount = 128
 
     public let transferID: UInt32
@@ -116,17 +119,19 @@ public struct TransferStream: Equatable, Sendable {
         self.init(type: t, name: name, mediaType: media, content: content)
     }
 
-    /// Splits an encoded stream into the chunks of one transfer.
-    public static func chunks(of stream: [UInt8], transferID: UInt32) throws(LoraCryptoError) -> [TransferChunk] {
-        let count = (stream.count + TransferChunk.maxDataBytes - 1) / TransferChunk.maxDataBytes
+    /// Splits an encoded stream into the chunks of one transfer, each `size` bytes but the last
+    /// (144, or 109 for a transfer that goes as broadcasts).
+    public static func chunks(of stream: [UInt8], transferID: UInt32, size: Int = TransferChunk.maxDataBytes) throws(LoraCryptoError) -> [TransferChunk] {
+        guard (1...TransferChunk.maxDataBytes).contains(size) else { throw .malformedEnvelope(.badField("chunk size \(size)")) }
+        let count = (stream.count + size - 1) / size
         guard count <= TransferChunk.maxCount else {
-            throw .messageTooLong(bytes: stream.count, limit: TransferChunk.maxCount * TransferChunk.maxDataBytes)
+            throw .messageTooLong(bytes: stream.count, limit: TransferChunk.maxCount * size)
         }
         var out: [TransferChunk] = []
         for i in 0..<count {
-            let start = i * TransferChunk.maxDataBytes
+            let start = i * size
             out.append(try TransferChunk(transferID: transferID, index: i, count: count,
-                                         data: Array(stream[start..<min(stream.count, start + TransferChunk.maxDataBytes)])))
+                                         data: Array(stream[start..<min(stream.count, start + size)])))
         }
         return out
     }

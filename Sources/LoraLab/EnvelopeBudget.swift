@@ -152,12 +152,18 @@ public enum EnvelopeBudget {
             // Too long to announce the new key: it goes under the key the peer holds.
             return (try? mine.seal([0] + Array(text.utf8), from: me.senderID, contactKey: key, now: 0))??.envelope.bytes ?? []
         }
+        func broadcastChunk() -> [UInt8] {
+            guard let chunk = try? TransferChunk(transferID: 1, index: 0, count: 2, data: [UInt8](repeating: 0x5A, count: TransferChunk.maxBroadcastDataBytes)) else { return [] }
+            return (try? LoraEnvelope.seal(.chunk(chunk), from: me.senderID, with: key).bytes) ?? []
+        }
         let rows: [(String, [UInt8], String)] = [
             ("v1 text, 1 byte", (try? LoraEnvelope.seal("x", from: me.senderID, with: key).bytes) ?? [], "DM or broadcast"),
-            ("v1 text, 151 bytes", (try? LoraEnvelope.seal(String(repeating: "x", count: 151), from: me.senderID, with: key).bytes) ?? [], "DM or broadcast"),
+            ("v1 text, 116 bytes (the most a broadcast carries in one frame)", (try? LoraEnvelope.seal(String(repeating: "x", count: LoraEnvelope.maxSignedBroadcastPlaintextBytes), from: me.senderID, with: key).bytes) ?? [], "DM or broadcast"),
+            ("v1 text, 151 bytes", (try? LoraEnvelope.seal(String(repeating: "x", count: 151), from: me.senderID, with: key).bytes) ?? [], "DM only"),
+            ("0x02 chunk of a transfer sent as broadcasts (109 bytes of stream)", broadcastChunk(), "broadcast"),
             ("0x06 ratcheted text, 1 byte, announcing a ratchet key", ratcheted("x", announcing: true), "DM or broadcast"),
-            ("0x06 ratcheted text, 137 bytes, announcing a ratchet key", ratcheted(String(repeating: "x", count: 137), announcing: true), "DM or broadcast"),
-            ("0x06 ratcheted text, 151 bytes, keys both hold", ratcheted(String(repeating: "x", count: 151), announcing: false), "DM or broadcast"),
+            ("0x06 ratcheted text, 137 bytes, announcing a ratchet key", ratcheted(String(repeating: "x", count: 137), announcing: true), "DM only"),
+            ("0x06 ratcheted text, 151 bytes, keys both hold", ratcheted(String(repeating: "x", count: 151), announcing: false), "DM only"),
             ("0x02 location, no altitude or accuracy", location(false), "DM or broadcast"),
             ("0x02 location, altitude and accuracy", location(true), "DM or broadcast"),
             ("0x03 receipt, 1 message", receipt(1), "DM"),
@@ -170,8 +176,12 @@ public enum EnvelopeBudget {
         ]
         let modem = LoRaPreset.longFast.modem
         let budget = LoRaRegion.eu868.hourlyBudgetMilliseconds
+        let broadcasts = rows.filter { $0.2.contains("broadcast") }
+        let largest = broadcasts.map(\.1.count).max() ?? 0
         var md = [
             "## Protocol v2: every frame kind on the air",
+            "",
+            "**The largest broadcast frame lora-msg makes: \(largest) bytes** (of the \(broadcasts.count) kinds above that go as broadcasts; group posts and acks, below, are at most 165 too), at most \(LoraEnvelope.maxSignedBroadcastBytes): a firmware 2.8 radio signs every one (`signedDataFits`), so a STRICT relay carries them. A text to a contact whose node is unknown goes in one frame up to \(LoraEnvelope.maxSignedBroadcastPlaintextBytes) bytes, longer as chunks of \(TransferChunk.maxBroadcastDataBytes) bytes; to a known node as a DM of up to 151 (DMs are never signed; the radio PKI-encrypts them). A DM the radio refuses for want of the node's key is sent again as a broadcast of its original size (up to 200 bytes, unsigned) while lora-msg asks that radio for its key.",
             "",
             "Built by the code that sends them (`LoraEnvelope`, `RatchetState`, `LocationFix`, `DeliveryReceipt`, `ContactRequest`, `ContactAccept`). The 0x06 rows are the forward-secret envelope (docs/PROTOCOL.md): its nonce is derived, not sent, so under keys both sides hold a 151-byte text is 18 bytes shorter than in v1; announcing a new ratchet key costs 32 bytes, and leaves 137 bytes for the text. lora-msg sends texts of up to 151 bytes as 0x06 once both sides ratchet. Time on air under LongFast (SF11 / 250 kHz / 4/5) in EU_868; \"DM\" includes the 12 bytes the firmware adds when it PKI-encrypts a DM. A receipt for one message is \(receipt(1).count) bytes of `Data.payload`.",
             "",

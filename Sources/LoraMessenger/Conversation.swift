@@ -43,9 +43,12 @@ extension Messenger {
         return try compose(to: name, text: text).id
     }
 
-    /// The bytes one frame holds for this conversation: a group's post carries a tag per member.
+    /// The bytes one frame holds for this conversation: a group's post carries a tag per member;
+    /// a contact whose node is unknown gets broadcasts, which fit a signed frame.
     public func chatLimit(for name: String) throws(MessengerError) -> Int {
-        guard name.hasPrefix("#") else { return Self.chatLimitBytes }
+        guard name.hasPrefix("#") else {
+            return try contact(named: name).node == nil ? LoraEnvelope.maxSignedBroadcastPlaintextBytes : Self.chatLimitBytes
+        }
         let g = try group(named: name)
         let members: Int
         do { members = try store.groupMembers(groupID: g.id).count } catch { throw .store(error) }

@@ -160,8 +160,15 @@ public final class Messenger: Sendable {
     public func compose(to name: String, text: String, broadcast: Bool = false, channel: Int = 0, hopLimit: Int? = nil) throws(MessengerError) -> StoredMessage {
         let c = try contact(named: name)
         guard !text.isEmpty else { throw .emptyMessage }
+        // A broadcast's frame must fit a signed broadcast: `send` and `chat` give a text longer
+        // than a v1 frame holds to `composeTransfer`; for one that fits, a 0x06 frame made longer
+        // by announcing a ratchet key goes under the static key (v1) instead.
+        let toBroadcast = broadcast || c.node == nil
+        let signedLimit = toBroadcast && text.utf8.count <= LoraEnvelope.maxSignedBroadcastPlaintextBytes
+            ? LoraEnvelope.maxSignedBroadcastBytes : nil
         if text.utf8.count <= LoraEnvelope.maxPlaintextBytes, let sid = try? SenderID(bytes: c.senderID), let key = key(for: sid),
-           let m = try composeRatcheted(.text(text), to: c, key: key, broadcast: broadcast, channel: channel, hopLimit: hopLimit) {
+           let m = try composeRatcheted(.text(text), to: c, key: key, broadcast: broadcast, channel: channel, hopLimit: hopLimit,
+                                        maxEnvelopeBytes: signedLimit) {
             return m
         }
         return try composeEnvelope(to: c, broadcast: broadcast, channel: channel, hopLimit: hopLimit) { key throws(LoraCryptoError) in

@@ -81,7 +81,10 @@ extension Messenger {
             throw .ackNeedsNode(c.name)
         }
         let m: StoredMessage
-        if text.utf8.count <= LoraEnvelope.maxPlaintextBytes {
+        // A broadcast (no node for the contact, or --broadcast) fits a signed frame, or goes as
+        // chunks that each do: a STRICT relay drops what its radio could not sign.
+        let oneFrame = plan.broadcast || c.node == nil ? LoraEnvelope.maxSignedBroadcastPlaintextBytes : LoraEnvelope.maxPlaintextBytes
+        if text.utf8.count <= oneFrame {
             m = try compose(to: c.name, text: text, broadcast: plan.broadcast, channel: plan.channel, hopLimit: plan.hopLimit)
         } else {
             guard text.utf8.count <= Self.maxLongTextBytes else {

@@ -67,12 +67,17 @@ extension Messenger {
     /// A text or a location sealed as 0x06 when the contact ratchets and has given us a key;
     /// nil means the static envelope goes (a v1/v2 peer, or no key of theirs yet). The local
     /// copy is the same content as a v1 (text) or v2 (location) envelope under the storage key.
-    func composeRatcheted(_ content: RatchetedContent, to c: Contact, key: ContactKey, broadcast: Bool, channel: Int, hopLimit: Int?) throws(MessengerError) -> StoredMessage? {
+    /// `maxEnvelopeBytes`: a frame longer than this is not used (the caller seals under the
+    /// static key); the number it took is skipped, and a key it announced is announced again.
+    func composeRatcheted(_ content: RatchetedContent, to c: Contact, key: ContactKey, broadcast: Bool, channel: Int, hopLimit: Int?,
+                          maxEnvelopeBytes: Int? = nil) throws(MessengerError) -> StoredMessage? {
         guard let record = ((try? store.ratchet(peer: c.senderID)) ?? nil), record.capable else { return nil }
         let me = identity.senderID
         let t = now
-        let sealed = try withRatchet(peer: c.senderID) { (state, _) throws(LoraCryptoError) in
-            try state.seal(content.bytes, from: me, contactKey: key, now: t)
+        let sealed = try withRatchet(peer: c.senderID) { (state, _) throws(LoraCryptoError) -> (envelope: RatchetEnvelope, nonce: [UInt8])? in
+            guard let s = try state.seal(content.bytes, from: me, contactKey: key, now: t) else { return nil }
+            if let maxEnvelopeBytes, s.envelope.bytes.count > maxEnvelopeBytes { return nil }
+            return s
         }
         guard let sealed else { return nil }
         let copy = try content.localCopy(from: me, key: try storageKey())

@@ -97,8 +97,8 @@ final class ChatUI: @unchecked Sendable {
             case .transmitted: nextSlot = nil
             case .disconnected(let why): notice = "radio away: \(why); reconnecting"
             case .reconnected: notice = "radio back"
-            case let .receipt(contact, _, _, rebound?): notice = "\(terminalSafe(contact))'s radio is now \(rebound) (their own authenticated receipt says so)"
-            case .notice(let text) where text.hasPrefix("your radio has "): notice = text
+            // A contact's radio renumbered (firmware 2.8): said once, as tail says it.
+            case let .receipt(contact, _, _, rebound?): notice = "\(terminalSafe(contact))'s radio is now \(rebound)"
             default: break
             }
         }

@@ -71,7 +71,9 @@ import TestSupport
         defer { aTail.stop(); bTail.stop() }
         try await listening(aTail, bTail)
         func say(_ from: String, _ text: String) throws {
-            let r = try c.run(from, ["send", from == "a" ? "b" : "a", text, "--wait", "delivered", "--timeout", "600"])
+            // Waits for the receipt (an event); an hour of the radios' time is 3 minutes at 20×,
+            // room for a loaded machine whose radios fall behind.
+            let r = try c.run(from, ["send", from == "a" ? "b" : "a", text, "--wait", "delivered", "--timeout", "3600"])
             try #require(r.status == 0, "\(from): \(text): \(r.err)")
         }
         func safety(_ home: String, _ name: String) throws -> String? {

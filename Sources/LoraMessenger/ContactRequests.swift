@@ -33,7 +33,7 @@ extension Messenger {
         guard name.utf8.count <= ContactRequest.maxNameBytes else {
             throw .invalidName("a display name is at most \(ContactRequest.maxNameBytes) bytes of UTF-8, '\(name)' is \(name.utf8.count)")
         }
-        do { try store.setSetting(Self.displayNameSetting, to: name) } catch { throw .store(error) }
+        try stored(try store.setSetting(Self.displayNameSetting, to: name))
         return name
     }
 
@@ -57,7 +57,7 @@ extension Messenger {
 
     public func contactRequests() throws(MessengerError) -> [PendingRequest] {
         let rows: [ContactRequestRecord]
-        do { rows = try store.requests(now: now) } catch { throw .store(error) }
+        rows = try stored(try store.requests(now: now))
         return rows.compactMap { r in
             guard let key = try? PublicKey(bytes: r.publicKey) else { return nil }
             return PendingRequest(displayName: r.displayName, node: r.node.map(User.nodeID), publicKey: key.base64,
@@ -94,7 +94,7 @@ extension Messenger {
             throw .usage("say who you are in the answer: --me NAME (remembered for next time)")
         }
         let contact = try addContact(name: local, key: r.publicKey, node: nil)
-        do { try store.removeRequest(publicKey: contact.publicKey) } catch { throw .store(error) }
+        try stored(try store.removeRequest(publicKey: contact.publicKey))
         // An answer to our own request needs no answer back: they have us already.
         guard !r.isAnswer else { return (contact, false) }
         let myName = me != nil ? try rememberDisplayName(me) : (displayName ?? "")
@@ -110,7 +110,7 @@ extension Messenger {
 
     /// Forgets every waiting request (after a flood of forged ones); returns how many.
     public func rejectAllRequests() throws(MessengerError) -> Int {
-        do { return try store.removeAllRequests() } catch { throw .store(error) }
+        return try stored(try store.removeAllRequests())
     }
 
     public func rejectRequest(_ which: String) throws(MessengerError) -> PendingRequest {
@@ -126,7 +126,7 @@ extension Messenger {
     func deliverFrame(_ bytes: [UInt8], to node: UInt32?, radio: RadioChoice, timeout: Double,
                       progress: @escaping @Sendable (SendProgress) -> Void) async throws(MessengerError) -> String {
         let f = OutgoingFrame(id: UUID().uuidString.lowercased(), frame: bytes, toNode: node, createdAt: now)
-        do { try store.queueFrame(f) } catch { throw .store(error) }
+        try stored(try store.queueFrame(f))
         if let pid = TailPresence.runningTail(home: home) {
             progress(.handedToTail(pid: pid))
             let store = self.store

@@ -51,14 +51,14 @@ extension Messenger {
         }
         let g = try group(named: name)
         let members: Int
-        do { members = try store.groupMembers(groupID: g.id).count } catch { throw .store(error) }
+        members = try stored(try store.groupMembers(groupID: g.id).count)
         return GroupPost.maxPlaintextBytes(members: max(2, members)) - 1
     }
 
     /// Every conversation `chat` can show: contacts by name, then groups as "#name".
     public func conversations() throws(MessengerError) -> [String] {
         let groups: [ChatGroup]
-        do { groups = try store.groups() } catch { throw .store(error) }
+        groups = try stored(try store.groups())
         return try contacts().map(\.name) + groups.filter { $0.standing == .member }.map { "#" + $0.name }
     }
 
@@ -72,6 +72,6 @@ extension Messenger {
     public func unreadCount(in name: String) throws(MessengerError) -> Int {
         guard name.hasPrefix("#") else { return try unreadCount(from: name) }
         let g = try group(named: name)
-        do { return try store.unseenCount(peer: g.id) } catch { throw .store(error) }
+        return try stored(try store.unseenCount(peer: g.id))
     }
 }

@@ -24,16 +24,16 @@ extension Messenger {
     func guardAgainstCopy() throws(MessengerError) -> Bool {
         guard let here = Self.fileIdentity(databasePath) else { return false }
         let recorded: String?
-        do { recorded = try store.setting(Self.databaseFileSetting) } catch { throw .store(error) }
+        recorded = try stored(try store.setting(Self.databaseFileSetting))
         guard recorded != here else { return false }
         if recorded != nil {
             let peers: [[UInt8]]
-            do { peers = try store.ratchetPeers() } catch { throw .store(error) }
+            peers = try stored(try store.ratchetPeers())
             for peer in peers {
                 try withRatchet(peer: peer) { (state, _) throws(LoraCryptoError) in try state.abandonNumbering() }
             }
         }
-        do { try store.setSetting(Self.databaseFileSetting, to: here) } catch { throw .store(error) }
+        try stored(try store.setSetting(Self.databaseFileSetting, to: here))
         return recorded != nil
     }
 }

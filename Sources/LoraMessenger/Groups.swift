@@ -47,7 +47,7 @@ extension Messenger {
     public func group(named given: String) throws(MessengerError) -> ChatGroup {
         let name = try Self.groupName(given)
         let g: ChatGroup?
-        do { g = try store.group(named: name) } catch { throw .store(error) }
+        g = try stored(try store.group(named: name))
         guard let g else { throw .unknownGroup(name) }
         return g
     }
@@ -83,7 +83,7 @@ extension Messenger {
         let id = GroupID.random()
         let g = ChatGroup(id: id.bytes, name: name, creator: identity.publicKey.bytes, epoch: 0, standing: .member, epochSecret: nil, createdAt: now)
         let created: Bool
-        do { created = try store.createGroup(g, members: [], chains: []) } catch { throw .store(error) }
+        created = try stored(try store.createGroup(g, members: [], chains: []))
         guard created else { throw .usage("there is already a group named '#\(name)'; pick another name") }
         return try rekey(g, members: people, removed: nil)
     }
@@ -122,7 +122,7 @@ extension Messenger {
         }
         let notice = GroupRoster(groupID: try groupID(of: g), epoch: UInt8(g.epoch), kind: .leave, name: g.name, members: [])
         let id = try queueRoster(notice, to: creator)
-        do { try store.endMembership(groupID: g.id, standing: .left, at: now) } catch { throw .store(error) }
+        try stored(try store.endMembership(groupID: g.id, standing: .left, at: now))
         return GroupChange(group: g.name, rosterMessageIDs: [id], members: [])
     }
 
@@ -147,7 +147,7 @@ extension Messenger {
     /// The members other than us, as contacts (the creator's members are all its contacts).
     private func currentContacts(of g: ChatGroup) throws(MessengerError) -> [Contact] {
         let members: [GroupMemberRecord]
-        do { members = try store.groupMembers(groupID: g.id) } catch { throw .store(error) }
+        members = try stored(try store.groupMembers(groupID: g.id))
         var out: [Contact] = []
         for m in members where m.senderID != identity.senderID.bytes {
             guard let c = (try? store.contact(senderID: m.senderID)) ?? nil else {
@@ -203,7 +203,7 @@ extension Messenger {
                 chains.append(GroupChainRecord(groupID: g.id, epoch: g.epoch, senderID: sid.bytes, state: [UInt8](state)))
             }
         } catch { throw .crypto(error) }
-        do { try store.installEpoch(g, members: records, chains: chains, at: now) } catch { throw .store(error) }
+        try stored(try store.installEpoch(g, members: records, chains: chains, at: now))
     }
 
     /// A roster (or notice) as a transfer to one contact, in the outbox.
@@ -221,7 +221,7 @@ extension Messenger {
         let g = try group(named: given)
         guard g.standing == .member else { throw .usage("you are no longer in #\(g.name); nothing was sent") }
         let members: [GroupMemberRecord]
-        do { members = try store.groupMembers(groupID: g.id) } catch { throw .store(error) }
+        members = try stored(try store.groupMembers(groupID: g.id))
         let others = members.filter { $0.senderID != identity.senderID.bytes }
         guard !others.isEmpty, members.contains(where: { $0.senderID == identity.senderID.bytes }) else {
             throw .usage("#\(g.name) has no roster yet (its creator's has not arrived); nothing was sent")
@@ -254,7 +254,7 @@ extension Messenger {
             id: UUID().uuidString.lowercased(), peer: g.id, direction: .outgoing, envelope: sealed.post.bytes,
             senderID: me.bytes, nonce: sealed.nonce, createdAt: now, state: .pending, toNode: nil, channel: channel,
             hopLimit: hopLimit, localCopy: copy.bytes)
-        do { try store.insert(m) } catch { throw .store(error) }
+        try stored(try store.insert(m))
         return m
     }
 
@@ -278,7 +278,7 @@ extension Messenger {
 
     public func groups() throws(MessengerError) -> [GroupSummary] {
         let all: [ChatGroup]
-        do { all = try store.groups() } catch { throw .store(error) }
+        all = try stored(try store.groups())
         return try all.map { g throws(MessengerError) in try summary(of: g) }
     }
 
@@ -315,7 +315,7 @@ extension Messenger {
     public func groupHistory(_ given: String, limit: Int, markingShown: Bool = true) throws(MessengerError) -> [HistoryEntry] {
         let g = try group(named: given)
         let rows: [StoredMessage]
-        do { rows = try store.history(peer: g.id, limit: limit) } catch { throw .store(error) }
+        rows = try stored(try store.history(peer: g.id, limit: limit))
         if markingShown { markShown(rows.filter { $0.direction == .incoming && $0.readAt == nil }.map(\.id)) }
         return rows.map { m in
             let body: HistoryEntry.Body = m.localCopy.map { openLocalCopy($0, expectedSender: m.senderID) } ?? .unreadable("no local copy")

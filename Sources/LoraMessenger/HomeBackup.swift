@@ -61,7 +61,7 @@ extension Messenger {
         let snapshot = home + "/.backup-snapshot-\(getpid()).sqlite"
         unlink(snapshot)
         defer { unlink(snapshot) }
-        do { try store.writeSnapshot(to: snapshot, history: history) } catch { throw .store(error) }
+        try stored(try store.writeSnapshot(to: snapshot, history: history))
         let counts: (contacts: Int, messages: Int)
         do {
             let copy = try MessageStore(path: snapshot)

@@ -43,12 +43,12 @@ extension Messenger {
         let settingKey = "mailbox_sent_time_\(op.codeValue)_\(sid.hex)"
         let last = ((try? store.setting(settingKey)) ?? nil).flatMap(UInt32.init) ?? 0
         let time = max(mailboxTime, last &+ 1)
-        do { try store.setSetting(settingKey, to: String(time)) } catch { throw .store(error) }
+        try stored(try store.setSetting(settingKey, to: String(time)))
         do { return try MailboxControl.make(op, maker: identity.senderID, addressee: sid, time: time, key: key).bytes } catch { throw .crypto(error) }
     }
 
     func queueFrame(_ bytes: [UInt8], to node: UInt32?) throws(MessengerError) {
-        do { try store.queueFrame(OutgoingFrame(id: UUID().uuidString.lowercased(), frame: bytes, toNode: node, createdAt: now)) } catch { throw .store(error) }
+        try stored(try store.queueFrame(OutgoingFrame(id: UUID().uuidString.lowercased(), frame: bytes, toNode: node, createdAt: now)))
     }
 
     /// Chooses the contact `name` (running `mailbox serve`) as this home's mailbox, or none:
@@ -79,7 +79,7 @@ extension Messenger {
         let m = ownMailbox
         let advert = MailboxControl.Op.advert(node: m?.node ?? 0, mailbox: m?.senderID ?? [UInt8](repeating: 0, count: SenderID.byteCount))
         try queueFrame(try mailboxFrame(advert, to: c), to: c.node)
-        do { try store.markMailboxTold(senderID: c.senderID, at: now) } catch { throw .store(error) }
+        try stored(try store.markMailboxTold(senderID: c.senderID, at: now))
     }
 
     /// A contact we heard from has not been told our current mailbox: tell them now.
@@ -113,7 +113,7 @@ extension Messenger {
     @discardableResult
     public func leaveWithMailbox(messageID: String) throws(MessengerError) -> String? {
         let found: StoredMessage?
-        do { found = try store.message(id: messageID) } catch { throw .store(error) }
+        found = try stored(try store.message(id: messageID))
         guard let m = found, m.direction == .outgoing, m.transferID == nil,
               let c = (try? store.contact(senderID: m.peer)) ?? nil,
               let box = (try? store.contactMailbox(senderID: m.peer)) ?? nil, box.node != 0,
@@ -121,7 +121,7 @@ extension Messenger {
         let deposit: MailboxDeposit
         do { deposit = try MailboxDeposit(recipient: recipient, frame: m.envelope) } catch { return nil }
         try queueFrame(deposit.bytes, to: box.node)
-        do { try store.markMailboxed(id: m.id, at: now) } catch { throw .store(error) }
+        try stored(try store.markMailboxed(id: m.id, at: now))
         return (try? store.contact(senderID: box.mailbox))??.name ?? User.nodeID(box.node) + " (\(c.name)'s mailbox)"
     }
 
@@ -159,7 +159,7 @@ extension Messenger {
         // Only the frames this was asked to send: one queued meanwhile (a fetch, on hearing
         // our mailbox's radio) waits for the next lora-msg that talks to the radio.
         let left: [OutgoingFrame]
-        do { left = try store.unsentFrames().filter { asked.contains($0.id) } } catch { throw .store(error) }
+        left = try stored(try store.unsentFrames().filter { asked.contains($0.id) })
         if !left.isEmpty { throw .frameNotSent("\(left.count) frame\(left.count == 1 ? "" : "s") still wait for the radio") }
     }
 }

@@ -31,7 +31,7 @@ extension Messenger {
     func groupAckPackets(groupID: [UInt8], posts: [StoredMessage]) throws(MessengerError) -> [(MeshPacket, [String])] {
         guard let g = (try? store.group(id: groupID)) ?? nil else { return [] }
         let members: [GroupMemberRecord]
-        do { members = try store.groupMembers(groupID: groupID) } catch { throw .store(error) }
+        members = try stored(try store.groupMembers(groupID: groupID))
         let keys = try tagKeys(for: members.filter { $0.senderID != identity.senderID.bytes })
         guard !keys.isEmpty else { return [] }
         let id = try self.groupID(of: g)

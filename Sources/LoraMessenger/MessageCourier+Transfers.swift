@@ -42,7 +42,7 @@ extension MessageCourier {
         guard let transfer = m.transferID else { throw .store(.noSuchMessage(m.id)) }
         let store = messenger.store
         let all: [StoredChunk]
-        do { all = try store.chunks(peer: m.peer, direction: .outgoing, transferID: transfer) } catch { throw .store(error) }
+        all = try stored(try store.chunks(peer: m.peer, direction: .outgoing, transferID: transfer))
         let byIndex = Dictionary(all.map { ($0.index, $0) }, uniquingKeysWith: { a, _ in a })
         let pass: TransferPass
         switch TransferPass.plan(all.map { .init(index: $0.index, count: $0.count, sends: $0.sends, held: $0.held) }) {

@@ -67,7 +67,7 @@ extension MessageCourier {
         var seen = -1
         while true {
             let counter: Int
-            do { counter = try store.changeCounter() } catch { throw .store(error) }
+            counter = try stored(try store.changeCounter())
             let expired = clock() >= deadline
             if counter != seen || expired {
                 seen = counter
@@ -85,7 +85,7 @@ extension MessageCourier {
     /// The state if the wait is over (reached; failed and expired throw), nil to go on.
     static func check(store: MessageStore, messageID: String, goal: Goal, timeout: Double, expired: Bool) throws(MessengerError) -> DeliveryState? {
         let m: StoredMessage?
-        do { m = try store.message(id: messageID) } catch { throw .store(error) }
+        m = try stored(try store.message(id: messageID))
         guard let m else { throw .store(.noSuchMessage(messageID)) }
         if goal.reached(by: m.state) { return m.state }
         // A packet the radio gave up on is not the end of a wait for the receipt while the

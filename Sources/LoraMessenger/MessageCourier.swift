@@ -176,7 +176,7 @@ public actor MessageCourier {
         defer { sending.remove(messageID) }
         let store = messenger.store
         let found: StoredMessage?
-        do { found = try store.message(id: messageID) } catch { throw .store(error) }
+        found = try stored(try store.message(id: messageID))
         guard let m = found, m.direction == .outgoing else { throw .store(.noSuchMessage(messageID)) }
         if m.transferID != nil {
             return try await transmitTransfer(m, broadcast: broadcast, duty: duty, deadline: deadline, progress: progress)

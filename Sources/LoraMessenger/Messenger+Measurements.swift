@@ -5,12 +5,12 @@ import MessageStore
 /// program sent through the same radio.
 extension Messenger {
     public func storedMessage(id: String) throws(MessengerError) -> StoredMessage? {
-        do { return try store.message(id: id) } catch { throw .store(error) }
+        return try stored(try store.message(id: id))
     }
 
     /// This home's transmissions (the duty-cycle ledger) since a time.
     public func airtimeRecords(since time: Double) throws(MessengerError) -> [AirtimeRecord] {
-        do { return try store.airtime(since: time) } catch { throw .store(error) }
+        return try stored(try store.airtime(since: time))
     }
 
     /// Seconds on the air since a time.
@@ -20,32 +20,32 @@ extension Messenger {
 
     /// Counts airtime sent through our radio by something else (a bench's preloaded hour).
     public func recordForeignAirtime(_ r: AirtimeRecord) throws(MessengerError) {
-        do { try store.recordAirtime(r) } catch { throw .store(error) }
+        try stored(try store.recordAirtime(r))
     }
 
     /// The chunks of one of our long messages to a contact, as the store tracks them.
     public func outgoingChunks(to peer: Contact, transferID: UInt32) throws(MessengerError) -> [StoredChunk] {
-        do { return try store.chunks(peer: peer.senderID, direction: .outgoing, transferID: transferID) } catch { throw .store(error) }
+        return try stored(try store.chunks(peer: peer.senderID, direction: .outgoing, transferID: transferID))
     }
 
     /// Messages received from a sender id, in all.
     public func receivedCount(from senderID: [UInt8]) throws(MessengerError) -> Int {
-        do { return try store.history(peer: senderID, limit: 100_000).filter { $0.direction == .incoming }.count } catch { throw .store(error) }
+        return try stored(try store.history(peer: senderID, limit: 100_000).filter { $0.direction == .incoming }.count)
     }
 
     /// Whether this home's mailbox serves the sender id.
     public func servesMailbox(for senderID: [UInt8]) throws(MessengerError) -> Bool {
-        do { return try store.isMailboxUser(senderID) } catch { throw .store(error) }
+        return try stored(try store.isMailboxUser(senderID))
     }
 
     /// Frames this home's mailbox holds for a recipient.
     public func mailboxHeldCount(for recipient: [UInt8]) throws(MessengerError) -> Int {
-        do { return try store.heldCount(recipient: recipient) } catch { throw .store(error) }
+        return try stored(try store.heldCount(recipient: recipient))
     }
 
     /// Whether the contact with this sender id told us a mailbox.
     public func knowsMailbox(of senderID: [UInt8]) throws(MessengerError) -> Bool {
-        do { return try store.contactMailbox(senderID: senderID) != nil } catch { throw .store(error) }
+        return try stored(try store.contactMailbox(senderID: senderID) != nil)
     }
 }
 

@@ -24,3 +24,9 @@ extension Messenger {
         storeProblems.withLock { p in defer { p.removeAll() }; return p }
     }
 }
+
+/// A store call inside a use case, its error re-wrapped as the use case's:
+/// `let x = try stored(try store.contacts())`. The one re-wrap of `StoreError`.
+func stored<T>(_ call: @autoclosure () throws(StoreError) -> T) throws(MessengerError) -> T {
+    do { return try call() } catch { throw .store(error) }
+}

@@ -33,7 +33,7 @@ public final class Messenger: Sendable {
         do { store = try MessageStore(path: home + "/" + Self.databaseFileName) } catch { throw .store(error) }
         var ring = ContactKeyring(identity: identity)
         let contacts: [Contact]
-        do { contacts = try store.contacts() } catch { throw .store(error) }
+        contacts = try stored(try store.contacts())
         for c in contacts {
             // A key that no longer derives (impossible unless the row was edited) is left out:
             // its messages then show as unreadable instead of stopping every command.
@@ -64,7 +64,7 @@ public final class Messenger: Sendable {
         let nodeNum = try node.map(Self.nodeNumber)
         let c = Contact(name: name, publicKey: key.bytes, senderID: key.senderID.bytes, node: nodeNum,
                         nodeGiven: nodeNum != nil, addedAt: now)
-        do { try store.addContact(c) } catch { throw .store(error) }
+        try stored(try store.addContact(c))
         keyring.withLock { _ = try? $0.add(key) }
         return (try? store.contact(named: name)) ?? c
     }
@@ -100,13 +100,13 @@ public final class Messenger: Sendable {
     }
 
     public func contacts() throws(MessengerError) -> [Contact] {
-        do { return try store.contacts() } catch { throw .store(error) }
+        return try stored(try store.contacts())
     }
 
     public func contact(named given: String) throws(MessengerError) -> Contact {
         let name = (try? Self.normalized(name: given)) ?? given
         let c: Contact?
-        do { c = try store.contact(named: name) } catch { throw .store(error) }
+        c = try stored(try store.contact(named: name))
         guard let c else { throw .unknownContact(name) }
         return c
     }
@@ -114,7 +114,7 @@ public final class Messenger: Sendable {
     /// Removes the contact; their unsent messages fail with "contact removed".
     public func removeContact(named name: String) throws(MessengerError) {
         let c = try contact(named: name)
-        do { try store.removeContact(named: c.name, at: now) } catch { throw .store(error) }
+        try stored(try store.removeContact(named: c.name, at: now))
     }
 
     /// Points the contact at a radio node (`!xxxxxxxx`), or at none (`nil`: broadcasts), as
@@ -122,19 +122,19 @@ public final class Messenger: Sendable {
     public func setNode(named name: String, node text: String?) throws(MessengerError) -> Contact {
         let c = try contact(named: name)
         let node = try text.map(Self.nodeNumber)
-        do { try store.setNode(named: c.name, to: node, at: now) } catch { throw .store(error) }
+        try stored(try store.setNode(named: c.name, to: node, at: now))
         return try contact(named: c.name)
     }
 
     /// Other radios the contact's authenticated envelopes arrived from (relays, replays).
     public func otherNodes(of c: Contact) throws(MessengerError) -> [NodeSighting] {
-        do { return try store.otherNodes(senderID: c.senderID) } catch { throw .store(error) }
+        return try stored(try store.otherNodes(senderID: c.senderID))
     }
 
     /// Whether our radio holds the key of the contact's radio, as far as lora-msg has seen.
     public func radioKey(of c: Contact) throws(MessengerError) -> RadioKeyStatus {
         let k: ContactRadioKey
-        do { k = try store.radioKey(senderID: c.senderID) } catch { throw .store(error) }
+        k = try stored(try store.radioKey(senderID: c.senderID))
         if let key = k.key, let seen = k.seenAt {
             return .known(key: key, seenAt: seen, nodeIsItsCRC32: c.node == NodeNumber.of(publicKey: key))
         }
@@ -146,7 +146,7 @@ public final class Messenger: Sendable {
     /// Records that the user compared the safety number with the contact and it matched.
     public func markVerified(named name: String) throws(MessengerError) {
         let c = try contact(named: name)
-        do { try store.markVerified(named: c.name, at: now) } catch { throw .store(error) }
+        try stored(try store.markVerified(named: c.name, at: now))
     }
 
     public func safetyNumber(for c: Contact) throws(MessengerError) -> SafetyNumber {
@@ -189,7 +189,7 @@ public final class Messenger: Sendable {
             id: UUID().uuidString.lowercased(), peer: c.senderID, direction: .outgoing, envelope: envelope.bytes,
             senderID: identity.senderID.bytes, nonce: envelope.nonce, createdAt: now, state: .pending,
             toNode: broadcast ? nil : c.node, channel: channel, hopLimit: hopLimit)
-        do { try store.insert(m) } catch { throw .store(error) }
+        try stored(try store.insert(m))
         return m
     }
 
@@ -216,7 +216,7 @@ public final class Messenger: Sendable {
     public func history(with name: String, limit: Int, markingShown: Bool = true) throws(MessengerError) -> [HistoryEntry] {
         let c = try contact(named: name)
         let rows: [StoredMessage]
-        do { rows = try store.history(peer: c.senderID, limit: limit) } catch { throw .store(error) }
+        rows = try stored(try store.history(peer: c.senderID, limit: limit))
         let key = keyring.withLock { ring in (try? SenderID(bytes: c.senderID)).flatMap { ring.key(for: $0) } }
         if markingShown { markShown(rows.filter { $0.direction == .incoming && $0.readAt == nil }.map(\.id)) }
         return rows.map { m in
@@ -288,7 +288,7 @@ public final class Messenger: Sendable {
     /// the ids deleted.
     public func cancelOutbox(id: String?) throws(MessengerError) -> [String] {
         let ids: [String]
-        do { ids = try store.cancelOutbox(idPrefix: id) } catch { throw .store(error) }
+        ids = try stored(try store.cancelOutbox(idPrefix: id))
         if let id, ids.isEmpty { throw .store(.noSuchMessage(id)) }
         return ids
     }

@@ -127,7 +127,7 @@ extension Messenger {
         guard radio.broker != nil else { throw .usage("--via both needs the broker too: --mqtt mqtt[s]://HOST[:PORT]") }
         for id in ids {
             let m: StoredMessage?
-            do { m = try store.message(id: id) } catch { throw .store(error) }
+            m = try stored(try store.message(id: id))
             if m?.transferID != nil { throw .usage("--via both is for messages of one frame; a long message or file goes one way (--via radio or mqtt)") }
         }
         var byRadio = radio, byBroker = radio
@@ -232,7 +232,7 @@ extension Messenger {
 
     private func outcome(_ id: String, _ state: DeliveryState) throws(MessengerError) -> SendOutcome {
         let m: StoredMessage?
-        do { m = try store.message(id: id) } catch { throw .store(error) }
+        m = try stored(try store.message(id: id))
         return SendOutcome(messageID: id, state: state, toNode: m?.toNode)
     }
 

@@ -85,7 +85,7 @@ extension Messenger {
             id: UUID().uuidString.lowercased(), peer: c.senderID, direction: .outgoing, envelope: sealed.envelope.bytes,
             senderID: me.bytes, nonce: sealed.nonce, createdAt: t, state: .pending,
             toNode: broadcast ? nil : c.node, channel: channel, hopLimit: hopLimit, localCopy: copy.bytes)
-        do { try store.insert(m) } catch { throw .store(error) }
+        try stored(try store.insert(m))
         return m
     }
 
@@ -194,7 +194,7 @@ extension Messenger {
     }
 
     public func setRetention(seconds: Double?) throws(MessengerError) {
-        do { try store.setSetting(Self.retentionSetting, to: seconds.map { String(Int($0)) }) } catch { throw .store(error) }
+        try stored(try store.setSetting(Self.retentionSetting, to: seconds.map { String(Int($0)) }))
         try applyRetention()
     }
 

@@ -10,7 +10,7 @@ extension Messenger {
     }
 
     public func setReadReceipts(_ on: Bool) throws(MessengerError) {
-        do { try store.setSetting(Self.readReceiptsSetting, to: on ? "on" : "off") } catch { throw .store(error) }
+        try stored(try store.setSetting(Self.readReceiptsSetting, to: on ? "on" : "off"))
     }
 
     /// The user was shown these incoming messages. Recorded only while read receipts are on:
@@ -25,7 +25,7 @@ extension Messenger {
     /// Messages from `name` that no terminal has shown yet (`tail` to a terminal, `chat`).
     public func unreadCount(from name: String) throws(MessengerError) -> Int {
         let c = try contact(named: name)
-        do { return try store.unseenCount(peer: c.senderID) } catch { throw .store(error) }
+        return try stored(try store.unseenCount(peer: c.senderID))
     }
 
     /// The receipt packets for incoming messages of one contact: one, carrying our ratchet
@@ -63,7 +63,7 @@ extension Messenger {
     /// is complete (its ordinary receipt says so) or gone.
     func transferReceiptPacket(peer: [UInt8], transferID: UInt32, node: UInt32) throws(MessengerError) -> MeshPacket? {
         let chunks: [StoredChunk]
-        do { chunks = try store.chunks(peer: peer, direction: .incoming, transferID: transferID) } catch { throw .store(error) }
+        chunks = try stored(try store.chunks(peer: peer, direction: .incoming, transferID: transferID))
         guard let count = chunks.first?.count, chunks.count < count else { return nil }
         guard let sid = try? SenderID(bytes: peer), let key = key(for: sid) else { return nil }
         var held = [Bool](repeating: false, count: count)

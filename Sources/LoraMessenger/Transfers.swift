@@ -41,7 +41,7 @@ extension Messenger {
             StoredChunk(peer: c.senderID, direction: .outgoing, transferID: transferID, index: i, count: envelopes.count,
                         envelope: e.bytes, nonce: e.nonce, at: t)
         }
-        do { try store.insertTransfer(m, chunks: chunks) } catch { throw .store(error) }
+        try stored(try store.insertTransfer(m, chunks: chunks))
         return m
     }
 
@@ -81,7 +81,7 @@ extension Messenger {
     /// Opens every chunk of a transfer and puts the stream back together, in memory only.
     func assemble(peer: [UInt8], direction: Direction, transferID: UInt32, key: ContactKey) throws(MessengerError) -> TransferStream {
         let chunks: [StoredChunk]
-        do { chunks = try store.chunks(peer: peer, direction: direction, transferID: transferID) } catch { throw .store(error) }
+        chunks = try stored(try store.chunks(peer: peer, direction: direction, transferID: transferID))
         guard let count = chunks.first?.count, chunks.count == count, chunks.enumerated().allSatisfy({ $0.offset == $0.element.index }) else {
             throw .invalidText("the transfer is incomplete")
         }
@@ -101,7 +101,7 @@ extension Messenger {
     public func transferStream(messageID prefix: String) throws(MessengerError) -> TransferStream {
         guard !prefix.isEmpty else { throw .usage("give the file's message id (tail shows it; so does 'lora-msg history NAME --json')") }
         let all: [StoredMessage]
-        do { all = try store.messages(idPrefix: prefix) } catch { throw .store(error) }
+        all = try stored(try store.messages(idPrefix: prefix))
         guard all.count == 1, let m = all.first else {
             if all.isEmpty { throw .noSuchRequest("no message with an id starting '\(prefix)'; 'lora-msg history NAME --json' shows the ids") }
             throw .usage("more than one message id starts with '\(prefix)'; give more of it")

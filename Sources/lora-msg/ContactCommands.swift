@@ -43,6 +43,10 @@ struct ContactAdd: ParsableCommand {
         print("added \(c.name)  sender id \(Messenger.senderIDText(c))" + (c.node.map { "  node \(nodeID($0))" } ?? ""))
         print("safety number (compare with \(c.name)'s 'lora-msg contact show'):")
         print(number.grouped)
+        // Firmware 2.8 sends a DM only to a radio whose key ours holds.
+        if let node = c.node {
+            printError("lora-msg: the next lora-msg to talk to your radio asks \(nodeID(node)) for its radio key (firmware 2.8 needs it for direct messages); 'contact show \(c.name)' says when your radio has it")
+        }
     }
 }
 

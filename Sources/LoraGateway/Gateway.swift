@@ -25,7 +25,7 @@ public struct GatewayOptions: Sendable {
         if let root {
             guard !root.isEmpty, root.count <= 40, !root.hasSuffix("/"), !root.hasPrefix("/"),
                   !root.contains("+"), !root.contains("#"), !root.contains(where: { $0.isWhitespace }) else {
-                throw .usage("--root must be a topic root like msh/EU_868 (no wildcards, spaces or leading/trailing '/')")
+                throw .usage(reason: "--root must be a topic root like msh/EU_868 (no wildcards, spaces or leading/trailing '/')")
             }
         }
         self.root = root; self.configure = configure

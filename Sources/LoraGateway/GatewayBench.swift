@@ -107,7 +107,7 @@ public enum GatewayBench {
             }
         } catch let e as MessengerError {
             throw e
-        } catch { throw .usage("\(error)") }
+        } catch { throw .usage(reason: "\(error)") }
         for _ in 0..<1000 {
             var up = true
             for g in gateways where !(await g.currentStatus().brokerUp) { up = false }

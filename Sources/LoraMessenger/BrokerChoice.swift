@@ -19,25 +19,25 @@ public struct BrokerChoice: Sendable {
         do { address = try BrokerAddress(parsing: url) } catch { throw .broker(error) }
         var credentials = BrokerCredentials(username: user, caFile: caFile)
         if let passwordFile {
-            guard user != nil else { throw .usage("--password-file needs --user") }
+            guard user != nil else { throw .usage(reason: "--password-file needs --user") }
             var st = stat()
-            guard stat(passwordFile, &st) == 0 else { throw .usage("cannot read the password file \(passwordFile)") }
+            guard stat(passwordFile, &st) == 0 else { throw .usage(reason: "cannot read the password file \(passwordFile)") }
             if st.st_mode & 0o077 != 0 {
-                throw .usage("the password file \(passwordFile) can be read by others; run 'chmod 600 \(passwordFile)'")
+                throw .usage(reason: "the password file \(passwordFile) can be read by others; run 'chmod 600 \(passwordFile)'")
             }
             guard st.st_size <= 4096, let data = FileManager.default.contents(atPath: passwordFile),
                   let text = String(data: data, encoding: .utf8) else {
-                throw .usage("the password file \(passwordFile) must be a short UTF-8 text file")
+                throw .usage(reason: "the password file \(passwordFile) must be a short UTF-8 text file")
             }
             // One line; a trailing newline (as editors and `echo` write) is not part of it.
             // "\r\n" is one Character in Swift, so one dropLast takes either ending.
             let password = text.hasSuffix("\r\n") || text.hasSuffix("\n") ? String(text.dropLast()) : text
             guard !password.isEmpty, !password.contains("\n") else {
-                throw .usage("the password file \(passwordFile) must hold the password on one line")
+                throw .usage(reason: "the password file \(passwordFile) must hold the password on one line")
             }
             credentials.password = password
         }
-        if caFile != nil && !address.tls { throw .usage("--ca-file is for mqtts:// brokers") }
+        if caFile != nil && !address.tls { throw .usage(reason: "--ca-file is for mqtts:// brokers") }
         return (address, credentials)
     }
 }

@@ -36,10 +36,10 @@ public struct BrokerNodeChoice: Sendable {
         guard let pskFile else { return [1] }
         var st = stat()
         guard stat(pskFile, &st) == 0, let data = FileManager.default.contents(atPath: pskFile), data.count <= 200,
-              let text = String(data: data, encoding: .utf8) else { throw .usage("cannot read the PSK file \(pskFile)") }
-        if st.st_mode & 0o077 != 0 { throw .usage("the PSK file \(pskFile) can be read by others; run 'chmod 600 \(pskFile)'") }
+              let text = String(data: data, encoding: .utf8) else { throw .usage(reason: "cannot read the PSK file \(pskFile)") }
+        if st.st_mode & 0o077 != 0 { throw .usage(reason: "the PSK file \(pskFile) can be read by others; run 'chmod 600 \(pskFile)'") }
         guard let key = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), [1, 16, 32].contains(key.count) else {
-            throw .usage("the PSK file \(pskFile) must hold the channel key in base64 (1, 16 or 32 bytes, as the Meshtastic apps show it)")
+            throw .usage(reason: "the PSK file \(pskFile) must hold the channel key in base64 (1, 16 or 32 bytes, as the Meshtastic apps show it)")
         }
         return Array(key)
     }

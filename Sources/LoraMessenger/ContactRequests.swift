@@ -25,13 +25,13 @@ extension Messenger {
     func rememberDisplayName(_ given: String?) throws(MessengerError) -> String {
         guard let given else {
             guard let saved = displayName else {
-                throw .usage("say how to introduce yourself, e.g. --as \"north farm\" (remembered for next time)")
+                throw .usage(reason: "say how to introduce yourself, e.g. --as \"north farm\" (remembered for next time)")
             }
             return saved
         }
         let name = try Self.normalized(name: given)
         guard name.utf8.count <= ContactRequest.maxNameBytes else {
-            throw .invalidName("a display name is at most \(ContactRequest.maxNameBytes) bytes of UTF-8, '\(name)' is \(name.utf8.count)")
+            throw .invalidName(reason: "a display name is at most \(ContactRequest.maxNameBytes) bytes of UTF-8, '\(name)' is \(name.utf8.count)")
         }
         try stored(try store.setSetting(Self.displayNameSetting, to: name))
         return name
@@ -74,9 +74,9 @@ extension Messenger {
         var hits = all.filter { $0.displayName.lowercased() == wanted }
         if hits.isEmpty, let n = User.nodeNum(which) { hits = all.filter { $0.node == User.nodeID(n) } }
         if hits.isEmpty, which.count >= 8 { hits = all.filter { $0.publicKey.hasPrefix(which) } }
-        guard !hits.isEmpty else { throw .noSuchRequest("no waiting contact request matches '\(which)'; see 'lora-msg contact requests'") }
+        guard !hits.isEmpty else { throw .noSuchRequest(reason: "no waiting contact request matches '\(which)'; see 'lora-msg contact requests'") }
         guard hits.count == 1 else {
-            throw .noSuchRequest("\(hits.count) waiting requests match '\(which)'; name one by its node or the start of its key ('lora-msg contact requests')")
+            throw .noSuchRequest(reason: "\(hits.count) waiting requests match '\(which)'; name one by its node or the start of its key ('lora-msg contact requests')")
         }
         return hits[0]
     }
@@ -88,10 +88,10 @@ extension Messenger {
                               progress: @escaping @Sendable (SendProgress) -> Void) async throws(MessengerError) -> (contact: Contact, answered: Bool) {
         let r = try pendingRequest(which)
         let local = name ?? r.displayName
-        guard !local.isEmpty else { throw .usage("that request has no display name; give one with --as NAME") }
+        guard !local.isEmpty else { throw .usage(reason: "that request has no display name; give one with --as NAME") }
         // Our answer names us: without a name the other side could only be told to accept ''.
         if !r.isAnswer, me == nil, (displayName ?? "").isEmpty {
-            throw .usage("say who you are in the answer: --me NAME (remembered for next time)")
+            throw .usage(reason: "say who you are in the answer: --me NAME (remembered for next time)")
         }
         let contact = try addContact(name: local, key: r.publicKey, node: nil)
         try stored(try store.removeRequest(publicKey: contact.publicKey))
@@ -116,7 +116,7 @@ extension Messenger {
     public func rejectRequest(_ which: String) throws(MessengerError) -> PendingRequest {
         let r = try pendingRequest(which)
         do { try store.removeRequest(publicKey: PublicKey(text: r.publicKey).bytes) } catch let e as StoreError { throw .store(e) } catch {
-            throw .usage("cannot read that request's key")
+            throw .usage(reason: "cannot read that request's key")
         }
         return r
     }
@@ -134,7 +134,7 @@ extension Messenger {
                 if ((try? store.frame(id: f.id)) ?? nil)?.sentAt != nil { return f.id }
                 guard expired else { return nil }
                 remember("the unsent request's removal") { () throws(StoreError) in try store.deleteFrame(id: f.id) }
-                throw .frameNotSent("the running 'lora-msg tail' did not send it within \(Int(timeout)) s")
+                throw .frameNotSent(reason: "the running 'lora-msg tail' did not send it within \(Int(timeout)) s")
             }
         }
         let courier: MessageCourier
@@ -146,7 +146,7 @@ extension Messenger {
         await courier.close()
         guard ((try? store.frame(id: f.id)) ?? nil)?.sentAt != nil else {
             remember("the unsent request's removal") { () throws(StoreError) in try store.deleteFrame(id: f.id) }
-            throw .frameNotSent("the radio did not take it")
+            throw .frameNotSent(reason: "the radio did not take it")
         }
         return f.id
     }

@@ -12,10 +12,10 @@ public struct GPSDReader: Sendable {
     public init(address: String?) throws(MessengerError) {
         let text = address ?? "127.0.0.1:2947"
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count <= 2, !(parts.first ?? "").isEmpty else { throw .usage("--gpsd takes HOST or HOST:PORT, not '\(text)'") }
+        guard parts.count <= 2, !(parts.first ?? "").isEmpty else { throw .usage(reason: "--gpsd takes HOST or HOST:PORT, not '\(text)'") }
         host = String(parts[0])
         if parts.count == 2 {
-            guard let p = UInt16(parts[1]), p > 0 else { throw .usage("--gpsd port must be 1-65535, not '\(parts[1])'") }
+            guard let p = UInt16(parts[1]), p > 0 else { throw .usage(reason: "--gpsd port must be 1-65535, not '\(parts[1])'") }
             port = p
         } else {
             port = 2947
@@ -46,7 +46,7 @@ public struct GPSDReader: Sendable {
             // One report is a few hundred bytes; a peer that streams without newlines is not gpsd.
             if buffer.count > 65_536 { throw unavailable("it does not speak gpsd's JSON protocol") }
             let left = deadline - Date().timeIntervalSince1970
-            guard left > 0 else { throw .gpsUnavailable("gpsd at \(host):\(port) gave no position fix within \(Int(timeout)) s (is the GPS outdoors?)") }
+            guard left > 0 else { throw .gpsUnavailable(reason: "gpsd at \(host):\(port) gave no position fix within \(Int(timeout)) s (is the GPS outdoors?)") }
             var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             if poll(&p, 1, Int32(min(left, 1) * 1000)) <= 0 { continue }
             let n = read(fd, &chunk, chunk.count)
@@ -74,7 +74,7 @@ public struct GPSDReader: Sendable {
     }
 
     private func unavailable(_ why: String) -> MessengerError {
-        .gpsUnavailable("cannot read a position from gpsd at \(host):\(port): \(why)")
+        .gpsUnavailable(reason: "cannot read a position from gpsd at \(host):\(port): \(why)")
     }
 
     private func connect(deadline: Double) throws(MessengerError) -> Int32 {

@@ -39,7 +39,7 @@ extension Messenger {
         if n.hasPrefix("#") { n.removeFirst() }
         let name = try Self.normalized(name: n)
         guard name.utf8.count <= GroupRoster.maxNameBytes else {
-            throw .invalidName("a group name is at most \(GroupRoster.maxNameBytes) bytes; '\(name)' is \(name.utf8.count)")
+            throw .invalidName(reason: "a group name is at most \(GroupRoster.maxNameBytes) bytes; '\(name)' is \(name.utf8.count)")
         }
         return name
     }
@@ -48,7 +48,7 @@ extension Messenger {
         let name = try Self.groupName(given)
         let g: ChatGroup?
         g = try stored(try store.group(named: name))
-        guard let g else { throw .unknownGroup(name) }
+        guard let g else { throw .unknownGroup(name: name) }
         return g
     }
 
@@ -74,17 +74,17 @@ extension Messenger {
     /// Makes a group of you and `contacts`, and queues its roster to each of them.
     public func createGroup(named given: String, with contacts: [String]) throws(MessengerError) -> GroupChange {
         let name = try Self.groupName(given)
-        if let taken = (try? store.group(named: name)) ?? nil { throw .usage("there is already a group named '#\(taken.name)'; pick another name") }
+        if let taken = (try? store.group(named: name)) ?? nil { throw .usage(reason: "there is already a group named '#\(taken.name)'; pick another name") }
         let people = try distinctContacts(contacts)
-        guard !people.isEmpty else { throw .usage("a group needs at least one contact besides you: lora-msg group create \(name) CONTACT…") }
+        guard !people.isEmpty else { throw .usage(reason: "a group needs at least one contact besides you: lora-msg group create \(name) CONTACT…") }
         guard people.count < GroupPost.maxMembers else {
-            throw .usage("a group has at most \(GroupPost.maxMembers) members, you included (each post carries a tag per member); got \(people.count + 1)")
+            throw .usage(reason: "a group has at most \(GroupPost.maxMembers) members, you included (each post carries a tag per member); got \(people.count + 1)")
         }
         let id = GroupID.random()
         let g = ChatGroup(id: id.bytes, name: name, creator: identity.publicKey.bytes, epoch: 0, standing: .member, epochSecret: nil, createdAt: now)
         let created: Bool
         created = try stored(try store.createGroup(g, members: [], chains: []))
-        guard created else { throw .usage("there is already a group named '#\(name)'; pick another name") }
+        guard created else { throw .usage(reason: "there is already a group named '#\(name)'; pick another name") }
         return try rekey(g, members: people, removed: nil)
     }
 
@@ -93,8 +93,8 @@ extension Messenger {
         let g = try groupYouRun(given)
         let c = try self.contact(named: contact)
         var people = try currentContacts(of: g)
-        guard !people.contains(where: { $0.senderID == c.senderID }) else { throw .usage("'\(c.name)' is already in #\(g.name)") }
-        guard people.count + 1 < GroupPost.maxMembers else { throw .usage("#\(g.name) has \(GroupPost.maxMembers) members already, the most a group can have") }
+        guard !people.contains(where: { $0.senderID == c.senderID }) else { throw .usage(reason: "'\(c.name)' is already in #\(g.name)") }
+        guard people.count + 1 < GroupPost.maxMembers else { throw .usage(reason: "#\(g.name) has \(GroupPost.maxMembers) members already, the most a group can have") }
         people.append(c)
         return try rekey(g, members: people, removed: nil)
     }
@@ -104,21 +104,21 @@ extension Messenger {
         let g = try groupYouRun(given)
         let c = try self.contact(named: contact)
         var people = try currentContacts(of: g)
-        guard let i = people.firstIndex(where: { $0.senderID == c.senderID }) else { throw .usage("'\(c.name)' is not in #\(g.name)") }
+        guard let i = people.firstIndex(where: { $0.senderID == c.senderID }) else { throw .usage(reason: "'\(c.name)' is not in #\(g.name)") }
         people.remove(at: i)
-        guard !people.isEmpty else { throw .usage("'\(c.name)' is the last member of #\(g.name) besides you; a group needs two") }
+        guard !people.isEmpty else { throw .usage(reason: "'\(c.name)' is the last member of #\(g.name) besides you; a group needs two") }
         return try rekey(g, members: people, removed: c)
     }
 
     /// Leaves a group: our chains are erased now, and the creator is told (it re-keys the rest).
     public func leaveGroup(_ given: String) throws(MessengerError) -> GroupChange {
         let g = try group(named: given)
-        guard g.standing == .member else { throw .usage("you are no longer in #\(g.name)") }
+        guard g.standing == .member else { throw .usage(reason: "you are no longer in #\(g.name)") }
         if g.creator == identity.publicKey.bytes {
-            throw .usage("you created #\(g.name), and only its creator can change who is in it; remove the others instead ('lora-msg group remove \(g.name) CONTACT')")
+            throw .usage(reason: "you created #\(g.name), and only its creator can change who is in it; remove the others instead ('lora-msg group remove \(g.name) CONTACT')")
         }
         guard let creator = (try? store.contact(senderID: (try? PublicKey(bytes: g.creator))?.senderID.bytes ?? [])) ?? nil else {
-            throw .usage("the creator of #\(g.name) is no longer a contact, so cannot be told; nothing was changed")
+            throw .usage(reason: "the creator of #\(g.name) is no longer a contact, so cannot be told; nothing was changed")
         }
         let notice = GroupRoster(groupID: try groupID(of: g), epoch: UInt8(g.epoch), kind: .leave, name: g.name, members: [])
         let id = try queueRoster(notice, to: creator)
@@ -128,9 +128,9 @@ extension Messenger {
 
     private func groupYouRun(_ given: String) throws(MessengerError) -> ChatGroup {
         let g = try group(named: given)
-        guard g.standing == .member else { throw .usage("you are no longer in #\(g.name)") }
+        guard g.standing == .member else { throw .usage(reason: "you are no longer in #\(g.name)") }
         guard g.creator == identity.publicKey.bytes else {
-            throw .usage("only the creator of #\(g.name) can change who is in it (one writer: no two changes to merge over a lossy mesh)")
+            throw .usage(reason: "only the creator of #\(g.name) can change who is in it (one writer: no two changes to merge over a lossy mesh)")
         }
         return g
     }
@@ -151,7 +151,7 @@ extension Messenger {
         var out: [Contact] = []
         for m in members where m.senderID != identity.senderID.bytes {
             guard let c = (try? store.contact(senderID: m.senderID)) ?? nil else {
-                throw .usage("member '\(m.name)' of #\(g.name) is no longer a contact; add them back first")
+                throw .usage(reason: "member '\(m.name)' of #\(g.name) is no longer a contact; add them back first")
             }
             out.append(c)
         }
@@ -219,17 +219,17 @@ extension Messenger {
     public func composePost(_ text: String, to given: String, channel: Int = 0, hopLimit: Int? = nil) throws(MessengerError) -> StoredMessage {
         guard !text.isEmpty else { throw .emptyMessage }
         let g = try group(named: given)
-        guard g.standing == .member else { throw .usage("you are no longer in #\(g.name); nothing was sent") }
+        guard g.standing == .member else { throw .usage(reason: "you are no longer in #\(g.name); nothing was sent") }
         let members: [GroupMemberRecord]
         members = try stored(try store.groupMembers(groupID: g.id))
         let others = members.filter { $0.senderID != identity.senderID.bytes }
         guard !others.isEmpty, members.contains(where: { $0.senderID == identity.senderID.bytes }) else {
-            throw .usage("#\(g.name) has no roster yet (its creator's has not arrived); nothing was sent")
+            throw .usage(reason: "#\(g.name) has no roster yet (its creator's has not arrived); nothing was sent")
         }
         let content = RatchetedContent.text(text)
         let room = GroupPost.maxPlaintextBytes(members: members.count) - 1
         guard text.utf8.count <= room else {
-            throw .invalidText("a post to #\(g.name) (\(members.count) members) holds at most \(room) bytes, so that one frame carries it signed; this one is \(text.utf8.count). Shorten it (long posts are not built yet)")
+            throw .invalidText(reason: "a post to #\(g.name) (\(members.count) members) holds at most \(room) bytes, so that one frame carries it signed; this one is \(text.utf8.count). Shorten it (long posts are not built yet)")
         }
         let tagKeys = try tagKeys(for: others)
         let id = try groupID(of: g)
@@ -238,7 +238,7 @@ extension Messenger {
         do {
             result = try store.updateGroupChain(groupID: g.id, epoch: g.epoch, senderID: me.bytes) { record -> (GroupChainRecord?, Result<(post: GroupPost, nonce: [UInt8]), MessengerError>) in
                 guard var record, var chain = try? JSONDecoder().decode(GroupChain.self, from: Data(record.state)) else {
-                    return (nil, .failure(.usage("#\(g.name) has no chain of yours for its current roster; ask its creator to add you again")))
+                    return (nil, .failure(.usage(reason: "#\(g.name) has no chain of yours for its current roster; ask its creator to add you again")))
                 }
                 do throws(LoraCryptoError) {
                     let s = try GroupPost.seal(content.bytes, groupID: id, sender: me, epoch: UInt8(g.epoch), chain: &chain, tagKeys: tagKeys)
@@ -261,7 +261,7 @@ extension Messenger {
     /// Posts a text to a group: one broadcast frame, delivered as every message is.
     public func post(_ text: String, to group: String, plan: SendPlan, radio: RadioChoice,
                      progress: @escaping @Sendable (SendProgress) -> Void) async throws(MessengerError) -> SendOutcome {
-        if plan.goal == .ack { throw .usage("a group post is a broadcast, never acknowledged by one radio; use --wait relayed or --wait delivered (every member holds it)") }
+        if plan.goal == .ack { throw .usage(reason: "a group post is a broadcast, never acknowledged by one radio; use --wait relayed or --wait delivered (every member holds it)") }
         var plan = plan
         plan.broadcast = true
         let m = try composePost(text, to: group, channel: plan.channel, hopLimit: plan.hopLimit)

@@ -9,7 +9,7 @@ public enum Home {
     public static func resolve(option: String?, environment: [String: String]) throws(MessengerError) -> String {
         if let option {
             // An empty --home (a script's unset variable) must not silently mean the default.
-            guard !option.isEmpty else { throw .usage("--home is empty; give a directory, or leave the option out for the default home") }
+            guard !option.isEmpty else { throw .usage(reason: "--home is empty; give a directory, or leave the option out for the default home") }
             return option
         }
         if let h = environment["LORA_MSG_HOME"], !h.isEmpty { return h }
@@ -23,12 +23,12 @@ public enum Home {
         var st = stat()
         if stat(path, &st) == 0 {
             if st.st_mode & S_IFMT == S_IFDIR { return }
-            throw .cannotCreate("cannot use \(path) as the lora-msg home: it exists and is not a directory")
+            throw .cannotCreate(reason: "cannot use \(path) as the lora-msg home: it exists and is not a directory")
         }
         let parent = parentDirectory(path)
         if !parent.isEmpty, parent != path, stat(parent, &st) != 0 { try create(parent) }
         guard mkdir(path, 0o700) == 0 || errno == EEXIST else {
-            throw .cannotCreate("cannot create the lora-msg home \(path): \(String(cString: strerror(errno)))")
+            throw .cannotCreate(reason: "cannot create the lora-msg home \(path): \(String(cString: strerror(errno)))")
         }
         _ = chmod(path, 0o700)
     }

@@ -53,10 +53,10 @@ extension Messenger {
     /// file is written 0600 and atomically (a half-written backup never replaces a good one).
     public func backup(to path: String, passphrase: [UInt8], history: Bool,
                        limits: BackupSeal.Limits = .standard) throws(MessengerError) -> HomeBackup.Summary {
-        guard passphrase.count >= 8 else { throw .usage("the passphrase must be at least 8 characters") }
+        guard passphrase.count >= 8 else { throw .usage(reason: "the passphrase must be at least 8 characters") }
         let identityBytes: [UInt8]
         do { identityBytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: identityPath))) } catch {
-            throw .cannotCreate("cannot read \(identityPath): \(error.localizedDescription)")
+            throw .cannotCreate(reason: "cannot read \(identityPath): \(error.localizedDescription)")
         }
         let snapshot = home + "/.backup-snapshot-\(getpid()).sqlite"
         unlink(snapshot)
@@ -69,7 +69,7 @@ extension Messenger {
         } catch { throw .store(error) }
         let databaseBytes: [UInt8]
         do { databaseBytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: snapshot))) } catch {
-            throw .cannotCreate("cannot read the database snapshot: \(error.localizedDescription)")
+            throw .cannotCreate(reason: "cannot read the database snapshot: \(error.localizedDescription)")
         }
         var plain = HomeBackup.bundle([(HomeBackup.identityName, identityBytes), (HomeBackup.databaseName, databaseBytes)])
         defer { BackupSeal.wipe(&plain) }
@@ -86,7 +86,7 @@ extension Messenger {
         guard rename(temporary, path) == 0 else {
             let why = String(cString: strerror(errno))
             unlink(temporary)
-            throw .cannotCreate("cannot write \(path): \(why)")
+            throw .cannotCreate(reason: "cannot write \(path): \(why)")
         }
     }
 
@@ -96,8 +96,8 @@ extension Messenger {
         let shown = naming ?? path
         let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            if errno == EEXIST { throw .cannotCreate("\(shown) exists; choose another name (nothing is overwritten)") }
-            throw .cannotCreate("cannot write \(shown): \(String(cString: strerror(errno)))")
+            if errno == EEXIST { throw .cannotCreate(reason: "\(shown) exists; choose another name (nothing is overwritten)") }
+            throw .cannotCreate(reason: "cannot write \(shown): \(String(cString: strerror(errno)))")
         }
         var written = 0
         while written < bytes.count {
@@ -106,14 +106,14 @@ extension Messenger {
             guard n > 0 else {
                 let why = String(cString: strerror(errno))
                 Glibc.close(fd); unlink(path)
-                throw .cannotCreate("cannot write \(shown): \(why)")
+                throw .cannotCreate(reason: "cannot write \(shown): \(why)")
             }
             written += n
         }
         guard fsync(fd) == 0, Glibc.close(fd) == 0 else {
             let why = String(cString: strerror(errno))
             unlink(path)
-            throw .cannotCreate("cannot write \(shown): \(why)")
+            throw .cannotCreate(reason: "cannot write \(shown): \(why)")
         }
     }
 
@@ -126,7 +126,7 @@ extension Messenger {
                                clock: MessengerClock = .wall) throws(MessengerError) -> HomeBackup.Summary {
         let file: [UInt8]
         do { file = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path))) } catch {
-            throw .noSuchRequest("cannot read \(path): \(error.localizedDescription)")
+            throw .noSuchRequest(reason: "cannot read \(path): \(error.localizedDescription)")
         }
         var plain: [UInt8]
         do { plain = try BackupSeal.open(file, passphrase: passphrase) } catch { throw .backup(path, error) }
@@ -139,7 +139,7 @@ extension Messenger {
         var replaced: String?
         if fm.fileExists(atPath: identity) {
             guard force else {
-                throw .cannotCreate("\(home) already has an identity; restore into an empty home (--home DIR), or give --force to replace it (the old one is kept beside it)")
+                throw .cannotCreate(reason: "\(home) already has an identity; restore into an empty home (--home DIR), or give --force to replace it (the old one is kept beside it)")
             }
         }
         try Home.create(home)
@@ -148,7 +148,7 @@ extension Messenger {
             for name in [identityFileName, databaseFileName, databaseFileName + "-wal", databaseFileName + "-shm"]
             where fm.fileExists(atPath: home + "/" + name) {
                 let kept = home + "/" + name + ".before-restore-\(stamp)"
-                guard rename(home + "/" + name, kept) == 0 else { throw .cannotCreate("cannot move \(name) aside: \(String(cString: strerror(errno)))") }
+                guard rename(home + "/" + name, kept) == 0 else { throw .cannotCreate(reason: "cannot move \(name) aside: \(String(cString: strerror(errno)))") }
                 if name == identityFileName { replaced = kept }
             }
         }

@@ -25,7 +25,7 @@ public final class Listener: Sendable {
 
     public static func start(_ messenger: Messenger, radio: RadioChoice,
                              waiting: (@Sendable (String) -> Void)? = nil) async throws(MessengerError) -> Listener {
-        if radio.via == .both { throw .usage("--via both is for send; tail listens one way (--via radio or --via mqtt)") }
+        if radio.via == .both { throw .usage(reason: "--via both is for send; tail listens one way (--via radio or --via mqtt)") }
         switch TailPresence.claim(home: messenger.home) {
         case .claimed: break
         case .heldBy(let pid): throw .tailRunning(pid: pid ?? 0)

@@ -9,7 +9,7 @@ extension Messenger {
     public func shareLocation(_ fix: SharedLocation, to name: String, plan: SendPlan, radio: RadioChoice,
                               progress: @escaping @Sendable (SendProgress) -> Void) async throws(MessengerError) -> SendOutcome {
         let c = try contact(named: name)
-        if plan.goal == .ack && (plan.broadcast || c.node == nil) { throw .ackNeedsNode(c.name) }
+        if plan.goal == .ack && (plan.broadcast || c.node == nil) { throw .ackNeedsNode(contact: c.name) }
         let quantized = try fix.quantized()
         do {
             // A location still waiting (sealed v2, or ratcheted with a v2 local copy) is stale now.
@@ -63,7 +63,7 @@ extension SharedLocation {
     func quantized() throws(MessengerError) -> LocationFix {
         let t = fixTime.isFinite ? UInt32(clamping: Int64(max(0, min(Double(UInt32.max), fixTime.rounded(.down))))) : 0
         do { return try LocationFix(latitude: lat, longitude: lon, fixTime: t, altitude: alt, accuracy: accuracy) } catch {
-            if case .malformedEnvelope(.badField(let why)) = error { throw .invalidText(why) }
+            if case .malformedEnvelope(.badField(let why)) = error { throw .invalidText(reason: why) }
             throw .crypto(error)
         }
     }

@@ -57,7 +57,7 @@ extension Messenger {
         let previous = ownMailbox
         let chosen = try name.map { n throws(MessengerError) in try contact(named: n) }
         if let chosen, chosen.node == nil {
-            throw .usage("'\(chosen.name)' has no known radio; give it with 'lora-msg contact set-node \(chosen.name) !xxxxxxxx' first")
+            throw .usage(reason: "'\(chosen.name)' has no known radio; give it with 'lora-msg contact set-node \(chosen.name) !xxxxxxxx' first")
         }
         if let previous, previous.senderID != chosen?.senderID {
             try queueFrame(try mailboxFrame(.unregister, to: previous), to: previous.node)
@@ -160,7 +160,7 @@ extension Messenger {
         // our mailbox's radio) waits for the next lora-msg that talks to the radio.
         let left: [OutgoingFrame]
         left = try stored(try store.unsentFrames().filter { asked.contains($0.id) })
-        if !left.isEmpty { throw .frameNotSent("\(left.count) frame\(left.count == 1 ? "" : "s") still wait for the radio") }
+        if !left.isEmpty { throw .frameNotSent(reason: "\(left.count) frame\(left.count == 1 ? "" : "s") still wait for the radio") }
     }
 }
 

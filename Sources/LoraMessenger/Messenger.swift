@@ -74,14 +74,14 @@ public final class Messenger: Sendable {
     /// name on screen: control, format (zero-width, bidi override) and separator characters.
     public static func normalized(name: String) throws(MessengerError) -> String {
         let n = name.precomposedStringWithCanonicalMapping.trimmingCharacters(in: .whitespacesAndNewlines)
-        if n.isEmpty { throw .invalidName("it is empty") }
-        if n.utf8.count > 64 { throw .invalidName("it is \(n.utf8.count) bytes, the limit is 64") }
-        if n.hasPrefix("-") { throw .invalidName("it may not start with '-'") }
+        if n.isEmpty { throw .invalidName(reason: "it is empty") }
+        if n.utf8.count > 64 { throw .invalidName(reason: "it is \(n.utf8.count) bytes, the limit is 64") }
+        if n.hasPrefix("-") { throw .invalidName(reason: "it may not start with '-'") }
         for scalar in n.unicodeScalars {
             switch scalar.properties.generalCategory {
-            case .control: throw .invalidName("it contains a control character (U+\(hex4(scalar)))")
-            case .format: throw .invalidName("it contains an invisible formatting character (U+\(hex4(scalar)), e.g. zero-width or right-to-left)")
-            case .lineSeparator, .paragraphSeparator: throw .invalidName("it contains a line separator (U+\(hex4(scalar)))")
+            case .control: throw .invalidName(reason: "it contains a control character (U+\(hex4(scalar)))")
+            case .format: throw .invalidName(reason: "it contains an invisible formatting character (U+\(hex4(scalar)), e.g. zero-width or right-to-left)")
+            case .lineSeparator, .paragraphSeparator: throw .invalidName(reason: "it contains a line separator (U+\(hex4(scalar)))")
             default: continue
             }
         }
@@ -90,7 +90,7 @@ public final class Messenger: Sendable {
 
     /// `!a1b2c3d4` (or without the `!`) as a node number a packet can be addressed to.
     static func nodeNumber(_ text: String) throws(MessengerError) -> UInt32 {
-        guard let n = User.nodeNum(text), n != 0, n != MeshPacket.broadcast else { throw .invalidNode(text) }
+        guard let n = User.nodeNum(text), n != 0, n != MeshPacket.broadcast else { throw .invalidNode(text: text) }
         return n
     }
 
@@ -107,7 +107,7 @@ public final class Messenger: Sendable {
         let name = (try? Self.normalized(name: given)) ?? given
         let c: Contact?
         c = try stored(try store.contact(named: name))
-        guard let c else { throw .unknownContact(name) }
+        guard let c else { throw .unknownContact(name: name) }
         return c
     }
 

@@ -11,12 +11,12 @@ public enum MessengerError: Error, Equatable, Sendable, CustomStringConvertible 
     case crypto(LoraCryptoError)
     case store(StoreError)
     case radio(RadioLinkError)
-    case unknownContact(String)
+    case unknownContact(name: String)
     /// No group of that name in this home.
-    case unknownGroup(String)
+    case unknownGroup(name: String)
     case emptyMessage
-    case invalidNode(String)
-    case invalidName(String)
+    case invalidNode(text: String)
+    case invalidName(reason: String)
     /// The message is stored; sending now would break the regional duty cycle.
     case dutyCycleWait(seconds: Int, messageID: String)
     /// Longer than a whole hour's budget: it can never be sent in this region.
@@ -27,20 +27,20 @@ public enum MessengerError: Error, Equatable, Sendable, CustomStringConvertible 
     /// The radio went away before it accepted the message; it stays in the outbox.
     case notSent(RadioLinkError, messageID: String)
     /// A combination of options that cannot work; the sentence says which.
-    case usage(String)
+    case usage(reason: String)
     /// `--wait ack` to a contact whose radio is unknown: a broadcast is never ACKed by them.
-    case ackNeedsNode(String)
+    case ackNeedsNode(contact: String)
     /// Text that is not valid (not UTF-8, say); the sentence says why.
-    case invalidText(String)
+    case invalidText(reason: String)
     /// Another `tail` holds this home's radio.
     case tailRunning(pid: Int32)
-    case cannotCreate(String)
+    case cannotCreate(reason: String)
     /// A contact request or answer that no radio took; nothing was sent.
-    case frameNotSent(String)
+    case frameNotSent(reason: String)
     /// No waiting contact request matches (or several do); the sentence says which.
-    case noSuchRequest(String)
+    case noSuchRequest(reason: String)
     /// No position from gpsd (not running, no fix in time); the sentence says which.
-    case gpsUnavailable(String)
+    case gpsUnavailable(reason: String)
     /// The radio has no region set: the firmware refuses to transmit until it has one.
     case regionUnset(node: String)
     /// The MQTT broker: a bad address, TLS set-up, or not reachable.
@@ -56,15 +56,15 @@ public enum MessengerError: Error, Equatable, Sendable, CustomStringConvertible 
         case .crypto(let e): return e.description
         case .store(let e): return e.description
         case .radio(let e): return e.description
-        case .unknownGroup(let name):
+        case .unknownGroup(name: let name):
             return "no group named '#\(name)'; see 'lora-msg group list', or make one with 'lora-msg group create \(name) CONTACT…'"
-        case .unknownContact(let name):
+        case .unknownContact(name: let name):
             return "no contact named '\(name)'; add one with 'lora-msg contact add \(name) KEY' (see 'lora-msg contact list')"
         case .emptyMessage:
             return "the message is empty; give the text as an argument or on stdin with '-'"
-        case .invalidNode(let text):
+        case .invalidNode(text: let text):
             return "'\(text)' is not a node id; write it as Meshtastic shows it, e.g. !a1b2c3d4"
-        case .invalidName(let why):
+        case .invalidName(reason: let why):
             return "invalid contact name: \(why)"
         case let .dutyCycleWait(s, id):
             return "radio duty cycle: next slot in \(s) s; message \(Self.short(id)) stays in the outbox (run again without --no-wait, or 'lora-msg outbox retry' later)"
@@ -76,23 +76,23 @@ public enum MessengerError: Error, Equatable, Sendable, CustomStringConvertible 
             return "gave up waiting for \(what) for message \(Self.short(id)) after \(Int(s)) s; it may still arrive ('lora-msg history' shows its state)"
         case let .notSent(e, id):
             return "\(e.description); message \(Self.short(id)) is kept in the outbox and goes out with the next 'lora-msg tail' or 'lora-msg outbox retry'"
-        case .usage(let why):
+        case .usage(reason: let why):
             return why
-        case .ackNeedsNode(let name):
+        case .ackNeedsNode(contact: let name):
             return "'\(name)' has no known radio node, so the message goes as a broadcast, which only a neighbour's repeat confirms; give the node ('lora-msg contact set-node \(name) !xxxxxxxx') or use --wait relayed"
-        case .invalidText(let why):
+        case .invalidText(reason: let why):
             return why
         case .tailRunning(0):
             return "another 'lora-msg tail' is starting for this home; stop it first"
         case .tailRunning(let pid):
             return "'lora-msg tail' is already running for this home (pid \(pid)); stop it first"
-        case .cannotCreate(let why):
+        case .cannotCreate(reason: let why):
             return why
-        case .frameNotSent(let why):
+        case .frameNotSent(reason: let why):
             return "\(why); nothing was sent, try again"
-        case .noSuchRequest(let why):
+        case .noSuchRequest(reason: let why):
             return why
-        case .gpsUnavailable(let why):
+        case .gpsUnavailable(reason: let why):
             return why
         case .broker(let e):
             return e.description

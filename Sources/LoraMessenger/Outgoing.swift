@@ -70,15 +70,15 @@ extension Messenger {
         let c = try contact(named: name)
         if plan.viaMailbox {
             guard ((try? store.contactMailbox(senderID: c.senderID)) ?? nil) != nil else {
-                throw .usage("'\(c.name)' has not told you a mailbox (their lora-msg says so after 'lora-msg mailbox use'); send without --via-mailbox")
+                throw .usage(reason: "'\(c.name)' has not told you a mailbox (their lora-msg says so after 'lora-msg mailbox use'); send without --via-mailbox")
             }
             guard text.utf8.count <= LoraEnvelope.maxPlaintextBytes else {
-                throw .usage("a mailbox holds messages of one frame (up to \(LoraEnvelope.maxPlaintextBytes) bytes); this one is \(text.utf8.count)")
+                throw .usage(reason: "a mailbox holds messages of one frame (up to \(LoraEnvelope.maxPlaintextBytes) bytes); this one is \(text.utf8.count)")
             }
         }
         if plan.goal == .ack && (plan.broadcast || c.node == nil) {
-            if plan.broadcast { throw .usage("a broadcast is never acknowledged by its recipient; use --wait relayed") }
-            throw .ackNeedsNode(c.name)
+            if plan.broadcast { throw .usage(reason: "a broadcast is never acknowledged by its recipient; use --wait relayed") }
+            throw .ackNeedsNode(contact: c.name)
         }
         let m: StoredMessage
         // A broadcast (no node for the contact, or --broadcast) fits a signed frame, or goes as
@@ -124,11 +124,11 @@ extension Messenger {
     /// the goal; an ACK on either packet id counts. Long messages go one way only.
     private func deliverBothWays(_ ids: [String], plan: SendPlan, radio: RadioChoice,
                                  progress: @escaping @Sendable (SendProgress) -> Void) async throws(MessengerError) -> [Result<SendOutcome, MessengerError>] {
-        guard radio.broker != nil else { throw .usage("--via both needs the broker too: --mqtt mqtt[s]://HOST[:PORT]") }
+        guard radio.broker != nil else { throw .usage(reason: "--via both needs the broker too: --mqtt mqtt[s]://HOST[:PORT]") }
         for id in ids {
             let m: StoredMessage?
             m = try stored(try store.message(id: id))
-            if m?.transferID != nil { throw .usage("--via both is for messages of one frame; a long message or file goes one way (--via radio or mqtt)") }
+            if m?.transferID != nil { throw .usage(reason: "--via both is for messages of one frame; a long message or file goes one way (--via radio or mqtt)") }
         }
         var byRadio = radio, byBroker = radio
         byRadio.via = .radio; byBroker.via = .mqtt

@@ -35,8 +35,8 @@ public struct RadioChoice: Sendable {
         case .radio, .both:
             break
         case .mqtt:
-            guard let broker else { throw .usage("--via mqtt needs the broker: --mqtt mqtt[s]://HOST[:PORT]") }
-            if port != nil || host != nil { throw .usage("--via mqtt does not use a radio; leave out --port and --host") }
+            guard let broker else { throw .usage(reason: "--via mqtt needs the broker: --mqtt mqtt[s]://HOST[:PORT]") }
+            if port != nil || host != nil { throw .usage(reason: "--via mqtt does not use a radio; leave out --port and --host") }
             return try BrokerNodes.endpoint(for: broker)
         case .auto:
             if let broker {
@@ -51,10 +51,10 @@ public struct RadioChoice: Sendable {
 
     private func locateRadio() throws(MessengerError) -> RadioEndpoint {
         if port != nil, host != nil {
-            throw .usage("--port and --host both name a radio; give only one")
+            throw .usage(reason: "--port and --host both name a radio; give only one")
         }
         if host != nil, let env = environment["LORA_MSG_PORT"], !env.isEmpty {
-            throw .usage("--host names a radio and so does LORA_MSG_PORT (\(env)); unset LORA_MSG_PORT or use --port")
+            throw .usage(reason: "--host names a radio and so does LORA_MSG_PORT (\(env)); unset LORA_MSG_PORT or use --port")
         }
         do { return try PortLocator().locate(port: port, host: host, environment: environment) } catch { throw .radio(error) }
     }

@@ -98,7 +98,7 @@ extension RadioQuery {
         case .region(let name):
             guard let r = LoRaRegion.named(name), r != .unset else {
                 await c.close()
-                throw .usage("unknown region '\(name)'; one of " + LoRaRegion.all.filter { $0 != .unset }.map(\.name).joined(separator: ", "))
+                throw .usage(reason: "unknown region '\(name)'; one of " + LoRaRegion.all.filter { $0 != .unset }.map(\.name).joined(separator: ", "))
             }
             lora.region = RegionCode(rawValue: r.code)
             lora.txEnabled = true
@@ -106,7 +106,7 @@ extension RadioQuery {
         case .preset(let name):
             guard let p = LoRaPreset.named(name) else {
                 await c.close()
-                throw .usage("unknown preset '\(name)'; one of LONG_FAST, LONG_SLOW, LONG_MODERATE, LONG_TURBO, MEDIUM_SLOW, MEDIUM_FAST, SHORT_SLOW, SHORT_FAST, SHORT_TURBO, VERY_LONG_SLOW")
+                throw .usage(reason: "unknown preset '\(name)'; one of LONG_FAST, LONG_SLOW, LONG_MODERATE, LONG_TURBO, MEDIUM_SLOW, MEDIUM_FAST, SHORT_SLOW, SHORT_FAST, SHORT_TURBO, VERY_LONG_SLOW")
             }
             lora.usePreset = true
             lora.modemPreset = ModemPreset(rawValue: p.rawValue)
@@ -129,7 +129,7 @@ extension RadioQuery {
             if let again = try? await describe(choice) { after = again }
         }
         guard matches(setting, after, wanted) else {
-            throw .usage("the radio still reports \(after.region) \(after.preset) after the change; check its firmware and try again")
+            throw .usage(reason: "the radio still reports \(after.region) \(after.preset) after the change; check its firmware and try again")
         }
         return after
     }

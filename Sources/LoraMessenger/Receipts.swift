@@ -32,7 +32,7 @@ extension Messenger {
     /// when the contact ratchets; while it has not shown it does, the ratchet form and the
     /// plain form (a v2 build drops the first), at most once a week.
     func receiptPackets(for messages: [StoredMessage], read: Bool, node: UInt32) throws(MessengerError) -> [MeshPacket] {
-        guard let first = messages.first else { throw .usage("no messages to receipt") }
+        guard let first = messages.first else { throw .usage(reason: "no messages to receipt") }
         let (advert, alsoPlain) = ratchetForReceipt(peer: first.peer)
         guard let advert else { return [try receiptPacket(for: messages, read: read, node: node, ratchet: nil)] }
         let ratcheted = try receiptPacket(for: messages, read: read, node: node, ratchet: advert)
@@ -42,7 +42,7 @@ extension Messenger {
     /// One receipt packet for incoming messages of one contact: to their radio when known
     /// (else the radio the newest came from, else a broadcast), with want_ack on a DM.
     func receiptPacket(for messages: [StoredMessage], read: Bool, node: UInt32, ratchet: RatchetAdvert? = nil) throws(MessengerError) -> MeshPacket {
-        guard let first = messages.first else { throw .usage("no messages to receipt") }
+        guard let first = messages.first else { throw .usage(reason: "no messages to receipt") }
         let maker = identity.senderID
         guard let peerID = try? SenderID(bytes: first.peer), let key = key(for: peerID) else {
             throw .crypto(.invalidKey("no key for the sender of message \(first.id)"))

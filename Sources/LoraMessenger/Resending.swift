@@ -21,7 +21,7 @@ extension Messenger {
     /// Sets the attempts (1: no resends) and/or the time to live; nil leaves one as it is.
     public func setResend(attempts: Int?, timeToLive: Double?) throws(MessengerError) {
         if let a = attempts, !(1...Self.maxResendAttempts).contains(a) {
-            throw .usage("resend attempts must be 1…\(Self.maxResendAttempts) (1: never send again by itself); got \(a)")
+            throw .usage(reason: "resend attempts must be 1…\(Self.maxResendAttempts) (1: never send again by itself); got \(a)")
         }
         do {
             if let attempts { try store.setSetting(Self.resendAttemptsSetting, to: String(attempts)) }

@@ -52,11 +52,11 @@ extension Messenger {
         let c = try contact(named: name)
         let url = URL(fileURLWithPath: path)
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
-        guard let size else { throw .invalidText("cannot read \(path): no such file, or not readable") }
+        guard let size else { throw .invalidText(reason: "cannot read \(path): no such file, or not readable") }
         guard size <= Self.maxFileBytes else {
-            throw .invalidText("\(path) is \(size) bytes; a file sent over LoRa is at most \(Self.maxFileBytes) bytes (16 KiB)")
+            throw .invalidText(reason: "\(path) is \(size) bytes; a file sent over LoRa is at most \(Self.maxFileBytes) bytes (16 KiB)")
         }
-        guard let data = try? Data(contentsOf: url), !data.isEmpty else { throw .invalidText("cannot read \(path), or it is empty") }
+        guard let data = try? Data(contentsOf: url), !data.isEmpty else { throw .invalidText(reason: "cannot read \(path), or it is empty") }
         var fileName = url.lastPathComponent
         while fileName.utf8.count > TransferStream.maxNameBytes { fileName.removeFirst() }
         let stream = TransferStream(type: .file, name: fileName, mediaType: Self.mediaType(of: fileName), content: Array(data))
@@ -83,7 +83,7 @@ extension Messenger {
         let chunks: [StoredChunk]
         chunks = try stored(try store.chunks(peer: peer, direction: direction, transferID: transferID))
         guard let count = chunks.first?.count, chunks.count == count, chunks.enumerated().allSatisfy({ $0.offset == $0.element.index }) else {
-            throw .invalidText("the transfer is incomplete")
+            throw .invalidText(reason: "the transfer is incomplete")
         }
         var stream: [UInt8] = []
         do throws(LoraCryptoError) {
@@ -99,15 +99,15 @@ extension Messenger {
 
     /// The stream of a stored long message or file (by id or unique id prefix), opened in memory.
     public func transferStream(messageID prefix: String) throws(MessengerError) -> TransferStream {
-        guard !prefix.isEmpty else { throw .usage("give the file's message id (tail shows it; so does 'lora-msg history NAME --json')") }
+        guard !prefix.isEmpty else { throw .usage(reason: "give the file's message id (tail shows it; so does 'lora-msg history NAME --json')") }
         let all: [StoredMessage]
         all = try stored(try store.messages(idPrefix: prefix))
         guard all.count == 1, let m = all.first else {
-            if all.isEmpty { throw .noSuchRequest("no message with an id starting '\(prefix)'; 'lora-msg history NAME --json' shows the ids") }
-            throw .usage("more than one message id starts with '\(prefix)'; give more of it")
+            if all.isEmpty { throw .noSuchRequest(reason: "no message with an id starting '\(prefix)'; 'lora-msg history NAME --json' shows the ids") }
+            throw .usage(reason: "more than one message id starts with '\(prefix)'; give more of it")
         }
         guard let transfer = m.transferID, let sid = try? SenderID(bytes: m.peer), let key = key(for: sid) else {
-            throw .invalidText("message \(prefix) is not a file")
+            throw .invalidText(reason: "message \(prefix) is not a file")
         }
         return try assemble(peer: m.peer, direction: m.direction, transferID: transfer, key: key)
     }
@@ -115,7 +115,7 @@ extension Messenger {
     /// Writes a received (or sent) file out, on request only. Refuses to overwrite.
     public func saveFile(messageID prefix: String, to path: String) throws(MessengerError) -> IncomingFile {
         let stream = try transferStream(messageID: prefix)
-        guard stream.type == .file else { throw .invalidText("message \(prefix) is a text, not a file; 'lora-msg history' shows it") }
+        guard stream.type == .file else { throw .invalidText(reason: "message \(prefix) is a text, not a file; 'lora-msg history' shows it") }
         // Created here and now, 0600, or not at all: never a file someone made in between.
         try Self.createPrivately(stream.content, at: path)
         return IncomingFile(name: stream.name, mediaType: stream.mediaType, size: stream.content.count)

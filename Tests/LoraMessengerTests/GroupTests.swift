@@ -202,12 +202,12 @@ private func notice(_ o: ReceiveOutcome?) -> GroupNotice? {
 
     @Test func groupCommandsSayWhatIsWrong() throws {
         let t = try Trio()
-        #expect(throws: MessengerError.unknownContact("dave")) { try t.alice.messenger.createGroup(named: "x", with: ["dave"]) }
+        #expect(throws: MessengerError.unknownContact(name: "dave")) { try t.alice.messenger.createGroup(named: "x", with: ["dave"]) }
         #expect(throws: MessengerError.self) { try t.alice.messenger.createGroup(named: "x", with: []) }
         #expect(throws: MessengerError.self) { try t.alice.messenger.createGroup(named: String(repeating: "g", count: 25), with: ["bob"]) }
         _ = try t.alice.messenger.createGroup(named: "x", with: ["bob"])
         #expect(throws: MessengerError.self) { try t.alice.messenger.createGroup(named: "#X", with: ["bob"]) }
-        #expect(throws: MessengerError.unknownGroup("nope")) { try t.alice.messenger.composePost("hi", to: "#nope") }
+        #expect(throws: MessengerError.unknownGroup(name: "nope")) { try t.alice.messenger.composePost("hi", to: "#nope") }
         #expect(throws: MessengerError.self) { try t.alice.messenger.leaveGroup("x") }
         // The room in one frame: 165 − 21 − 16 − 8 (one other member) − 1 kind byte.
         let room = GroupPost.maxTotalBytes - 21 - 16 - 8 - 1

@@ -88,17 +88,17 @@ import Testing
         let (a, _) = try pair()
         var plan = SendPlan()
         plan.goal = .ack
-        await #expect(throws: MessengerError.ackNeedsNode("bob")) {
+        await #expect(throws: MessengerError.ackNeedsNode(contact: "bob")) {
             _ = try await a.messenger.send("hi", to: "bob", plan: plan, radio: RadioChoice(port: "/dev/lora-msg-absent")) { _ in }
         }
         #expect(try a.messenger.store.messageCount() == 0)
-        #expect(MessengerError.ackNeedsNode("bob").exitStatus == .usage)
+        #expect(MessengerError.ackNeedsNode(contact: "bob").exitStatus == .usage)
     }
 
     @Test func portAndHostTogetherAreAmbiguous() {
         #expect(throws: MessengerError.self) { try RadioChoice(port: "/dev/ttyACM0", host: "radio.local").locate() }
         #expect(throws: MessengerError.self) { try RadioChoice(host: "radio.local", environment: ["LORA_MSG_PORT": "/dev/ttyUSB0"]).locate() }
-        #expect(throws: MessengerError.usage("--home is empty; give a directory, or leave the option out for the default home")) {
+        #expect(throws: MessengerError.usage(reason: "--home is empty; give a directory, or leave the option out for the default home")) {
             try Home.resolve(option: "", environment: [:])
         }
     }

@@ -59,7 +59,7 @@ func heard(_ m: StoredMessage, from node: UInt32 = 0xA11CE, id: UInt32 = 77, hop
 
     @Test func unknownContactAndEmptyTextAreRefused() throws {
         let (alice, _) = try pair()
-        #expect(throws: MessengerError.unknownContact("carol")) { try alice.messenger.compose(to: "carol", text: "hi") }
+        #expect(throws: MessengerError.unknownContact(name: "carol")) { try alice.messenger.compose(to: "carol", text: "hi") }
         #expect(throws: MessengerError.emptyMessage) { try alice.messenger.compose(to: "bob", text: "") }
         #expect(try alice.messenger.store.messageCount() == 0)
     }
@@ -181,7 +181,7 @@ func heard(_ m: StoredMessage, from node: UInt32 = 0xA11CE, id: UInt32 = 77, hop
 
     @Test func unknownNameIsAnError() throws {
         let (alice, _) = try pair()
-        #expect(throws: MessengerError.unknownContact("nobody")) { try alice.messenger.history(with: "nobody", limit: 5) }
+        #expect(throws: MessengerError.unknownContact(name: "nobody")) { try alice.messenger.history(with: "nobody", limit: 5) }
     }
 }
 
@@ -200,7 +200,7 @@ func heard(_ m: StoredMessage, from node: UInt32 = 0xA11CE, id: UInt32 = 77, hop
         }
         let carol = try TestHome()
         for node in ["a1b2c3d4x", "!", "!ffffffff", "!00000000", "!123456789", ""] {
-            #expect(throws: MessengerError.invalidNode(node)) { try m.addContact(name: "carol", key: carol.key, node: node) }
+            #expect(throws: MessengerError.invalidNode(text: node)) { try m.addContact(name: "carol", key: carol.key, node: node) }
         }
         for name in ["", "-rf", "tab\there", String(repeating: "n", count: 65)] {
             #expect(throws: MessengerError.self) { try m.addContact(name: name, key: carol.key, node: nil) }

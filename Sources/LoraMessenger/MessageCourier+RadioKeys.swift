@@ -77,13 +77,14 @@ extension MessageCourier {
     /// Messages to this contact that went as broadcasts because our radio lacked the key go
     /// again at once as DMs: a DM is acknowledged hop by hop, a broadcast is not.
     func sendFallbacksDirect(to senderID: [UInt8]) {
-        let ids = fellBack.filter { id in
-            guard let m = (try? messenger.store.message(id: id)) ?? nil, m.peer == senderID else { return false }
-            if m.state == .delivered || m.state == .read { fellBack.remove(id); return false }
-            return true
-        }
-        for id in ids.sorted() {
+        // Every one of the contact's leaves the set: those delivered meanwhile are done.
+        var ids: [String] = []
+        for id in fellBack.sorted() {
+            guard let m = (try? messenger.store.message(id: id)) ?? nil, m.peer == senderID else { continue }
             fellBack.remove(id)
+            if m.state != .delivered && m.state != .read { ids.append(id) }
+        }
+        for id in ids {
             Task {
                 do throws(MessengerError) { try await self.transmit(messageID: id, duty: .wait, resend: true) } catch {
                     self.emit(.notice("message \(id.prefix(8)) not sent direct: \(error.description)"))

@@ -1,5 +1,5 @@
 import Foundation
-import LoraMessenger
+@testable import LoraMessenger
 import MeshtasticWire
 import MeshSim
 import Testing
@@ -73,6 +73,30 @@ import TestSupport
         #expect(state == .delivered || state == .read)
         let bob = try pair.alice.contact(named: "bob")
         #expect(bob.node == new && !bob.nodeGiven, "re-pointed by bob's own receipt")
+        await pair.close()
+    }
+}
+
+extension MessageCourier {
+    fileprivate func markFellBack(_ id: String) { fellBack.insert(id) }
+    fileprivate var fellBackCount: Int { fellBack.count }
+}
+
+/// When a contact's radio key arrives, messages that fell back to broadcast go again as DMs;
+/// one already delivered by its broadcast is forgotten, not sent again.
+@Suite(.serialized) struct FallbackFollowUpTests {
+    @Test func aFallbackAlreadyDeliveredIsForgottenNotSentAgain() async throws {
+        let rig = try await Rig()
+        defer { rig.close() }
+        guard !rig.isHardware else { return }
+        let pair = try await Pair(rig, asksRadioKeys: (alice: false, bob: false))
+        let bob = try pair.alice.contact(named: "bob")
+        let delivered = try pair.alice.compose(to: "bob", text: "arrived by broadcast")
+        #expect(try pair.alice.store.updateState(id: delivered.id, packetID: nil, to: .delivered, at: pair.alice.now))
+        await pair.aliceCourier.markFellBack(delivered.id)
+        await pair.aliceCourier.sendFallbacksDirect(to: bob.senderID)
+        #expect(await pair.aliceCourier.fellBackCount == 0)
+        #expect(try pair.alice.store.message(id: delivered.id)?.packetID == nil, "not sent again")
         await pair.close()
     }
 }

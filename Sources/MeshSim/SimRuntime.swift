@@ -59,7 +59,7 @@ public final class SimRuntime: @unchecked Sendable {
     private var lines: [Line] = []
     private let startWall: Double
     private let wake: (read: Int32, write: Int32)
-    private let pending = Mutex<(faults: [Fault], stop: Bool)>(([], false))
+    private let pending = Mutex<(faults: [Fault], applied: [@Sendable () -> Void], stop: Bool)>(([], [], false))
     private let transmitted = Mutex<[Double]>([])
     private var createdLinks: [String] = []
     /// Held (flock) for the sim's lifetime: a second sim on the same link directory is refused.
@@ -115,9 +115,19 @@ public final class SimRuntime: @unchecked Sendable {
 
     // MARK: Control (any thread)
 
-    public func inject(_ fault: Fault) {
-        pending.withLock { $0.faults.append(fault) }
+    /// Queues a fault; the air takes it on its next turn. `applied` is called once it has (and
+    /// the capture holds what it did), on the air's thread.
+    public func inject(_ fault: Fault, applied: (@Sendable () -> Void)? = nil) {
+        pending.withLock { state in
+            state.faults.append(fault)
+            if let applied { state.applied.append(applied) }
+        }
         nudge()
+    }
+
+    /// Queues a fault and returns once the air has taken it.
+    public func apply(_ fault: Fault) async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in inject(fault) { c.resume() } }
     }
 
     public func stop() {
@@ -148,9 +158,9 @@ public final class SimRuntime: @unchecked Sendable {
         defer { shutdown() }
         var linksMade = false
         while true {
-            let (faults, stop) = pending.withLock { state -> ([Fault], Bool) in
-                defer { state.faults.removeAll() }
-                return (state.faults, state.stop)
+            let (faults, applied, stop) = pending.withLock { state -> ([Fault], [@Sendable () -> Void], Bool) in
+                defer { state.faults.removeAll(); state.applied.removeAll() }
+                return (state.faults, state.applied, state.stop)
             }
             if stop || shouldStop() { return }
             let t = now
@@ -158,6 +168,7 @@ public final class SimRuntime: @unchecked Sendable {
             replug(at: t)
             queue(air.advance(to: t))
             capture?.write(air.takeCaptured())
+            for done in applied { done() }
             let totals = (0..<air.stationCount).map { air.transmittedSeconds($0) }
             transmitted.withLock { $0 = totals }
             flush(at: t)

@@ -49,8 +49,8 @@ struct MailboxBenchCommand: AsyncParsableCommand {
         let samples = try await bench.run(
             sender: try BenchRunCommand.endpoint(runtime.ports[s].devicePath), mailbox: try BenchRunCommand.endpoint(runtime.ports[m].devicePath),
             recipient: try BenchRunCommand.endpoint(runtime.ports[r].devicePath),
-            // Switched, then a moment for the air to take it: a client that talks to a radio still off waits out a handshake retry.
-            power: { on in runtime.inject(.power(station: r, on: on)); try? await Task.sleep(nanoseconds: 300_000_000) },
+            // Returns once the air took it: a client that talks to a radio still off waits out a handshake retry.
+            power: { on in await runtime.apply(.power(station: r, on: on)) },
             progress: { printError("lora-msg: \($0)") })
         let names = (runtime.ports[s].name, runtime.ports[m].name, runtime.ports[r].name)
         if json {

@@ -110,7 +110,10 @@ struct SimCommand: ParsableCommand {
                         }
                         continue
                     }
-                    runtime.inject(.power(station: s, on: words[0] == "on"))
+                    // Said once the air has taken it, so a reader acting on the answer sees it done.
+                    let taken = DispatchSemaphore(value: 0)
+                    runtime.inject(.power(station: s, on: words[0] == "on")) { taken.signal() }
+                    taken.wait()
                     print("\(words[1]) \(words[0])")
                     fflush(nil)
                 }

@@ -54,7 +54,7 @@ final class MailboxValley: @unchecked Sendable {
         #expect(await ridge.wait(timeout: 60) { ridge.err.contains("'bob' uses this mailbox") }, "\(ridge.err)")
         #expect(await aliceTail.wait(timeout: 60) { aliceTail.err.contains("'bob' uses the mailbox") }, "\(aliceTail.err)")
 
-        v.sim.power("east", on: false)
+        await v.sim.power("east", on: false)
         let texts = (1...5).map { "message \($0) while bob was away" }
         for (i, t) in texts.enumerated() {
             // Three left at once, two after their sends went unanswered.
@@ -71,7 +71,7 @@ final class MailboxValley: @unchecked Sendable {
         ridge = try v.background("ridge", ["mailbox", "serve"])
         #expect(await ridge.wait(timeout: 20) { ridge.err.contains("mailbox: 1 user, 5 frames held") }, "\(ridge.err)")
 
-        v.sim.power("east", on: true)
+        await v.sim.power("east", on: true)
         let bob = try v.background("bob", ["tail", "--json"])
         defer { bob.stop() }
         try await listening(bob)

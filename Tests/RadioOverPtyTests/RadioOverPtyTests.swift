@@ -75,10 +75,11 @@ final class RunningSim: @unchecked Sendable {
     }
 
     func link(_ name: String) -> String { linkDir + "/" + name }
-    /// Switches the radio `name` off or on (the control `sim` reads from stdin).
-    func power(_ name: String, on: Bool) {
+    /// Switches the radio `name` off or on (the control `sim` reads from stdin), returning once
+    /// the air has taken it.
+    func power(_ name: String, on: Bool) async {
         guard let s = runtime.ports.firstIndex(where: { $0.name == name }) else { return }
-        runtime.inject(.power(station: s, on: on))
+        await runtime.apply(.power(station: s, on: on))
     }
     /// The `!xxxxxxxx` of the scenario's radio `name`.
     func nodeID(_ name: String) -> String { runtime.ports.first { $0.name == name }?.nodeID ?? "!00000000" }

@@ -19,11 +19,7 @@ import TestSupport
         try process.run()
         defer { if process.isRunning { process.interrupt(); process.waitUntilExit() } }
         func wait(_ what: String, inErrors: Bool = false) async -> Bool {
-            for _ in 0..<400 {
-                if (inErrors ? seen.err : seen.out).contains(what) { return true }
-                try? await Task.sleep(nanoseconds: 25_000_000)
-            }
-            return false
+            await seen.wait(timeout: 30) { out, err in (inErrors ? err : out).contains(what) }
         }
         #expect(await wait("ready"), "\(seen.out)\(seen.err)")
         input.fileHandleForWriting.write(Data("off bob\n".utf8))
@@ -40,11 +36,46 @@ import TestSupport
     }
 }
 
+/// What the sim printed, and the waiters for a line in it: each is woken by the output that
+/// satisfies it (or by its deadline), never by a clock tick.
 private final class Seen: @unchecked Sendable {
+    private struct Waiter {
+        let ok: (String, String) -> Bool
+        let done: CheckedContinuation<Bool, Never>
+    }
     private let lock = NSLock()
     private var o = "", e = ""
+    private var waiters: [UInt64: Waiter] = [:]
+    private var nextWaiter: UInt64 = 0
     var out: String { lock.withLock { o } }
     var err: String { lock.withLock { e } }
-    func add(out d: Data) { lock.withLock { o += String(decoding: d, as: UTF8.self) } }
-    func add(err d: Data) { lock.withLock { e += String(decoding: d, as: UTF8.self) } }
+    func add(out d: Data) { changed { o += String(decoding: d, as: UTF8.self) } }
+    func add(err d: Data) { changed { e += String(decoding: d, as: UTF8.self) } }
+
+    private func changed(_ body: () -> Void) {
+        let ready = lock.withLock { () -> [CheckedContinuation<Bool, Never>] in
+            body()
+            let met = waiters.filter { $0.value.ok(o, e) }
+            for key in met.keys { waiters[key] = nil }
+            return met.values.map(\.done)
+        }
+        for r in ready { r.resume(returning: true) }
+    }
+
+    /// True once `ok` holds for what was printed; false if `timeout` seconds pass first.
+    func wait(timeout: Double, _ ok: @escaping (String, String) -> Bool) async -> Bool {
+        await withCheckedContinuation { (c: CheckedContinuation<Bool, Never>) in
+            let id = lock.withLock { () -> UInt64? in
+                if ok(o, e) { return nil }
+                nextWaiter += 1
+                waiters[nextWaiter] = Waiter(ok: ok, done: c)
+                return nextWaiter
+            }
+            guard let id else { c.resume(returning: true); return }
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { [self] in
+                let expired = lock.withLock { waiters.removeValue(forKey: id) }
+                expired?.done.resume(returning: false)
+            }
+        }
+    }
 }

@@ -54,8 +54,16 @@ public struct DutyCycleGate: Sendable {
         return (t, firstWait)
     }
 
-    public func decide(milliseconds: Double, now: Double, history: [AirtimeRecord]) -> AirtimeLedger.Decision {
+    /// Our ledger's decision, held back until `radioSilentUntil` when the radio's own count said
+    /// so (its ClientNotification after a DUTY_CYCLE_LIMIT refusal): the later of the two.
+    public func decide(milliseconds: Double, now: Double, history: [AirtimeRecord], radioSilentUntil: Double = 0) -> AirtimeLedger.Decision {
         let ledger = AirtimeLedger(region: region, entries: history.map { .init(startSeconds: $0.startedAt, milliseconds: $0.milliseconds) })
-        return ledger.decide(milliseconds: milliseconds, nowSeconds: now)
+        let ours = ledger.decide(milliseconds: milliseconds, nowSeconds: now)
+        guard radioSilentUntil > now else { return ours }
+        switch ours {
+        case .never: return .never
+        case .wait(let t) where t >= radioSilentUntil: return ours
+        case .now, .wait: return .wait(untilSeconds: radioSilentUntil)
+        }
     }
 }

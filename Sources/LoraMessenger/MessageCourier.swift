@@ -226,11 +226,7 @@ public actor MessageCourier {
             let history: [AirtimeRecord]
             do { history = try messenger.store.airtime(since: now - AirtimeLedger.windowSeconds) } catch { throw .store(error) }
             let granted = flights.reservations.map { AirtimeRecord(startedAt: $0.startedAt, milliseconds: $0.milliseconds) }
-            var decision = gate.decide(milliseconds: ms, now: now, history: history + granted)
-            if radioSilentUntil > now {
-                if case .wait(let t) = decision, t >= radioSilentUntil {} else if decision != .never { decision = .wait(untilSeconds: radioSilentUntil) }
-            }
-            switch decision {
+            switch gate.decide(milliseconds: ms, now: now, history: history + granted, radioSilentUntil: radioSilentUntil) {
             case .now:
                 return flights.reserve(milliseconds: ms, now: now)
             case .never:

@@ -1,4 +1,5 @@
 import LoRaPHY
+import MessageStore
 import Testing
 @testable import LoraMessenger
 
@@ -15,5 +16,23 @@ import Testing
         #expect(SendPlan.defaultTimeout(goal: .delivered, modem: LoRaPreset.longSlow.modem) == 315)
         let shortTurbo = SendPlan.defaultTimeout(goal: .ack, modem: LoRaPreset.shortTurbo.modem)
         #expect(shortTurbo == 120)
+    }
+}
+
+/// The radio's own duty-cycle word held against our ledger's, in virtual time: the later wins.
+@Suite struct RadioSilenceTests {
+    let gate = DutyCycleGate(settings: RadioSettings(region: .eu868, modem: LoRaPreset.longFast.modem))
+
+    @Test func theRadiosSilenceHoldsBackWhatOurLedgerWouldSend() {
+        #expect(gate.decide(milliseconds: 1000, now: 100, history: [], radioSilentUntil: 0) == .now)
+        #expect(gate.decide(milliseconds: 1000, now: 100, history: [], radioSilentUntil: 220) == .wait(untilSeconds: 220))
+        #expect(gate.decide(milliseconds: 1000, now: 300, history: [], radioSilentUntil: 220) == .now, "the silence is over")
+    }
+
+    @Test func theLaterOfTheTwoWins() {
+        // Our ledger full until 3600 + 10 (360 s used at t = 10): later than the radio's 220.
+        let full = [AirtimeRecord(startedAt: 10, milliseconds: 360_000)]
+        #expect(gate.decide(milliseconds: 1000, now: 100, history: full, radioSilentUntil: 220) == .wait(untilSeconds: 3610))
+        #expect(gate.decide(milliseconds: 400_000, now: 100, history: [], radioSilentUntil: 220) == .never, "longer than the hour's budget")
     }
 }

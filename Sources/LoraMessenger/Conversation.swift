@@ -47,7 +47,7 @@ extension Messenger {
     /// a contact whose node is unknown gets broadcasts, which fit a signed frame.
     public func chatLimit(for name: String) throws(MessengerError) -> Int {
         guard name.hasPrefix("#") else {
-            return try contact(named: name).node == nil ? LoraEnvelope.maxSignedBroadcastPlaintextBytes : Self.chatLimitBytes
+            return Self.goesAsBroadcast(to: try contact(named: name), forced: false) ? LoraEnvelope.maxSignedBroadcastPlaintextBytes : Self.chatLimitBytes
         }
         let g = try group(named: name)
         let members: Int

@@ -9,7 +9,7 @@ extension Messenger {
     public func shareLocation(_ fix: SharedLocation, to name: String, plan: SendPlan, radio: RadioChoice,
                               progress: @escaping @Sendable (SendProgress) -> Void) async throws(MessengerError) -> SendOutcome {
         let c = try contact(named: name)
-        if plan.goal == .ack && (plan.broadcast || c.node == nil) { throw .ackNeedsNode(contact: c.name) }
+        if plan.goal == .ack && Self.goesAsBroadcast(to: c, forced: plan.broadcast) { throw .ackNeedsNode(contact: c.name) }
         let quantized = try fix.quantized()
         do {
             // A location still waiting (sealed v2, or ratcheted with a v2 local copy) is stale now.

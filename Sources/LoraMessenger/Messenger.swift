@@ -133,8 +133,7 @@ public final class Messenger: Sendable {
 
     /// Whether our radio holds the key of the contact's radio, as far as lora-msg has seen.
     public func radioKey(of c: Contact) throws(MessengerError) -> RadioKeyStatus {
-        let k: ContactRadioKey
-        k = try stored(try store.radioKey(senderID: c.senderID))
+        let k = try stored(try store.radioKey(senderID: c.senderID))
         if let key = k.key, let seen = k.seenAt {
             return .known(key: key, seenAt: seen, nodeIsItsCRC32: c.node == NodeNumber.of(publicKey: key))
         }
@@ -142,6 +141,10 @@ public final class Messenger: Sendable {
         if let asked = k.askedAt { return .asked(at: asked) }
         return c.node == nil ? .noNode : .notHeard
     }
+
+    /// Whether a message to the contact goes as a broadcast: asked for, or their node unknown.
+    /// A broadcast's frames must each fit a signed broadcast (firmware 2.8, 165 bytes).
+    static func goesAsBroadcast(to c: Contact, forced: Bool) -> Bool { forced || c.node == nil }
 
     /// Records that the user compared the safety number with the contact and it matched.
     public func markVerified(named name: String) throws(MessengerError) {
@@ -163,8 +166,7 @@ public final class Messenger: Sendable {
         // A broadcast's frame must fit a signed broadcast: `send` and `chat` give a text longer
         // than a v1 frame holds to `composeTransfer`; for one that fits, a 0x06 frame made longer
         // by announcing a ratchet key goes under the static key (v1) instead.
-        let toBroadcast = broadcast || c.node == nil
-        let signedLimit = toBroadcast && text.utf8.count <= LoraEnvelope.maxSignedBroadcastPlaintextBytes
+        let signedLimit = Self.goesAsBroadcast(to: c, forced: broadcast) && text.utf8.count <= LoraEnvelope.maxSignedBroadcastPlaintextBytes
             ? LoraEnvelope.maxSignedBroadcastBytes : nil
         if text.utf8.count <= LoraEnvelope.maxPlaintextBytes, let sid = try? SenderID(bytes: c.senderID), let key = key(for: sid),
            let m = try composeRatcheted(.text(text), to: c, key: key, broadcast: broadcast, channel: channel, hopLimit: hopLimit,

@@ -54,7 +54,7 @@ public struct SendPlan: Sendable {
     /// What `send` waits without `--timeout`: 120 s, or, for an ACK or more, at least as long as
     /// the radio keeps trying: 5 transmissions of a full DM (firmware 2.8, PR #11320), each
     /// followed by getRetransmissionMsec's wait on the busiest channel, and 30 s for the answer
-    /// to come back. On LongFast that is 114 s (so 120); on LongSlow about 4 minutes.
+    /// to come back. On LongFast that is 114 s (so 120); on LongSlow 315 s.
     public static func defaultTimeout(goal: MessageCourier.Goal, modem: LoRaModem) -> Double {
         guard goal != .queued, goal != .relayed else { return 120 }
         let fullDM = MeshtasticFrame.phyBytes(encodedData: LoraEnvelope.maxTotalBytes + 8, pki: false)
@@ -76,14 +76,15 @@ extension Messenger {
                 throw .usage(reason: "a mailbox holds messages of one frame (up to \(LoraEnvelope.maxPlaintextBytes) bytes); this one is \(text.utf8.count)")
             }
         }
-        if plan.goal == .ack && (plan.broadcast || c.node == nil) {
+        let broadcast = Self.goesAsBroadcast(to: c, forced: plan.broadcast)
+        if plan.goal == .ack && broadcast {
             if plan.broadcast { throw .usage(reason: "a broadcast is never acknowledged by its recipient; use --wait relayed") }
             throw .ackNeedsNode(contact: c.name)
         }
         let m: StoredMessage
         // A broadcast (no node for the contact, or --broadcast) fits a signed frame, or goes as
         // chunks that each do: a STRICT relay drops what its radio could not sign.
-        let oneFrame = plan.broadcast || c.node == nil ? LoraEnvelope.maxSignedBroadcastPlaintextBytes : LoraEnvelope.maxPlaintextBytes
+        let oneFrame = broadcast ? LoraEnvelope.maxSignedBroadcastPlaintextBytes : LoraEnvelope.maxPlaintextBytes
         if text.utf8.count <= oneFrame {
             m = try compose(to: c.name, text: text, broadcast: plan.broadcast, channel: plan.channel, hopLimit: plan.hopLimit)
         } else {

@@ -27,7 +27,7 @@ extension Messenger {
         let transferID = UInt32.random(in: 1...UInt32.max)
         let envelopes: [LoraEnvelope]
         // Broadcast chunks stay small enough for a 2.8 radio to sign them.
-        let size = broadcast || c.node == nil ? TransferChunk.maxBroadcastDataBytes : TransferChunk.maxDataBytes
+        let size = Self.goesAsBroadcast(to: c, forced: broadcast) ? TransferChunk.maxBroadcastDataBytes : TransferChunk.maxDataBytes
         do {
             let chunks = try TransferStream.chunks(of: try stream.encoded(), transferID: transferID, size: size)
             envelopes = try chunks.map { chunk throws(LoraCryptoError) in try LoraEnvelope.seal(.chunk(chunk), from: identity.senderID, with: key) }

@@ -473,9 +473,8 @@ public struct VirtualRadio {
     /// RadioInterface::getRetransmissionMsec for `p` (its Data and the 16-byte header), with the
     /// contention window of the channel's utilisation over the last minute.
     func retransmitSeconds(_ p: MeshPacket, now: Double) -> Double {
-        var d = p.decoded ?? PacketData()
-        d.bitfield = d.bitfield ?? 0
-        let bytes = MeshtasticFrame.phyBytes(encodedData: d.encoded().count, pki: false)
+        // The firmware sizes the packet as it holds it, decoded: no PKI overhead.
+        let bytes = Self.phyBytes(p, pki: false)
         return settings.preset.modem.retransmissionMilliseconds(bytes: bytes, channelUtilizationPercent: channelUtilizationPercent(now: now)) / 1000
     }
 
@@ -590,10 +589,10 @@ public struct VirtualRadio {
 
     /// Bytes on the air: the 16-byte header plus the encoded Data (with the bitfield the
     /// firmware always adds), plus 12 for a PKI DM (`pkiEncrypted`, set by `sendsPKI`).
-    static func phyBytes(_ p: MeshPacket) -> Int {
+    static func phyBytes(_ p: MeshPacket, pki: Bool? = nil) -> Int {
         var d = p.decoded ?? PacketData()
         d.bitfield = d.bitfield ?? 0
         let dataBytes = p.decoded != nil ? d.encoded().count : (p.payloadVariant.map { if case .encrypted(let e) = $0 { return e.count } else { return 0 } } ?? 0)
-        return MeshtasticFrame.phyBytes(encodedData: dataBytes, pki: p.pkiEncrypted)
+        return MeshtasticFrame.phyBytes(encodedData: dataBytes, pki: pki ?? p.pkiEncrypted)
     }
 }
